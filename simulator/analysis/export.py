@@ -1,0 +1,128 @@
+"""Writing a result to disk, atomically, in files a finance reviewer can trace.
+
+Files: ``summary.csv``, ``comparison.csv``, ``iterations.csv`` and ``iterations.parquet``,
+``cashflows.csv``, ``scenario.resolved.yaml`` (the scenario after extends, templates and
+overrides: what actually ran), ``manifest.json`` (seed, chunk size, versions, input hash,
+run time), and the plots as PNG.
+
+Atomicity: everything is written into a hidden sibling directory first. If the target
+does not exist, that directory is renamed into place in one step; if it does, each file is
+moved in with ``os.replace`` (atomic per file) and ``manifest.json`` last, so a directory
+with a manifest is always complete. An interrupted run leaves only the hidden directory,
+which is removed on the next error path or can be deleted by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import yaml
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .results import Result
+
+
+def resolved_yaml(result: Result) -> str:
+    data = result.scenario.model_dump(mode="json", exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _version(pkg: str) -> str:
+    try:
+        return metadata.version(pkg)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def manifest(result: Result, resolved: str, extra: dict[str, Any]) -> dict[str, Any]:
+    sim = result.scenario.simulation
+    return {
+        "scenario": result.scenario.name,
+        "scenario_file": result.scenario._origin,
+        "input_sha256": hashlib.sha256(resolved.encode("utf-8")).hexdigest(),
+        "seed": sim.seed,
+        "iterations": sim.iterations,
+        "chunk_size": sim.chunk_size,
+        "backend": result.backend,
+        "workers": result.workers,
+        "run_seconds": round(result.seconds, 3),
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "versions": {
+            "nichebuster": _version("nichebuster"),
+            "python": platform.python_version(),
+            **{p: _version(p) for p in ("numpy", "scipy", "pandas", "pyarrow", "pydantic", "simpy")},
+        },
+        "platform": platform.platform(),
+        "command": " ".join(sys.argv) if extra.pop("record_command", False) else None,
+        **extra,
+    }
+
+
+def _write_table(df, csv_path: Path, parquet_path: Path | None = None) -> None:
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    pacsv.write_csv(table, csv_path)
+    if parquet_path is not None:
+        pq.write_table(table, parquet_path)
+
+
+def _save_plots(result: Result, directory: Path) -> list[str]:
+    from matplotlib.figure import Figure
+
+    names = []
+    for name, method in (("npv_distribution.png", "npv_distribution"), ("npv_cdf.png", "npv_cdf")):
+        fig = Figure(figsize=(8, 4.5), dpi=120)
+        ax = fig.subplots()
+        getattr(result.plot, method)(ax=ax)
+        fig.tight_layout()
+        fig.savefig(directory / name)
+        names.append(name)
+    return names
+
+
+def write_files(result: Result, directory: Path, extra: dict[str, Any]) -> None:
+    """Write every output into ``directory`` (which exists and is private to us)."""
+    summary = result.summary().reset_index()
+    summary.to_csv(directory / "summary.csv", index=False, float_format="%.6g")
+    result.comparison().to_csv(directory / "comparison.csv", index=False, float_format="%.6g")
+    _write_table(result.iterations, directory / "iterations.csv", directory / "iterations.parquet")
+    result.cashflow_bands().to_csv(directory / "cashflows.csv", index=False, float_format="%.6g")
+    resolved = resolved_yaml(result)
+    (directory / "scenario.resolved.yaml").write_text(resolved, encoding="utf-8")
+    files = sorted(p.name for p in directory.iterdir()) + _save_plots(result, directory)
+    info = manifest(result, resolved, dict(extra))
+    info["files"] = sorted([*files, "manifest.json"])
+    (directory / "manifest.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+
+
+def save_result(result: Result, directory: Path, **extra: Any) -> Path:
+    """Write ``result`` to ``directory`` atomically (see the module docstring)."""
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.partial-", dir=directory.parent))
+    try:
+        write_files(result, staging, extra)
+        if not directory.exists():
+            os.replace(staging, directory)
+            return directory
+        if not directory.is_dir():
+            raise NotADirectoryError(f"{directory} exists and is not a directory")
+        names = sorted(p.name for p in staging.iterdir() if p.name != "manifest.json")
+        for name in [*names, "manifest.json"]:
+            os.replace(staging / name, directory / name)
+        return directory
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)

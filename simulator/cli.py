@@ -1,0 +1,173 @@
+"""The ``simulate`` command: a thin click layer over the library.
+
+    simulate scenarios/nichebuster.yaml [--iterations N] [--seed S] [--out DIR]
+             [--set path=value ...] [--backend sequential|local] [--workers N]
+
+A bad scenario or option prints what is wrong (file, line, field, what was expected) and
+exits with status 2, having written nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .engine.executors import BACKENDS
+from .scenario import ScenarioError, load_scenario, parse_set
+
+
+class _DefaultGroup(click.Group):
+    """A group whose default command is ``run``: ``simulate FILE`` == ``simulate run FILE``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="simulate")
+def main() -> None:
+    """Nichebuster: compare blockbuster and nichebuster portfolios as NPV distributions.
+
+    \b
+    simulate scenarios/nichebuster.yaml            run a scenario (the 'run' command)
+    simulate run --help                            options of a run
+    """
+
+
+def _fail(exc: ScenarioError) -> None:
+    click.echo(f"error: the scenario cannot run:\n{exc}", err=True)
+    sys.exit(2)
+
+
+def _load(path: str, sets: tuple[str, ...], **simulation: Any):
+    overrides = dict(parse_set(s) for s in sets)
+    overrides.update({f"simulation.{k}": v for k, v in simulation.items() if v is not None})
+    return load_scenario(path, overrides)
+
+
+def _progress_wanted(quiet: bool) -> bool:
+    return not quiet and sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("1", "true")
+
+
+@main.command("run")
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("-n", "--iterations", type=click.IntRange(min=1), help="Monte Carlo iterations.")
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (same seed, same numbers).")
+@click.option("--chunk-size", type=click.IntRange(min=1), help="Iterations per chunk.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Output directory.")
+@click.option(
+    "--set", "sets", multiple=True, metavar="PATH=VALUE",
+    help="Override a scenario field, e.g. --set market.tax_rate=0.25 (repeatable).",
+)
+@click.option("--backend", type=click.Choice(BACKENDS), default="local", show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), help="Processes for --backend local.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def run_command(scenario, iterations, seed, chunk_size, out_dir, sets, backend, workers, fmt, quiet):
+    """Run SCENARIO, print the comparison and write the outputs."""
+    from . import run
+
+    try:
+        s = _load(scenario, sets, iterations=iterations, seed=seed, chunk_size=chunk_size)
+    except ScenarioError as exc:
+        _fail(exc)
+    out = Path(out_dir) if out_dir else _default_out(s.name)
+    if _progress_wanted(quiet):
+        with click.progressbar(length=1, label="simulating", file=sys.stderr) as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            result = run(s, backend=backend, workers=workers, progress=progress)
+    else:
+        result = run(s, backend=backend, workers=workers)
+    saved = result.save(out, record_command=True)
+    if fmt == "json":
+        click.echo(json.dumps(_json_report(result, saved), indent=2))
+    else:
+        click.echo(format_report(result, saved))
+
+
+def _default_out(name: str) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path("runs") / f"{name}-{stamp}"
+
+
+# ------------------------------------------------------------------------------------
+# terminal output
+# ------------------------------------------------------------------------------------
+def _m(x: float) -> str:
+    """USD millions, thousands separated, no decimals (or '-' for NaN)."""
+    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.0f}"
+
+
+def _pct(x: float) -> str:
+    return "-" if isinstance(x, float) and math.isnan(x) else f"{100 * x:.1f}%"
+
+
+def format_report(result, saved: Path | None = None) -> str:
+    """The comparison table a strategist reads."""
+    s = result.summary()
+    sim = result.scenario.simulation
+    names = list(s.index)
+    rows: list[tuple[str, list[str]]] = [
+        ("NPV mean ± MC error", [f"{_m(r.npv_mean_musd)} ± {_m(r.npv_mcse_musd)}" for r in s.itertuples()]),
+        ("NPV P10 / P50 / P90", [f"{_m(r.npv_p10_musd)} / {_m(r.npv_p50_musd)} / {_m(r.npv_p90_musd)}" for r in s.itertuples()]),
+        ("P(loss)", [_pct(r.prob_loss) for r in s.itertuples()]),
+        ("VaR 5% / CVaR 5% (NPV)", [f"{_m(r.var05_musd)} / {_m(r.cvar05_musd)}" for r in s.itertuples()]),
+        ("Expected launches", [f"{r.launches_mean:.2f}" for r in s.itertuples()]),
+        ("P(no launch)", [_pct(r.prob_no_launch) for r in s.itertuples()]),
+        ("Peak revenue, mean", [_m(r.peak_revenue_mean_musd) for r in s.itertuples()]),
+        ("Cash trough, mean", [_m(r.cash_trough_mean_musd) for r in s.itertuples()]),
+        ("R&D cost/launch OOP / cap.", [f"{_m(r.oop_cost_per_launch_musd)} / {_m(r.capitalized_cost_per_launch_musd)}" for r in s.itertuples()]),
+    ]
+    label_w = max(len(r[0]) for r in rows) + 2
+    col_w = [max(len(n), *(len(r[1][i]) for r in rows)) + 2 for i, n in enumerate(names)]
+    lines = [
+        f"{result.scenario.name}: {sim.iterations:,} iterations, seed {sim.seed}, "
+        f"{result.seconds:.1f} s ({result.backend}, {result.workers} worker"
+        f"{'s' if result.workers != 1 else ''})",
+        "",
+        "USD millions".ljust(label_w) + "".join(n.rjust(w) for n, w in zip(names, col_w, strict=True)),
+    ]
+    for label, vals in rows:
+        lines.append(label.ljust(label_w) + "".join(v.rjust(w) for v, w in zip(vals, col_w, strict=True)))
+    lines.append("")
+    for _, c in result.comparison().iterrows():
+        lines.append(
+            f"{c.a} - {c.b}: mean {c.diff_mean_musd:+,.0f} ± {c.diff_mcse_musd:,.0f} USD M, "
+            f"P10/P90 {c.diff_p10_musd:+,.0f} / {c.diff_p90_musd:+,.0f}; "
+            f"P({c.a} > {c.b}) = {_pct(c.prob_a_beats_b)}"
+        )
+    if saved is not None:
+        lines += ["", f"outputs: {saved}/  (summary.csv, iterations.parquet, report plots, manifest.json)"]
+    return "\n".join(lines)
+
+
+def _json_report(result, saved: Path) -> dict[str, Any]:
+    def clean(d: dict) -> dict:
+        return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in d.items()}
+
+    return {
+        "scenario": result.scenario.name,
+        "iterations": result.scenario.simulation.iterations,
+        "seed": result.scenario.simulation.seed,
+        "summary": [clean(r) for r in result.summary().reset_index().to_dict("records")],
+        "comparison": [clean(r) for r in result.comparison().to_dict("records")],
+        "outputs": str(saved),
+    }
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""Event-level (SimPy) models of processes where events interact."""

@@ -1,0 +1,85 @@
+"""Running a scenario: cut it into chunks, run them on an executor, merge in chunk order.
+
+At most ``2 x workers`` chunks are in flight at once, so memory stays bounded however
+many iterations are asked for; results are merged by chunk index, never by completion
+order, so the backend and the worker count cannot change a single number.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..scenario import Scenario
+from .chunk import ChunkResult, chunk_bounds, simulate_chunk
+from .executors import default_workers, open_executor
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class RunOutput:
+    """Merged outcomes of every chunk, in iteration order."""
+
+    scenario: Scenario
+    columns: dict[str, np.ndarray]
+    yearly_cash_musd: dict[str, np.ndarray]
+    yearly_revenue_musd: dict[str, np.ndarray]
+    backend: str
+    workers: int
+    seconds: float
+    chunks: int = field(default=0)
+
+
+def run_chunks(
+    scenario: Scenario,
+    backend: str = "local",
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> RunOutput:
+    """Simulate every iteration of ``scenario`` and merge the chunks in order."""
+    t0 = time.perf_counter()
+    n_chunks = len(chunk_bounds(scenario.simulation.iterations, scenario.simulation.chunk_size))
+    workers = 1 if backend == "sequential" else (workers or default_workers())
+    if backend == "local" and n_chunks == 1:
+        backend_used = "sequential"  # a pool for one chunk only costs start-up time
+    else:
+        backend_used = backend
+    results: dict[int, ChunkResult] = {}
+    with open_executor(backend_used, workers) as executor:
+        pending: dict[Future, int] = {}
+        next_index = 0
+        limit = 2 * workers
+        while next_index < n_chunks or pending:
+            while next_index < n_chunks and len(pending) < limit:
+                pending[executor.submit(simulate_chunk, scenario, next_index)] = next_index
+                next_index += 1
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                idx = pending.pop(fut)
+                results[idx] = fut.result()
+                if progress is not None:
+                    progress(len(results), n_chunks)
+    ordered = [results[i] for i in range(n_chunks)]
+    columns = _concat([r.columns for r in ordered])
+    cash = {p: np.concatenate([r.yearly_cash_musd[p] for r in ordered]) for p in scenario.portfolios}
+    rev = {p: np.concatenate([r.yearly_revenue_musd[p] for r in ordered]) for p in scenario.portfolios}
+    return RunOutput(
+        scenario=scenario,
+        columns=columns,
+        yearly_cash_musd=cash,
+        yearly_revenue_musd=rev,
+        backend=backend,
+        workers=workers,
+        seconds=time.perf_counter() - t0,
+        chunks=n_chunks,
+    )
+
+
+def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Concatenate column dicts (every chunk has the same columns, in the same order)."""
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

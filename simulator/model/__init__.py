@@ -1,0 +1,1 @@
+"""The pillars of the model: pure, vectorized functions of arrays over iterations."""

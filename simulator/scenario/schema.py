@@ -1,0 +1,313 @@
+"""The typed shape of a scenario: what may be written in the YAML and what each field means.
+
+A scenario is a question: *which of these portfolios is worth more, and how risky is
+each?* It has four parts:
+
+- ``simulation``: how many Monte Carlo iterations, which seed, how big a chunk;
+- ``market``: what every portfolio shares: discount rate, tax, the horizon, and market
+  draws that hit all portfolios alike in one iteration (common random numbers);
+- ``templates``: reusable asset descriptions (``extends`` and ``template`` merge them);
+- ``portfolios``: named lists of assets, with risk groups whose members fail together.
+
+Units are in the field names: ``_months``, ``_years``, ``_musd`` (USD millions),
+``_usd`` (US dollars), ``_annual`` (a yearly rate), ``_share``/``p_`` (a fraction in
+[0, 1]). Any numeric input can be a distribution (see :mod:`.distributions`); the few that
+cannot (rates that define the time value of money, counts) are plain numbers.
+
+Development follows the stages of Paul et al. (2010), *Nat Rev Drug Discov* 9:203:
+target-to-hit, hit-to-lead, lead optimisation, preclinical, phase I, II, III and
+regulatory review ("submission to launch"). An asset starts at one of them and must
+describe every stage from there to review.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    PrivateAttr,
+    model_validator,
+)
+
+from .distributions import Distribution, parse_distribution
+
+STAGES: tuple[str, ...] = (
+    "target_to_hit",
+    "hit_to_lead",
+    "lead_optimization",
+    "preclinical",
+    "phase1",
+    "phase2",
+    "phase3",
+    "review",
+)
+StageName = Literal[
+    "target_to_hit",
+    "hit_to_lead",
+    "lead_optimization",
+    "preclinical",
+    "phase1",
+    "phase2",
+    "phase3",
+    "review",
+]
+Modality = Literal[
+    "small_molecule",
+    "biologic",
+    "gene_therapy",
+    "autologous_cell_therapy",
+    "allogeneic_cell_therapy",
+]
+
+#: Median share of peak sales reached in years 1-6 after launch (Robey & David 2017,
+#: Nat Rev Drug Discov; 61 drugs approved 2000-2002; published_figures.md section 8).
+PUBLISHED_LAUNCH_CURVE: tuple[float, ...] = (0.11, 0.31, 0.58, 0.76, 0.89, 1.0)
+
+
+def _within(low: float, high: float, what: str):
+    def check(d: Distribution) -> Distribution:
+        lo, hi = d.support()
+        if lo < low or hi > high:
+            hint = ""
+            if math.isinf(lo) or math.isinf(hi):
+                hint = " (an unbounded distribution: truncate it, e.g. normal(m, s, low=0))"
+            got = d.compact() if d.is_constant else f"{d.compact()}, whose range is [{lo:g}, {hi:g}]"
+            raise ValueError(f"expected {what}, got {got}{hint}")
+        return d
+
+    return AfterValidator(check)
+
+
+def _serialize(d: Distribution) -> Any:
+    return d.mean() if d.is_constant else d.compact()
+
+
+Dist = Annotated[Distribution, PlainValidator(parse_distribution), PlainSerializer(_serialize)]
+Probability = Annotated[Dist, _within(0.0, 1.0, "a probability between 0 and 1")]
+NonNegative = Annotated[Dist, _within(0.0, math.inf, "a value >= 0")]
+GrowthRate = Annotated[Dist, _within(-0.99, 10.0, "an annual growth rate above -0.99")]
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+
+
+def _check_name(v: str) -> str:
+    if not _NAME.match(v):
+        raise ValueError(
+            f"expected a name of letters, digits, '_' or '-', starting with a letter; got {v!r}"
+        )
+    return v
+
+
+Name = Annotated[str, AfterValidator(_check_name)]
+
+
+class Model(BaseModel):
+    """Base: unknown keys are errors, assignments are validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Simulation(Model):
+    iterations: int = Field(10_000, ge=1, le=100_000_000, description="Monte Carlo iterations")
+    seed: int = Field(20_261_125, ge=0, description="root seed of every random stream")
+    chunk_size: int = Field(
+        10_000, ge=1, le=1_000_000, description="iterations per chunk (part of the result's identity)"
+    )
+
+
+class Market(Model):
+    discount_rate_annual: float = Field(
+        0.10, ge=0.0, lt=1.0, description="annual discount rate, applied monthly"
+    )
+    cost_of_capital_annual: float | None = Field(
+        None,
+        ge=0.0,
+        lt=1.0,
+        description="rate that capitalizes R&D cost to launch (Paul et al. 2010); "
+        "defaults to the discount rate",
+    )
+    tax_rate: float = Field(0.0, ge=0.0, lt=1.0, description="tax on all cash flows (linear)")
+    horizon_years: int = Field(30, ge=1, le=60, description="length of the monthly grid")
+    demand_multiplier: NonNegative = Field(
+        parse_distribution(1.0), description="market-wide demand shock shared by all portfolios"
+    )
+    price_multiplier: NonNegative = Field(
+        parse_distribution(1.0), description="market-wide price shock shared by all portfolios"
+    )
+
+    @property
+    def capitalization_rate_annual(self) -> float:
+        if self.cost_of_capital_annual is None:
+            return self.discount_rate_annual
+        return self.cost_of_capital_annual
+
+
+class Stage(Model):
+    duration_months: NonNegative
+    cost_musd: NonNegative = Field(parse_distribution(0.0), description="spread evenly over the stage")
+    p_success: Probability = Field(description="probability the stage succeeds (benchmark mode)")
+
+
+class Phases(Model):
+    target_to_hit: Stage | None = None
+    hit_to_lead: Stage | None = None
+    lead_optimization: Stage | None = None
+    preclinical: Stage | None = None
+    phase1: Stage | None = None
+    phase2: Stage | None = None
+    phase3: Stage | None = None
+    review: Stage | None = None
+
+
+class Commercial(Model):
+    patients_per_year: NonNegative = Field(
+        description="patients per year who could take the drug once launched (the label)"
+    )
+    peak_share: Probability = Field(description="share of those patients treated at peak")
+    uptake_curve: list[Annotated[float, Field(ge=0.0, le=1.0)]] = Field(
+        default_factory=lambda: list(PUBLISHED_LAUNCH_CURVE),
+        min_length=1,
+        description="share of peak reached in each year after launch; the last value holds",
+    )
+    list_price_usd: NonNegative = Field(
+        description="list price per patient-year (or per treatment for one-time therapies)"
+    )
+    gross_to_net: Probability = Field(
+        parse_distribution(0.0), description="share of list price given back (rebates, discounts)"
+    )
+    price_growth_annual: GrowthRate = Field(
+        parse_distribution(0.0), description="net price change at each launch anniversary"
+    )
+    cogs_share: Probability = Field(parse_distribution(0.0), description="cost of goods / net revenue")
+    selling_share: Probability = Field(
+        parse_distribution(0.0), description="variable selling and marketing cost / net revenue"
+    )
+    sales_force_musd_per_year: NonNegative = Field(
+        parse_distribution(0.0), description="fixed commercial cost from launch to loss of exclusivity"
+    )
+    launch_cost_musd: NonNegative = Field(
+        parse_distribution(0.0), description="spread over the first 12 months after launch"
+    )
+    royalty_rate: Probability = Field(parse_distribution(0.0), description="royalty / net revenue")
+    exclusivity_years: NonNegative = Field(description="launch to loss of exclusivity")
+    erosion_first_year: Probability = Field(
+        parse_distribution(0.85),
+        description="share of volume lost in the first year after loss of exclusivity; the same "
+        "rate continues after (small molecules 84-89%: Grabowski, Long & Mortimer 2014)",
+    )
+    commercial_life_years: NonNegative | None = Field(
+        None, description="revenue stops this long after launch (default: the horizon)"
+    )
+
+
+class Asset(Model):
+    name: Name
+    description: str = ""
+    modality: Modality = "small_molecule"
+    selection_biomarker: bool = Field(False, description="patients are selected by a biomarker")
+    start_stage: StageName = "phase1"
+    start_month: NonNegative = Field(parse_distribution(0.0), description="month the asset starts")
+    risk_group: Name | None = Field(None, description="assets of one group fail together")
+    phases: Phases
+    commercial: Commercial
+
+    @model_validator(mode="after")
+    def _stages_present(self) -> Asset:
+        needed = STAGES[STAGES.index(self.start_stage) :]
+        missing = [s for s in needed if getattr(self.phases, s) is None]
+        if missing:
+            raise ValueError(
+                f"an asset that starts in {self.start_stage} needs phases "
+                f"{', '.join(needed)}; missing: {', '.join(missing)}"
+            )
+        return self
+
+    def stages(self) -> list[tuple[str, Stage]]:
+        """The stages this asset goes through, in order."""
+        needed = STAGES[STAGES.index(self.start_stage) :]
+        return [(s, getattr(self.phases, s)) for s in needed]
+
+
+class RiskGroup(Model):
+    correlation: float = Field(
+        ge=0.0,
+        lt=1.0,
+        description="correlation of the latent success variables of two members in the same stage",
+    )
+    description: str = ""
+
+
+class Portfolio(Model):
+    description: str = ""
+    assets: list[Asset] = Field(min_length=1)
+    risk_groups: dict[Name, RiskGroup] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Portfolio:
+        names = [a.name for a in self.assets]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"asset names must be unique in a portfolio; repeated: {', '.join(dupes)}")
+        for a in self.assets:
+            if a.risk_group is not None and a.risk_group not in self.risk_groups:
+                known = ", ".join(sorted(self.risk_groups)) or "none defined"
+                raise ValueError(
+                    f"asset {a.name} names risk_group {a.risk_group!r}, which is not in this "
+                    f"portfolio's risk_groups ({known})"
+                )
+        return self
+
+
+class Scenario(Model):
+    """A validated scenario. Load one with :func:`simulator.load_scenario`."""
+
+    name: Name
+    description: str = ""
+    simulation: Simulation = Field(default_factory=Simulation)
+    market: Market = Field(default_factory=Market)
+    portfolios: dict[Name, Portfolio] = Field(min_length=1)
+    compare: list[tuple[Name, Name]] | None = Field(
+        None, description="pairs (a, b) to compare as a - b; default: every pair in order"
+    )
+
+    _raw: dict = PrivateAttr(default_factory=dict)
+    _origin: str = PrivateAttr(default="<python>")
+    _locs: dict = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _pairs_known(self) -> Scenario:
+        for a, b in self.compare or []:
+            for p in (a, b):
+                if p not in self.portfolios:
+                    raise ValueError(
+                        f"compare names portfolio {p!r}; known: {', '.join(self.portfolios)}"
+                    )
+        return self
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """Portfolio pairs to compare, as (a, b) meaning a - b."""
+        if self.compare is not None:
+            return [tuple(p) for p in self.compare]
+        names = list(self.portfolios)
+        return [(names[i], names[j]) for i in range(len(names)) for j in range(i + 1, len(names))]
+
+    def with_(self, overrides: dict[str, Any] | None = None, **simulation: Any) -> Scenario:
+        """A copy with changes, e.g. ``s.with_({"market.discount_rate_annual": 0.08})``.
+
+        Keys are dotted paths as on the command line (``--set``); list items are picked by
+        index (``assets[0]``) or by asset name (``assets.onc_egfr``). Keyword arguments set
+        ``simulation`` fields: ``s.with_(iterations=2000, seed=7)``.
+        """
+        from .loader import apply_overrides  # loader builds on this module
+
+        sets = dict(overrides or {})
+        sets.update({f"simulation.{k}": v for k, v in simulation.items()})
+        return apply_overrides(self, sets)
