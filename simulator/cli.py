@@ -56,7 +56,9 @@ def _load(path: str, sets: tuple[str, ...], **simulation: Any):
 
 
 def _progress_wanted(quiet: bool) -> bool:
-    return not quiet and sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("1", "true")
+    return (
+        not quiet and sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("1", "true")
+    )
 
 
 @main.command("run")
@@ -66,14 +68,21 @@ def _progress_wanted(quiet: bool) -> bool:
 @click.option("--chunk-size", type=click.IntRange(min=1), help="Iterations per chunk.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Output directory.")
 @click.option(
-    "--set", "sets", multiple=True, metavar="PATH=VALUE",
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="PATH=VALUE",
     help="Override a scenario field, e.g. --set market.tax_rate=0.25 (repeatable).",
 )
 @click.option("--backend", type=click.Choice(BACKENDS), default="local", show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), help="Processes for --backend local.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def run_command(scenario, iterations, seed, chunk_size, out_dir, sets, backend, workers, fmt, quiet):
+def run_command(
+    scenario, iterations, seed, chunk_size, out_dir, sets, backend, workers, fmt, quiet
+):
     """Run SCENARIO, print the comparison and write the outputs."""
     from . import run
 
@@ -122,15 +131,33 @@ def format_report(result, saved: Path | None = None) -> str:
     sim = result.scenario.simulation
     names = list(s.index)
     rows: list[tuple[str, list[str]]] = [
-        ("NPV mean ± MC error", [f"{_m(r.npv_mean_musd)} ± {_m(r.npv_mcse_musd)}" for r in s.itertuples()]),
-        ("NPV P10 / P50 / P90", [f"{_m(r.npv_p10_musd)} / {_m(r.npv_p50_musd)} / {_m(r.npv_p90_musd)}" for r in s.itertuples()]),
+        (
+            "NPV mean ± MC error",
+            [f"{_m(r.npv_mean_musd)} ± {_m(r.npv_mcse_musd)}" for r in s.itertuples()],
+        ),
+        (
+            "NPV P10 / P50 / P90",
+            [
+                f"{_m(r.npv_p10_musd)} / {_m(r.npv_p50_musd)} / {_m(r.npv_p90_musd)}"
+                for r in s.itertuples()
+            ],
+        ),
         ("P(loss)", [_pct(r.prob_loss) for r in s.itertuples()]),
-        ("VaR 5% / CVaR 5% (NPV)", [f"{_m(r.var05_musd)} / {_m(r.cvar05_musd)}" for r in s.itertuples()]),
+        (
+            "VaR 5% / CVaR 5% (NPV)",
+            [f"{_m(r.var05_musd)} / {_m(r.cvar05_musd)}" for r in s.itertuples()],
+        ),
         ("Expected launches", [f"{r.launches_mean:.2f}" for r in s.itertuples()]),
         ("P(no launch)", [_pct(r.prob_no_launch) for r in s.itertuples()]),
         ("Peak revenue, mean", [_m(r.peak_revenue_mean_musd) for r in s.itertuples()]),
         ("Cash trough, mean", [_m(r.cash_trough_mean_musd) for r in s.itertuples()]),
-        ("R&D cost/launch OOP / cap.", [f"{_m(r.oop_cost_per_launch_musd)} / {_m(r.capitalized_cost_per_launch_musd)}" for r in s.itertuples()]),
+        (
+            "R&D cost/launch OOP / cap.",
+            [
+                f"{_m(r.oop_cost_per_launch_musd)} / {_m(r.capitalized_cost_per_launch_musd)}"
+                for r in s.itertuples()
+            ],
+        ),
     ]
     label_w = max(len(r[0]) for r in rows) + 2
     col_w = [max(len(n), *(len(r[1][i]) for r in rows)) + 2 for i, n in enumerate(names)]
@@ -139,10 +166,13 @@ def format_report(result, saved: Path | None = None) -> str:
         f"{result.seconds:.1f} s ({result.backend}, {result.workers} worker"
         f"{'s' if result.workers != 1 else ''})",
         "",
-        "USD millions".ljust(label_w) + "".join(n.rjust(w) for n, w in zip(names, col_w, strict=True)),
+        "USD millions".ljust(label_w)
+        + "".join(n.rjust(w) for n, w in zip(names, col_w, strict=True)),
     ]
     for label, vals in rows:
-        lines.append(label.ljust(label_w) + "".join(v.rjust(w) for v, w in zip(vals, col_w, strict=True)))
+        lines.append(
+            label.ljust(label_w) + "".join(v.rjust(w) for v, w in zip(vals, col_w, strict=True))
+        )
     lines.append("")
     for _, c in result.comparison().iterrows():
         lines.append(
@@ -151,7 +181,10 @@ def format_report(result, saved: Path | None = None) -> str:
             f"P({c.a} > {c.b}) = {_pct(c.prob_a_beats_b)}"
         )
     if saved is not None:
-        lines += ["", f"outputs: {saved}/  (summary.csv, iterations.parquet, report plots, manifest.json)"]
+        lines += [
+            "",
+            f"outputs: {saved}/  (summary.csv, iterations.parquet, report plots, manifest.json)",
+        ]
     return "\n".join(lines)
 
 

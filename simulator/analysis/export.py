@@ -63,7 +63,9 @@ def manifest(result: Result, resolved: str, extra: dict[str, Any]) -> dict[str, 
         "versions": {
             "nichebuster": _version("nichebuster"),
             "python": platform.python_version(),
-            **{p: _version(p) for p in ("numpy", "scipy", "pandas", "pyarrow", "pydantic", "simpy")},
+            **{
+                p: _version(p) for p in ("numpy", "scipy", "pandas", "pyarrow", "pydantic", "simpy")
+            },
         },
         "platform": platform.platform(),
         "command": " ".join(sys.argv) if extra.pop("record_command", False) else None,

@@ -147,4 +147,5 @@ class Result:
 
     def __repr__(self) -> str:
         n = self.scenario.simulation.iterations
-        return f"<Result {self.scenario.name}: {n} iterations, portfolios {', '.join(self.portfolios)}>"
+        names = ", ".join(self.portfolios)
+        return f"<Result {self.scenario.name}: {n} iterations, portfolios {names}>"

@@ -56,6 +56,7 @@ class ChunkResult:
     columns: dict[str, np.ndarray]
     yearly_cash_musd: dict[str, np.ndarray]  # portfolio -> (n, years), after tax
     yearly_revenue_musd: dict[str, np.ndarray]  # portfolio -> (n, years)
+    monthly_cash_musd: dict[str, np.ndarray] | None = None  # only with keep_monthly=True
 
 
 def chunk_bounds(iterations: int, chunk_size: int) -> list[tuple[int, int]]:
@@ -63,8 +64,12 @@ def chunk_bounds(iterations: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(s, min(s + chunk_size, iterations)) for s in range(0, iterations, chunk_size)]
 
 
-def simulate_chunk(scenario: Scenario, chunk_index: int) -> ChunkResult:
-    """Simulate iterations ``[chunk_index * chunk_size, ...)`` of ``scenario``."""
+def simulate_chunk(scenario: Scenario, chunk_index: int, keep_monthly: bool = False) -> ChunkResult:
+    """Simulate iterations ``[chunk_index * chunk_size, ...)`` of ``scenario``.
+
+    ``keep_monthly`` also returns each portfolio's monthly after-tax cash, ``(n, months)``
+    (for tests and single-iteration traces; too big to keep for a whole run).
+    """
     sim, market = scenario.simulation, scenario.market
     start, stop = chunk_bounds(sim.iterations, sim.chunk_size)[chunk_index]
     n = stop - start
@@ -78,13 +83,17 @@ def simulate_chunk(scenario: Scenario, chunk_index: int) -> ChunkResult:
     columns.update(
         {f"market.{k}": v for k, v in market_draws.items() if not getattr(market, k).is_constant}
     )
-    yearly_cash, yearly_revenue = {}, {}
+    yearly_cash, yearly_revenue, monthly = {}, {}, {}
     for pname in scenario.portfolios:
-        cols, cash_y, rev_y = _simulate_portfolio(ctx, pname)
+        cols, cash, rev_y = _simulate_portfolio(ctx, pname)
         columns.update(cols)
-        yearly_cash[pname] = cash_y
+        yearly_cash[pname] = cash.reshape(n, -1, MONTHS_PER_YEAR).sum(axis=2)
         yearly_revenue[pname] = rev_y
-    return ChunkResult(chunk_index, columns, yearly_cash, yearly_revenue)
+        if keep_monthly:
+            monthly[pname] = cash
+    return ChunkResult(
+        chunk_index, columns, yearly_cash, yearly_revenue, monthly if keep_monthly else None
+    )
 
 
 @dataclass
@@ -105,7 +114,9 @@ class _Context:
         """The risk group's standard-normal factor for a stage (shared by its members)."""
         key = (group, stage)
         if key not in self._factors:
-            rng = generator(self.scenario.simulation.seed, self.chunk_index, "risk_group", group, stage)
+            rng = generator(
+                self.scenario.simulation.seed, self.chunk_index, "risk_group", group, stage
+            )
             self._factors[key] = rng.standard_normal(self.n)
         return self._factors[key]
 
@@ -143,13 +154,12 @@ def _simulate_portfolio(ctx: _Context, pname: str):
         first_launch = np.minimum(first_launch, np.where(launched, launch_month, np.inf))
         oop += dev.oop_cost_musd
         capitalized += dev.capitalized_cost_musd
-    cash += np.cumsum(cost_diff, axis=1)[:, :horizon]
+    np.cumsum(cost_diff, axis=1, out=cost_diff)
+    cash += cost_diff[:, :horizon]
     cash *= tax_keep
-    cumulative = np.cumsum(cash, axis=1)
+    cumulative = np.cumsum(cash, axis=1, out=cost_diff[:, :horizon])
     trough = np.minimum(cumulative.min(axis=1), 0.0)
-    years = horizon // MONTHS_PER_YEAR
-    cash_y = cash.reshape(n, years, MONTHS_PER_YEAR).sum(axis=2)
-    rev_y = revenue.reshape(n, years, MONTHS_PER_YEAR).sum(axis=2)
+    rev_y = revenue.reshape(n, -1, MONTHS_PER_YEAR).sum(axis=2)
     cols[f"{pname}.npv_musd"] = npv
     cols[f"{pname}.launches"] = launches
     cols[f"{pname}.first_launch_month"] = np.where(np.isinf(first_launch), np.nan, first_launch)
@@ -158,7 +168,7 @@ def _simulate_portfolio(ctx: _Context, pname: str):
     cols[f"{pname}.breakeven_month"] = _breakeven_month(cumulative)
     cols[f"{pname}.oop_cost_musd"] = oop
     cols[f"{pname}.capitalized_cost_musd"] = capitalized
-    return cols, cash_y, rev_y
+    return cols, cash, rev_y
 
 
 def _breakeven_month(cumulative: np.ndarray) -> np.ndarray:
@@ -207,7 +217,9 @@ def _simulate_asset(ctx: _Context, asset: Asset, draws, rho, cost_diff, cash, re
     return npv, launched, launch_month, dev
 
 
-def _launch(ctx: _Context, asset: Asset, draws, rows, launch, cash, revenue, cost_diff) -> np.ndarray:
+def _launch(
+    ctx: _Context, asset: Asset, draws, rows, launch, cash, revenue, cost_diff
+) -> np.ndarray:
     """Commercial flows of the launched rows: adds them to the portfolio's monthly arrays
     (fixed costs to the difference array ``cost_diff``) and returns their present value
     before tax."""

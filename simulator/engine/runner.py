@@ -45,10 +45,8 @@ def run_chunks(
     t0 = time.perf_counter()
     n_chunks = len(chunk_bounds(scenario.simulation.iterations, scenario.simulation.chunk_size))
     workers = 1 if backend == "sequential" else (workers or default_workers())
-    if backend == "local" and n_chunks == 1:
-        backend_used = "sequential"  # a pool for one chunk only costs start-up time
-    else:
-        backend_used = backend
+    # a pool for one chunk only costs start-up time
+    backend_used = "sequential" if backend == "local" and n_chunks == 1 else backend
     results: dict[int, ChunkResult] = {}
     with open_executor(backend_used, workers) as executor:
         pending: dict[Future, int] = {}
@@ -66,8 +64,12 @@ def run_chunks(
                     progress(len(results), n_chunks)
     ordered = [results[i] for i in range(n_chunks)]
     columns = _concat([r.columns for r in ordered])
-    cash = {p: np.concatenate([r.yearly_cash_musd[p] for r in ordered]) for p in scenario.portfolios}
-    rev = {p: np.concatenate([r.yearly_revenue_musd[p] for r in ordered]) for p in scenario.portfolios}
+    cash = {
+        p: np.concatenate([r.yearly_cash_musd[p] for r in ordered]) for p in scenario.portfolios
+    }
+    rev = {
+        p: np.concatenate([r.yearly_revenue_musd[p] for r in ordered]) for p in scenario.portfolios
+    }
     return RunOutput(
         scenario=scenario,
         columns=columns,

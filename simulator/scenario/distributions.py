@@ -22,7 +22,8 @@ pert            low, mode, high, lamb=4                      low + (high-low) B^
                                                              a = 1 + lamb (mode-low)/(high-low),
                                                              b = 1 + lamb (high-mode)/(high-low)
                                                              (Vose, *Risk Analysis*, 3rd ed.)
-normal          mean, sd, [low], [high] (truncation)         mean + sd Phi^-1(F(low) + u (F(high)-F(low)))
+normal          mean, sd, [low], [high] (truncation)         mean + sd Phi^-1(Fl + u (Fh - Fl)),
+                                                             Fl, Fh = Phi((low|high - mean)/sd)
 lognormal       mean & sd of x, or mu & sigma of log x       exp(mu + sigma Phi^-1(u)),
                                                              sigma^2 = ln(1 + sd^2/mean^2),
                                                              mu = ln(mean) - sigma^2/2
@@ -206,7 +207,9 @@ class Uniform(Distribution):
 
     def __post_init__(self):
         _finite(low=self.low, high=self.high)
-        _check(self.low < self.high, f"uniform needs low < high, got low={self.low}, high={self.high}")
+        _check(
+            self.low < self.high, f"uniform needs low < high, got low={self.low}, high={self.high}"
+        )
 
     def ppf(self, u):
         return self.low + np.asarray(u) * (self.high - self.low)
@@ -295,7 +298,9 @@ class Normal(Distribution):
                 _finite(**{k: getattr(self, k)})
         if self.low is not None and self.high is not None:
             _check(self.low < self.high, f"normal needs low < high, got {self.low}, {self.high}")
-        _check(self._mass > 1e-12, "normal truncation leaves no probability mass between low and high")
+        _check(
+            self._mass > 1e-12, "normal truncation leaves no probability mass between low and high"
+        )
 
     def params(self):
         return {"mean": self.mean_, "sd": self.sd, "low": self.low, "high": self.high}
@@ -449,7 +454,9 @@ class Discrete(Distribution):
         _finite(**{f"values[{i}]": v for i, v in enumerate(self.values)})
         _finite(**{f"probs[{i}]": v for i, v in enumerate(self.probs)})
         _check(all(p >= 0 for p in self.probs), "discrete probs must be >= 0")
-        _check(abs(sum(self.probs) - 1) < 1e-9, f"discrete probs must sum to 1, got {sum(self.probs)}")
+        _check(
+            abs(sum(self.probs) - 1) < 1e-9, f"discrete probs must sum to 1, got {sum(self.probs)}"
+        )
 
     def compact(self) -> str:
         v = ", ".join(_fmt(x) for x in self.values)
@@ -499,7 +506,9 @@ def _build(family: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Distr
     names = list(cls.positional)
     if len(args) > len(names) + (2 if family == "normal" else 1 if family == "pert" else 0):
         raise ValueError(f"{family} takes {', '.join(names)}; got {len(args)} positional values")
-    extra_pos = {"normal": ["low", "high"], "pert": ["lamb"], "beta": ["low", "high"]}.get(family, [])
+    extra_pos = {"normal": ["low", "high"], "pert": ["lamb"], "beta": ["low", "high"]}.get(
+        family, []
+    )
     for k, v in zip(names + extra_pos, args, strict=False):
         if k in kwargs:
             raise ValueError(f"{family}: parameter '{k}' given twice")
@@ -511,7 +520,8 @@ def _build(family: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Distr
     if unknown:
         shown = sorted("mean" if a == "mean_" else a for a in allowed)
         raise ValueError(
-            f"{family}: unknown parameter(s) {', '.join(sorted(unknown))}; expected {', '.join(shown)}"
+            f"{family}: unknown parameter(s) {', '.join(sorted(unknown))}; "
+            f"expected {', '.join(shown)}"
         )
     for k, v in kwargs.items():
         if v is not None and (isinstance(v, bool) or not isinstance(v, int | float)):

@@ -95,10 +95,15 @@ def _read_yaml(path: Path, shown: str) -> tuple[dict, dict[PathT, Loc]]:
     finally:
         loader.dispose()
     if data is None:
-        raise ScenarioError.single(shown, None, "", "the file is empty; expected a scenario mapping")
+        raise ScenarioError.single(
+            shown, None, "", "the file is empty; expected a scenario mapping"
+        )
     if not isinstance(data, dict):
         raise ScenarioError.single(
-            shown, 1, "", f"expected a mapping of scenario fields at the top, got {type(data).__name__}"
+            shown,
+            1,
+            "",
+            f"expected a mapping of scenario fields at the top, got {type(data).__name__}",
         )
     locs: dict[PathT, Loc] = {}
     problems: list[Problem] = []
@@ -118,7 +123,9 @@ def _walk(node: yaml.Node, path: PathT, locs: dict, shown: str, problems: list[P
             key = knode.value
             if key in seen:
                 problems.append(
-                    Problem(shown, knode.start_mark.line + 1, format_path((*path, key)), "duplicate key")
+                    Problem(
+                        shown, knode.start_mark.line + 1, format_path((*path, key)), "duplicate key"
+                    )
                 )
             seen.add(key)
             _walk(vnode, (*path, key), locs, shown, problems)
@@ -136,14 +143,18 @@ def _check_flow_calls(node: yaml.Node, path: PathT, shown: str, problems: list[P
     pieces. Catch it and say how to write it."""
     items = node.value if isinstance(node, yaml.SequenceNode) else [v for _, v in node.value]
     for item in items:
-        if isinstance(item, yaml.ScalarNode) and not item.style and _UNCLOSED_CALL.match(item.value):
+        if (
+            isinstance(item, yaml.ScalarNode)
+            and not item.style
+            and _UNCLOSED_CALL.match(item.value)
+        ):
             problems.append(
                 Problem(
                     shown,
                     item.start_mark.line + 1,
                     format_path(path),
                     f"a distribution inside {{...}} or [...] must be quoted, because commas split "
-                    f"it there: write \"{item.value}, ...)\" in quotes, or use block style",
+                    f'it there: write "{item.value}, ...)" in quotes, or use block style',
                 )
             )
 
@@ -187,15 +198,20 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...], shown: str) -> tuple
         base_path = (path.parent / name).resolve()
         base_shown = str(Path(shown).parent / name)
         if base_path in chain:
-            raise ScenarioError.single(shown, where[1], "extends", f"{name} extends itself (a cycle)")
+            raise ScenarioError.single(
+                shown, where[1], "extends", f"{name} extends itself (a cycle)"
+            )
         if not base_path.is_file():
             raise ScenarioError.single(
-                shown, where[1], "extends", f"file {base_shown} not found (paths are relative to {shown})"
+                shown,
+                where[1],
+                "extends",
+                f"file {base_shown} not found (paths are relative to {shown})",
             )
         bdata, blocs = _read_with_extends(base_path, (*chain, base_path), base_shown)
         merged = _merge(merged, bdata, merged_locs, blocs)
-    merged_locs = {**merged_locs}
     merged = _merge(merged, data, merged_locs, {k: v for k, v in locs.items() if k != ("extends",)})
+    merged_locs[()] = locs[()]
     return merged, merged_locs
 
 
@@ -207,7 +223,10 @@ def parse_set(text: str) -> tuple[str, Any]:
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise ScenarioError.single(
-            "--set", None, "", f"expected dotted.path=value, e.g. market.tax_rate=0.21; got {text!r}"
+            "--set",
+            None,
+            "",
+            f"expected dotted.path=value, e.g. market.tax_rate=0.21; got {text!r}",
         )
     try:
         parsed = yaml.safe_load(value) if value.strip() else None
@@ -247,7 +266,9 @@ def _set(data: dict, locs: dict, dotted: str, value: Any) -> None:
     if isinstance(node, list):
         last = _list_index(node, last, shown, format_path(tuple(resolved)))
     elif not isinstance(node, dict):
-        raise ScenarioError.single(shown, None, format_path(tuple(resolved)), "is a value, not a mapping")
+        raise ScenarioError.single(
+            shown, None, format_path(tuple(resolved)), "is a value, not a mapping"
+        )
     node[last] = value
     full = (*resolved, last)
     _replace_locs(locs, {}, full)
@@ -319,7 +340,9 @@ class _Expansion:
             if tname is not None:
                 if not isinstance(tname, str) or tname not in self.templates:
                     known = ", ".join(self.templates) or "none defined"
-                    self._problem((*here, "template"), f"unknown template {tname!r}; known: {known}")
+                    self._problem(
+                        (*here, "template"), f"unknown template {tname!r}; known: {known}"
+                    )
                 elif not isinstance(self.templates[tname], dict):
                     self._problem(("templates", tname), "expected a mapping of asset fields")
                 else:
@@ -331,7 +354,11 @@ class _Expansion:
                     item["name"] = f"{base}_{k + 1}"
                 elif base is not None:
                     item["name"] = base
-                self.records[(pname, len(out))] = (j, entry, tname if tname in self.templates else None)
+                self.records[(pname, len(out))] = (
+                    j,
+                    entry,
+                    tname if tname in self.templates else None,
+                )
                 out.append(item)
         return out
 
@@ -374,12 +401,11 @@ def _deep_merge(base: dict, over: dict) -> dict:
 def _depth(data: Any, path: PathT) -> int:
     n = 0
     for p in path:
-        if isinstance(data, dict) and p in data:
-            data = data[p]
-        elif isinstance(data, list) and isinstance(p, int) and 0 <= p < len(data):
-            data = data[p]
-        else:
+        in_dict = isinstance(data, dict) and p in data
+        in_list = isinstance(data, list) and isinstance(p, int) and 0 <= p < len(data)
+        if not (in_dict or in_list):
             break
+        data = data[p]
         n += 1
     return n
 
@@ -432,7 +458,9 @@ def _allowed_keys(model: type[BaseModel], loc: PathT) -> list[str]:
 
 
 def _validate(exp: _Expansion, origin: str) -> Scenario:
-    problems = list(exp.problems)
+    if exp.problems:  # templates that could not be applied: later errors would only echo them
+        raise ScenarioError(exp.problems)
+    problems: list[Problem] = []
     scenario = None
     try:
         scenario = Scenario.model_validate(exp.data)
@@ -441,11 +469,54 @@ def _validate(exp: _Expansion, origin: str) -> Scenario:
             loc = tuple(err["loc"])
             src_path, note = exp.source(loc)
             file, line = exp.lookup(src_path)
-            problems.append(Problem(file, line, format_path(src_path), _message(err, Scenario, loc) + note))
+            problems.append(
+                Problem(file, line, format_path(src_path), _message(err, Scenario, loc) + note)
+            )
+    if scenario is not None:
+        for path, message in cross_references(scenario):
+            src_path, note = exp.source(path)
+            file, line = exp.lookup(src_path)
+            problems.append(Problem(file, line, format_path(src_path), message + note))
     if problems:
         raise ScenarioError(_dedupe(problems))
     assert scenario is not None
     return scenario
+
+
+def cross_references(s: Scenario) -> list[tuple[PathT, str]]:
+    """Checks that span fields: unique asset names, known risk groups and portfolios."""
+    found: list[tuple[PathT, str]] = []
+    for pname, pf in s.portfolios.items():
+        seen: set[str] = set()
+        for i, a in enumerate(pf.assets):
+            here = ("portfolios", pname, "assets", i)
+            if a.name in seen:
+                found.append(
+                    (
+                        (*here, "name"),
+                        f"asset names must be unique in a portfolio; {a.name!r} repeats",
+                    )
+                )
+            seen.add(a.name)
+            if a.risk_group is not None and a.risk_group not in pf.risk_groups:
+                known = ", ".join(pf.risk_groups) or "none defined"
+                found.append(
+                    (
+                        (*here, "risk_group"),
+                        f"unknown risk group {a.risk_group!r}; "
+                        f"this portfolio's risk_groups: {known}",
+                    )
+                )
+    for i, pair in enumerate(s.compare or []):
+        for j, p in enumerate(pair):
+            if p not in s.portfolios:
+                found.append(
+                    (
+                        ("compare", i, j),
+                        f"unknown portfolio {p!r}; known: {', '.join(s.portfolios)}",
+                    )
+                )
+    return found
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -475,7 +546,8 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         The scenario YAML file.
     overrides
         Dotted paths and values, as ``--set`` takes them:
-        ``{"simulation.iterations": 2000, "portfolios.nichebuster.assets[0].commercial.peak_share": 0.3}``.
+        ``{"simulation.iterations": 2000,
+        "portfolios.nichebuster.assets[0].commercial.peak_share": 0.3}``.
 
     Raises
     ------

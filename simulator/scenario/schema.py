@@ -79,7 +79,9 @@ def _within(low: float, high: float, what: str):
             hint = ""
             if math.isinf(lo) or math.isinf(hi):
                 hint = " (an unbounded distribution: truncate it, e.g. normal(m, s, low=0))"
-            got = d.compact() if d.is_constant else f"{d.compact()}, whose range is [{lo:g}, {hi:g}]"
+            got = (
+                d.compact() if d.is_constant else f"{d.compact()}, whose range is [{lo:g}, {hi:g}]"
+            )
             raise ValueError(f"expected {what}, got {got}{hint}")
         return d
 
@@ -119,7 +121,10 @@ class Simulation(Model):
     iterations: int = Field(10_000, ge=1, le=100_000_000, description="Monte Carlo iterations")
     seed: int = Field(20_261_125, ge=0, description="root seed of every random stream")
     chunk_size: int = Field(
-        10_000, ge=1, le=1_000_000, description="iterations per chunk (part of the result's identity)"
+        10_000,
+        ge=1,
+        le=1_000_000,
+        description="iterations per chunk (part of the result's identity)",
     )
 
 
@@ -152,7 +157,9 @@ class Market(Model):
 
 class Stage(Model):
     duration_months: NonNegative
-    cost_musd: NonNegative = Field(parse_distribution(0.0), description="spread evenly over the stage")
+    cost_musd: NonNegative = Field(
+        parse_distribution(0.0), description="spread evenly over the stage"
+    )
     p_success: Probability = Field(description="probability the stage succeeds (benchmark mode)")
 
 
@@ -186,12 +193,15 @@ class Commercial(Model):
     price_growth_annual: GrowthRate = Field(
         parse_distribution(0.0), description="net price change at each launch anniversary"
     )
-    cogs_share: Probability = Field(parse_distribution(0.0), description="cost of goods / net revenue")
+    cogs_share: Probability = Field(
+        parse_distribution(0.0), description="cost of goods / net revenue"
+    )
     selling_share: Probability = Field(
         parse_distribution(0.0), description="variable selling and marketing cost / net revenue"
     )
     sales_force_musd_per_year: NonNegative = Field(
-        parse_distribution(0.0), description="fixed commercial cost from launch to loss of exclusivity"
+        parse_distribution(0.0),
+        description="fixed commercial cost from launch to loss of exclusivity",
     )
     launch_cost_musd: NonNegative = Field(
         parse_distribution(0.0), description="spread over the first 12 months after launch"
@@ -250,21 +260,6 @@ class Portfolio(Model):
     assets: list[Asset] = Field(min_length=1)
     risk_groups: dict[Name, RiskGroup] = Field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Portfolio:
-        names = [a.name for a in self.assets]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"asset names must be unique in a portfolio; repeated: {', '.join(dupes)}")
-        for a in self.assets:
-            if a.risk_group is not None and a.risk_group not in self.risk_groups:
-                known = ", ".join(sorted(self.risk_groups)) or "none defined"
-                raise ValueError(
-                    f"asset {a.name} names risk_group {a.risk_group!r}, which is not in this "
-                    f"portfolio's risk_groups ({known})"
-                )
-        return self
-
 
 class Scenario(Model):
     """A validated scenario. Load one with :func:`simulator.load_scenario`."""
@@ -281,16 +276,6 @@ class Scenario(Model):
     _raw: dict = PrivateAttr(default_factory=dict)
     _origin: str = PrivateAttr(default="<python>")
     _locs: dict = PrivateAttr(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _pairs_known(self) -> Scenario:
-        for a, b in self.compare or []:
-            for p in (a, b):
-                if p not in self.portfolios:
-                    raise ValueError(
-                        f"compare names portfolio {p!r}; known: {', '.join(self.portfolios)}"
-                    )
-        return self
 
     def pairs(self) -> list[tuple[str, str]]:
         """Portfolio pairs to compare, as (a, b) meaning a - b."""

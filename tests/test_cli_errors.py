@@ -1,0 +1,337 @@
+"""Broken scenarios: each must stop with exit status 2, name the file, the line and the
+field, say what was expected, print no traceback and leave no output behind."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from simulator.cli import main
+
+BASE = """\
+# a small valid scenario
+name: tiny
+extends: shared.yaml
+simulation:
+  iterations: 50
+  chunk_size: 25
+templates:
+  onc:
+    start_stage: phase2
+    phases:
+      phase2: {duration_months: 24, cost_musd: 30, p_success: 0.5}
+      phase3:
+        duration_months: "pert(20, 30, 40)"
+        cost_musd: 80
+        p_success: 0.6
+      review: {duration_months: 12, cost_musd: 10, p_success: 0.9}
+    commercial:
+      patients_per_year: 5000
+      peak_share: 0.3
+      list_price_usd: 100000
+      exclusivity_years: 10
+portfolios:
+  niche:
+    risk_groups:
+      platform: {correlation: 0.3}
+    assets:
+      - {template: onc, name: onc, count: 2, risk_group: platform}
+  big:
+    assets:
+      - template: onc
+        name: big1
+        commercial:
+          patients_per_year: 100000
+          peak_share: 0.05
+"""
+
+SHARED = """\
+market:
+  discount_rate_annual: 0.1
+  tax_rate: 0.2
+"""
+
+
+def edit(old: str, new: str):
+    def apply(text: str) -> str:
+        assert old in text, old
+        return text.replace(old, new, 1)
+
+    return apply
+
+
+# (id, change to BASE, extra CLI args, fragments the message must contain, line expected)
+CASES = [
+    (
+        "wrong type",
+        edit("iterations: 50", "iterations: fifty"),
+        [],
+        ["simulation.iterations", "integer"],
+        5,
+    ),
+    (
+        "unknown key",
+        edit("  chunk_size: 25", "  chunk_size: 25\n  seeed: 3"),
+        [],
+        ["seeed", "did you mean 'seed'"],
+        7,
+    ),
+    (
+        "negative duration",
+        edit("duration_months: 24", "duration_months: -24"),
+        [],
+        ["templates.onc.phases.phase2.duration_months", ">= 0"],
+        11,
+    ),
+    (
+        "probability above 1",
+        edit("p_success: 0.5", "p_success: 1.5"),
+        [],
+        ["phase2.p_success", "probability"],
+        11,
+    ),
+    (
+        "bad distribution parameters",
+        edit('"pert(20, 30, 40)"', '"pert(40, 30, 20)"'),
+        [],
+        ["phase3.duration_months", "low <= mode <= high"],
+        13,
+    ),
+    (
+        "unknown distribution",
+        edit('"pert(20, 30, 40)"', '"weibull(2, 3)"'),
+        [],
+        ["phase3.duration_months", "unknown distribution"],
+        13,
+    ),
+    (
+        "unbounded distribution for a duration",
+        edit('"pert(20, 30, 40)"', '"normal(30, 5)"'),
+        [],
+        ["duration_months", "truncate"],
+        13,
+    ),
+    (
+        "unquoted distribution in a flow mapping",
+        edit("phase2: {duration_months: 24,", "phase2: {duration_months: pert(1, 2, 3),"),
+        [],
+        ["must be quoted"],
+        11,
+    ),
+    (
+        "missing extends file",
+        edit("extends: shared.yaml", "extends: nowhere.yaml"),
+        [],
+        ["extends", "nowhere.yaml", "not found"],
+        3,
+    ),
+    (
+        "extends is not a file name",
+        edit("extends: shared.yaml", "extends: {a: 1}"),
+        [],
+        ["extends", "file name"],
+        3,
+    ),
+    ("malformed YAML", edit("  iterations: 50", "  iterations: [50"), [], ["malformed YAML"], None),
+    ("tab indentation", edit("  iterations: 50", "\titerations: 50"), [], ["malformed YAML"], None),
+    (
+        "duplicate key",
+        edit("  chunk_size: 25", "  chunk_size: 25\n  chunk_size: 30"),
+        [],
+        ["duplicate key", "simulation.chunk_size"],
+        7,
+    ),
+    (
+        "unknown template",
+        edit("template: onc, name: onc", "template: onk, name: onc"),
+        [],
+        ["template", "unknown template 'onk'", "known: onc"],
+        27,
+    ),
+    ("count not a whole number", edit("count: 2", "count: 2.5"), [], ["count", "whole number"], 27),
+    ("count zero", edit("count: 2", "count: 0"), [], ["count", ">= 1"], 27),
+    (
+        "unknown risk group",
+        edit("risk_group: platform}", "risk_group: platfrom}"),
+        [],
+        ["risk_group", "platfrom"],
+        None,
+    ),
+    (
+        "correlation of 1",
+        edit("correlation: 0.3", "correlation: 1.0"),
+        [],
+        ["risk_groups.platform.correlation", "less than 1"],
+        25,
+    ),
+    (
+        "missing required field",
+        edit("      list_price_usd: 100000\n", ""),
+        [],
+        ["list_price_usd", "required field is missing"],
+        None,
+    ),
+    (
+        "missing phase for start stage",
+        edit("start_stage: phase2", "start_stage: phase1"),
+        [],
+        ["phase1", "missing"],
+        None,
+    ),
+    (
+        "unknown stage name",
+        edit("      review: {", "      reveiw: {"),
+        [],
+        ["reveiw", "unknown key"],
+        16,
+    ),
+    (
+        "unknown modality",
+        edit("start_stage: phase2", "start_stage: phase2\n    modality: pill"),
+        [],
+        ["modality", "small_molecule"],
+        10,
+    ),
+    (
+        "empty portfolios",
+        edit("portfolios:\n  niche:", "portfolios: {}\nunused:\n  niche:"),
+        [],
+        ["unknown key 'unused'"],
+        None,
+    ),
+    (
+        "bad asset name",
+        edit("name: big1", "name: big 1"),
+        [],
+        ["portfolios.big.assets[0].name", "letters"],
+        31,
+    ),
+    (
+        "duplicate asset names",
+        edit(
+            "count: 2, risk_group: platform}",
+            "count: 2, risk_group: platform}\n      - {template: onc, name: onc_1}",
+        ),
+        [],
+        ["portfolios.niche.assets[1].name", "unique"],
+        28,
+    ),
+    (
+        "negative price",
+        edit("list_price_usd: 100000", "list_price_usd: -5"),
+        [],
+        ["list_price_usd", ">= 0"],
+        20,
+    ),
+    (
+        "uptake share above 1",
+        edit(
+            "      exclusivity_years: 10\n",
+            "      exclusivity_years: 10\n      uptake_curve: [0.5, 1.2]\n",
+        ),
+        [],
+        ["uptake_curve", "less than or equal to 1"],
+        None,
+    ),
+    (
+        "discount rate of 150%",
+        edit("simulation:", "market: {discount_rate_annual: 1.5}\nsimulation:"),
+        [],
+        ["market.discount_rate_annual", "less than 1"],
+        4,
+    ),
+    ("top level is a list", lambda t: "- a\n- b\n", [], ["expected a mapping"], 1),
+    ("empty file", lambda t: "", [], ["empty"], None),
+    (
+        "unknown portfolio in --set",
+        None,
+        ["--set", "portfolios.nicche.market=1"],
+        ["unknown portfolio 'nicche'", "known: niche, big"],
+        None,
+    ),
+    ("--set without '='", None, ["--set", "market.tax_rate"], ["dotted.path=value"], None),
+    (
+        "--set bad value",
+        None,
+        ["--set", "market.tax_rate=lots"],
+        ["market.tax_rate", "number"],
+        None,
+    ),
+    (
+        "--set index out of range",
+        None,
+        ["--set", "portfolios.niche.assets[5].name=x"],
+        ["out of range"],
+        None,
+    ),
+    (
+        "--set unknown asset name",
+        None,
+        ["--set", "portfolios.niche.assets.zzz.name=x"],
+        ["no item named 'zzz'"],
+        None,
+    ),
+    (
+        "compare names an unknown portfolio",
+        edit("portfolios:", "compare: [[niche, bigg]]\nportfolios:"),
+        [],
+        ["compare[0][1]", "bigg"],
+        22,
+    ),
+]
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "shared.yaml").write_text(SHARED)
+    path = tmp_path / "tiny.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_the_base_scenario_is_valid(tmp_path):
+    path = _write(tmp_path, BASE)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, [str(path), "--out", str(out), "--backend", "sequential", "-q"])
+    assert res.exit_code == 0, res.output
+    assert (out / "summary.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("case", "change", "args", "fragments", "line"), CASES, ids=[c[0] for c in CASES]
+)
+def test_broken_scenario(tmp_path, case, change, args, fragments, line):
+    text = change(BASE) if change else BASE
+    path = _write(tmp_path, text)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(
+        main, [str(path), *args, "--out", str(out), "--backend", "sequential", "-q"]
+    )
+    message = res.output
+    assert res.exit_code == 2, message
+    assert "Traceback" not in message
+    assert not isinstance(res.exception, Exception) or isinstance(res.exception, SystemExit)
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in:\n{message}"
+    if line is not None:
+        assert re.search(rf"\.yaml:{line}\b", message), f"line {line} not in:\n{message}"
+    if not args:  # a file problem names the file
+        assert ".yaml" in message
+    assert not out.exists()
+    assert not list(tmp_path.glob(".out.partial-*"))
+
+
+def test_at_least_thirty_kinds():
+    assert len(CASES) >= 30
+
+
+def test_error_in_an_extended_file_names_that_file(tmp_path):
+    path = _write(tmp_path, BASE)
+    (tmp_path / "shared.yaml").write_text(SHARED.replace("tax_rate: 0.2", "tax_rate: -0.2"))
+    res = CliRunner().invoke(main, [str(path), "--out", str(tmp_path / "out"), "-q"])
+    assert res.exit_code == 2
+    assert re.search(
+        r"shared\.yaml:3: market\.tax_rate: .*greater than or equal to 0", res.output
+    ), res.output
