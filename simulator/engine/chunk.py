@@ -127,7 +127,7 @@ def _simulate_portfolio(ctx: _Context, pname: str):
     tax_keep = 1.0 - ctx.scenario.market.tax_rate
     cost_diff = np.zeros((n, horizon + 1))
     cash = np.zeros((n, horizon))
-    revenue = np.zeros((n, horizon))
+    revenue_y = np.zeros((n, horizon // MONTHS_PER_YEAR))
     cols: dict[str, np.ndarray] = {}
     npv = np.zeros(n)
     launches = np.zeros(n, dtype=np.int64)
@@ -139,7 +139,7 @@ def _simulate_portfolio(ctx: _Context, pname: str):
         fields = distribution_fields(asset)
         draws = sample_fields(fields, asset.name, ctx.scenario.simulation.seed, ctx.chunk_index, n)
         a_npv, launched, launch_month, dev = _simulate_asset(
-            ctx, asset, draws, rho, cost_diff, cash, revenue
+            ctx, asset, draws, rho, cost_diff, cash, revenue_y
         )
         a_npv *= tax_keep
         prefix = f"{pname}.{asset.name}"
@@ -159,16 +159,15 @@ def _simulate_portfolio(ctx: _Context, pname: str):
     cash *= tax_keep
     cumulative = np.cumsum(cash, axis=1, out=cost_diff[:, :horizon])
     trough = np.minimum(cumulative.min(axis=1), 0.0)
-    rev_y = revenue.reshape(n, -1, MONTHS_PER_YEAR).sum(axis=2)
     cols[f"{pname}.npv_musd"] = npv
     cols[f"{pname}.launches"] = launches
     cols[f"{pname}.first_launch_month"] = np.where(np.isinf(first_launch), np.nan, first_launch)
-    cols[f"{pname}.peak_revenue_musd"] = rev_y.max(axis=1)
+    cols[f"{pname}.peak_revenue_musd"] = revenue_y.max(axis=1)
     cols[f"{pname}.cash_trough_musd"] = trough
     cols[f"{pname}.breakeven_month"] = _breakeven_month(cumulative)
     cols[f"{pname}.oop_cost_musd"] = oop
     cols[f"{pname}.capitalized_cost_musd"] = capitalized
-    return cols, cash, rev_y
+    return cols, cash, revenue_y
 
 
 def _breakeven_month(cumulative: np.ndarray) -> np.ndarray:
@@ -184,7 +183,7 @@ def _breakeven_month(cumulative: np.ndarray) -> np.ndarray:
     return month
 
 
-def _simulate_asset(ctx: _Context, asset: Asset, draws, rho, cost_diff, cash, revenue):
+def _simulate_asset(ctx: _Context, asset: Asset, draws, rho, cost_diff, cash, revenue_y):
     n, horizon = ctx.n, ctx.horizon
     market = ctx.scenario.market
     seed = ctx.scenario.simulation.seed
@@ -213,12 +212,14 @@ def _simulate_asset(ctx: _Context, asset: Asset, draws, rho, cost_diff, cash, re
     npv = dev.pv_cost_musd.copy()
     rows = np.flatnonzero(launched)
     if rows.size:
-        npv[rows] += _launch(ctx, asset, draws, rows, launch_month[rows], cash, revenue, cost_diff)
+        npv[rows] += _launch(
+            ctx, asset, draws, rows, launch_month[rows], cash, revenue_y, cost_diff
+        )
     return npv, launched, launch_month, dev
 
 
 def _launch(
-    ctx: _Context, asset: Asset, draws, rows, launch, cash, revenue, cost_diff
+    ctx: _Context, asset: Asset, draws, rows, launch, cash, revenue_y, cost_diff
 ) -> np.ndarray:
     """Commercial flows of the launched rows: adds them to the portfolio's monthly arrays
     (fixed costs to the difference array ``cost_diff``) and returns their present value
@@ -246,20 +247,16 @@ def _launch(
         demand_multiplier=ctx.market_draws["demand_multiplier"][rows],
         price_multiplier=ctx.market_draws["price_multiplier"][rows],
     )
-    months_left = horizon - launch
-    k_max = int(months_left.max())
-    revenue_k = revenue_flows(d, uptake_by_month(asset.commercial.uptake_curve, k_max), months_left)
+    revenue_m = revenue_flows(
+        d, uptake_by_month(asset.commercial.uptake_curve, horizon), launch, horizon
+    )
     share = contribution_share(d)
-    pv = share * ctx.v ** launch.astype(float) * (revenue_k @ ctx.discount[:k_max])
+    pv = share * (revenue_m @ ctx.discount)
     rate = ctx.scenario.market.discount_rate_annual
     for amount, offset, length in fixed_cost_spreads(d):
         pv -= pv_spread(amount, launch + offset, length, rate, horizon)
         add_spread(cost_diff, rows, -amount, launch + offset, length)
-    # place the flows on the calendar grid: row r, month launch_r + k
-    inside = np.arange(k_max)[None, :] < months_left[:, None]
-    flat = (rows * horizon + launch)[:, None] + np.arange(k_max)[None, :]
-    where = flat[inside]
-    values = revenue_k[inside]
-    revenue.ravel()[where] += values
-    cash.ravel()[where] += values * np.repeat(share, months_left)
+    revenue_y[rows] += revenue_m.reshape(rows.size, -1, MONTHS_PER_YEAR).sum(axis=2)
+    revenue_m *= share[:, None]
+    cash[rows] += revenue_m
     return pv

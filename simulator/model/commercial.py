@@ -65,27 +65,30 @@ def contribution_share(d: CommercialDraws) -> np.ndarray:
     return 1.0 - d.cogs_share - d.selling_share - d.royalty_rate
 
 
-def revenue_flows(d: CommercialDraws, uptake: np.ndarray, months_left: np.ndarray) -> np.ndarray:
-    """Net revenue (USD millions) of each launched iteration in each month after launch.
+def revenue_flows(
+    d: CommercialDraws, uptake: np.ndarray, launch_month: np.ndarray, horizon: int
+) -> np.ndarray:
+    """Net revenue (USD millions) of each launched iteration in each calendar month.
 
     Parameters
     ----------
     d
         Inputs per launched iteration.
     uptake
-        Share of peak per month after launch, length ``K`` (the longest life considered).
-    months_left
-        Months from launch to the horizon, per iteration. Revenue at or after
-        ``min(months_left, life_months)`` is zero.
+        Share of peak per month after launch (at least ``horizon`` long).
+    launch_month
+        Grid month of launch, per iteration.
+    horizon
+        Months on the grid.
 
     Returns
     -------
-    Array of shape ``(n_launched, K)``, computed as one exponential per cell:
+    Array of shape ``(n_launched, horizon)``, zero before launch and after the end of
+    life, computed as one exponential per cell with ``k = m - L``:
     ``exp(log(rate) + log(uptake_k * growth_k) + log(1 - e) * max(k - X, 0) / 12)``.
     """
-    k_max = len(uptake)
-    k = np.arange(k_max)
-    years = k // MONTHS_PER_YEAR
+    k = np.arange(horizon)[None, :] - launch_month[:, None]  # months since launch
+    years = np.arange(horizon) // MONTHS_PER_YEAR
     peak_rate = (
         d.patients_per_year
         * d.demand_multiplier
@@ -97,24 +100,21 @@ def revenue_flows(d: CommercialDraws, uptake: np.ndarray, months_left: np.ndarra
         / 1e6
     )
     log1p_g = np.log1p(d.price_growth_annual)
-    shape = uptake.astype(float)
-    common_growth = bool(np.all(log1p_g == log1p_g[0])) if log1p_g.size else True
-    if common_growth and log1p_g.size:
+    shape = np.asarray(uptake[:horizon], dtype=float)
+    common_growth = bool(np.all(log1p_g == log1p_g[0]))
+    if common_growth:
         shape = shape * np.exp(log1p_g[0] * years)
     with np.errstate(divide="ignore"):
         log_rate = np.log(peak_rate)
         log_shape = np.log(shape)
         # (1 - e) ** t with e = 1 must be 0 for t > 0 and 1 at t = 0: log(1e-300) does that.
         log_keep = np.log(np.maximum(1.0 - d.erosion_first_year, 1e-300))
-    arg = np.maximum(k[None, :] - d.exclusivity_months[:, None], 0) * (
-        log_keep[:, None] / MONTHS_PER_YEAR
-    )
+    arg = np.maximum(k - d.exclusivity_months[:, None], 0) * (log_keep[:, None] / MONTHS_PER_YEAR)
     arg += log_rate[:, None]
-    arg += log_shape[None, :]
+    arg += log_shape[np.clip(k, 0, horizon - 1)]
     if not common_growth:
-        arg += log1p_g[:, None] * years[None, :]
-    end = np.minimum(months_left, d.life_months)
-    arg[k[None, :] >= end[:, None]] = -np.inf
+        arg += log1p_g[:, None] * (np.maximum(k, 0) // MONTHS_PER_YEAR)
+    arg[(k < 0) | (k >= d.life_months[:, None])] = -np.inf
     return np.exp(arg, out=arg)
 
 

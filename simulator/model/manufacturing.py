@@ -1,0 +1,446 @@
+"""Autologous cell-therapy manufacturing: the queue between a referral and an infusion.
+
+The story
+---------
+An autologous CAR-T product is made for one patient from that patient's own cells. A
+patient is *referred* to a treatment centre, waits for a *manufacturing slot*, has their
+cells collected (apheresis) when the slot opens, and the batch is *manufactured* and
+released after quality control (QC). The whole journey from the slot to the infusion is
+the *vein-to-vein time* (real-world axi-cel: median 28 days from leukapheresis to
+infusion, IQR 26-34). A batch can fail QC (out of specification): the patient is then
+re-apheresed and *re-manufactured* (they rejoin the queue, ahead of new referrals) or is
+lost. A released batch can still be lost in transport (cold-chain loss). Patients who
+wait too long progress or die and are *lost while waiting*. Those left are *infused*:
+the treated patients, the only ones who earn revenue.
+
+Capacity is a number of slots: ``suites x batches_per_suite_month`` batches can start
+each month. When the backlog of waiting patients passes a threshold at a month-end
+review, the company orders one more suite (modular expansion); it comes online after a
+lead time, at a capex, up to a maximum number of suites. Treated patients are therefore
+what capacity lets through, not what demand asks for.
+
+Equations (fast monthly path)
+-----------------------------
+All iterations advance together, month by month. In month ``t``, with ``A_t`` referrals,
+``Q`` referrals and ``R`` re-manufactures carried from last month and
+``C_t = suites_t * batches_per_suite_month`` slots:
+
+1. ``K`` batches complete (started ``floor(m)`` or ``floor(m) + 1`` months earlier, split
+   ``Bin(S, frac(m))`` so the mean delay is ``m``). ``F ~ Bin(K, q)`` fail QC, of whom
+   ``Bin(F, r)`` rejoin the queue; ``cold ~ Bin(K - F, c)``; ``treated_t = K - F - cold``.
+2. The carried queue loses patients until the served ones reach their slot:
+   ``tau = min((Q + R) / C_t, 1) / 2`` months, ``Bin(Q + R, 1 - exp(-h tau))``.
+3. Slots go to re-manufactures, then referrals oldest first:
+   ``S_t = min(R + rejoined + Q + A_t, C_t)``.
+4. Those still waiting are thinned for the rest of the month: carried patients with
+   ``1 - exp(-h (1 - tau))``, the unserved last fraction ``f`` of the month's arrivals
+   with ``1 - (1 - exp(-h f)) / (h f)`` (uniform arrival times).
+
+``h`` is the monthly dropout hazard, ``m`` the vein-to-vein months, ``q`` the QC failure
+probability, ``r`` the re-manufacture probability and ``c`` the cold-chain loss
+probability. Splitting the dropouts around the slots (2 and 4) matches the
+continuous-time queue to second order in ``h``; serving first and thinning after would
+overstate a long queue. A suite is ordered at the end of month ``t`` when
+``backlog_t > threshold``, none is on order and fewer than ``max_suites`` are online; it
+works from month ``t + 1 + ceil(lead)``; its capex is booked in the order month. What the
+grid cannot see: queueing *inside* a month (a referral served in its arrival month waits
+zero here, a few days in the event model) and the dropouts during those waits.
+
+Waits are tracked by *cohorts*, not by Little's law: the queue of new referrals is kept
+as an (iterations, months) array of how many patients of each arrival month are still
+waiting (dropouts thin every cohort in proportion). Slots are given to the oldest cohort
+first, so a patient served in month ``s`` from cohort ``a`` waited ``s - a`` months
+(both ends are, on average, mid-month). Little's law (W = L / lambda) would be cheaper,
+but it averages over everyone who *leaves* the queue, dropouts included, and over a
+finite horizon with a growing backlog it mixes waits of patients not yet served; the
+question here is the wait of the *treated*, which the cohorts give directly. The cost is
+O(iterations x months x queue age), cut to the span of cohorts still waiting.
+``mean_wait_months`` is the wait from referral to the first slot, averaged over first
+slots whose batch completes within the horizon (QC and transport outcomes do not depend
+on the wait, so this estimates the mean wait of the treated).
+
+Sources (``/work/shared/reference/published_figures.md`` section 5)
+-------------------------------------------------------------------
+- Kourelis et al. 2023, Transplant Cell Ther: median 1 slot/month/centre, median
+  waitlist 20 patients, median wait 6 months (range 2-8) before leukapheresis.
+- MDedge on the same survey: only 25% of wait-listed patients received commercial
+  CAR-T; with a 6-month wait, exp(-6 h) = 0.25 gives h = ln 4 / 6 = 0.23 per month, an
+  upper bound for ``dropout_hazard_monthly`` (a quarter went to trials instead).
+- QC/manufacturing failure: 1-8% in pivotal trials (Frontiers Immunol 2021, Table 2);
+  4-14% in UK real-world data 2019-2023, where 17 of 58 failures were re-apheresed and
+  22 never infused.
+- Vein-to-vein: axi-cel real world median 28 days (about 0.92 months).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = [
+    "CapacityOutcome",
+    "CellTherapyProcess",
+    "draw_arrivals",
+    "manufacturing_cost_musd",
+    "simulate_capacity_fast",
+    "yearly_totals",
+]
+
+_INT_FIELDS = ("initial_suites", "batches_per_suite_month", "max_suites")
+_PROB_FIELDS = ("qc_failure_prob", "remanufacture_prob", "cold_chain_loss_prob")
+_NONNEG_FIELDS = (
+    "manufacturing_months",
+    "dropout_hazard_monthly",
+    "expansion_lead_months",
+    "capex_per_suite_musd",
+    "fixed_cost_per_suite_year_musd",
+    "cost_per_batch_musd",
+    "logistics_per_shipment_musd",
+)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class CellTherapyProcess:
+    """Manufacturing and logistics of one autologous cell-therapy product.
+
+    ``batches_per_suite_month`` slots per suite can start a batch each month; a slot is
+    booked for one month whatever the vein-to-vein time ``manufacturing_months``, which is
+    the delay from the slot to the infusion. ``expansion_backlog_threshold=None`` means
+    capacity never grows.
+    """
+
+    initial_suites: int = 1
+    batches_per_suite_month: int = 1  # Kourelis 2023: median 1 slot/month/centre
+    manufacturing_months: float = 1.0  # axi-cel real world: median 28 days
+    qc_failure_prob: float = 0.05  # pivotal 1-8%, UK real world 4-14%
+    remanufacture_prob: float = 0.3  # UK: 17 of 58 failures re-apheresed
+    cold_chain_loss_prob: float = 0.01  # assumption, no published figure found
+    dropout_hazard_monthly: float = 0.0  # <= 0.23 (25% treated after a 6-month wait)
+    expansion_backlog_threshold: int | None = None
+    expansion_lead_months: float = 12.0
+    max_suites: int = 1
+    capex_per_suite_musd: float = 0.0
+    fixed_cost_per_suite_year_musd: float = 0.0
+    cost_per_batch_musd: float = 0.0
+    logistics_per_shipment_musd: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in _INT_FIELDS:
+            value = getattr(self, name)
+            if not _is_int(value) or value < 0:
+                raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+        if self.batches_per_suite_month < 1:
+            raise ValueError(
+                f"batches_per_suite_month must be >= 1, got {self.batches_per_suite_month}"
+            )
+        for name in _PROB_FIELDS:
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}")
+        for name in _NONNEG_FIELDS:
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        threshold = self.expansion_backlog_threshold
+        if threshold is not None and (not _is_int(threshold) or threshold < 0):
+            raise ValueError(
+                f"expansion_backlog_threshold must be None or an integer >= 0, got {threshold!r}"
+            )
+        if threshold is not None and self.max_suites < self.initial_suites:
+            raise ValueError(
+                f"max_suites ({self.max_suites}) must be >= initial_suites "
+                f"({self.initial_suites}) when expansion is enabled"
+            )
+
+    @property
+    def expansion_delay_months(self) -> int:
+        """Months from the order (a month end) to the first month a new suite works, minus 1."""
+        return math.ceil(self.expansion_lead_months)
+
+
+def yearly_totals(monthly: np.ndarray) -> np.ndarray:
+    """Sum an (n, months) array into (n, years); a trailing partial year is kept."""
+    n, months = monthly.shape
+    years = -(-months // 12)
+    padded = np.zeros((n, years * 12), dtype=monthly.dtype)
+    padded[:, :months] = monthly
+    return padded.reshape(n, years, 12).sum(axis=2)
+
+
+@dataclass
+class CapacityOutcome:
+    """Per-iteration results of the manufacturing queue; (n,) or (n, months) arrays.
+
+    Monthly counts: ``referred``, ``treated`` (infused), ``lost_waiting`` (left the queue),
+    ``manufacturing_failures`` (batches failing QC), ``lost_after_failure_or_transit``
+    (failed and not re-manufactured, or lost in the cold chain), ``backlog`` (waiting at
+    month end), ``suites`` (online), ``capex_musd`` (suites ordered x capex),
+    ``batches_started`` and ``shipments`` (released batches sent to the centre).
+    ``utilization`` is batches started / slots (NaN without slots) and
+    ``mean_wait_months`` the mean referral-to-slot wait of treated patients (NaN if none).
+    """
+
+    referred: np.ndarray
+    treated: np.ndarray
+    lost_waiting: np.ndarray
+    manufacturing_failures: np.ndarray
+    lost_after_failure_or_transit: np.ndarray
+    backlog: np.ndarray
+    suites: np.ndarray
+    capex_musd: np.ndarray
+    mean_wait_months: np.ndarray
+    utilization: np.ndarray
+    batches_started: np.ndarray
+    shipments: np.ndarray
+
+    @classmethod
+    def concatenate(cls, outcomes: list[CapacityOutcome]) -> CapacityOutcome:
+        """Stack outcomes of several runs along the iteration axis."""
+        return cls(
+            **{
+                f.name: np.concatenate([getattr(o, f.name) for o in outcomes], axis=0)
+                for f in fields(cls)
+            }
+        )
+
+    @property
+    def n_iterations(self) -> int:
+        return self.treated.shape[0]
+
+    @property
+    def months(self) -> int:
+        return self.treated.shape[1]
+
+    # Yearly totals, (n, years); a trailing partial year is kept.
+    @property
+    def treated_per_year(self) -> np.ndarray:
+        return yearly_totals(self.treated)
+
+    @property
+    def lost_waiting_per_year(self) -> np.ndarray:
+        return yearly_totals(self.lost_waiting)
+
+    @property
+    def manufacturing_failures_per_year(self) -> np.ndarray:
+        return yearly_totals(self.manufacturing_failures)
+
+    @property
+    def lost_after_failure_or_transit_per_year(self) -> np.ndarray:
+        return yearly_totals(self.lost_after_failure_or_transit)
+
+    @property
+    def capex_per_year_musd(self) -> np.ndarray:
+        return yearly_totals(self.capex_musd)
+
+    @property
+    def backlog_end_of_year(self) -> np.ndarray:
+        """Backlog in the last month of each (possibly partial) year, (n, years)."""
+        return self.backlog[:, 11::12] if self.months >= 12 else self.backlog[:, -1:]
+
+    @property
+    def first_expansion_month(self) -> np.ndarray:
+        """First month with more suites than month 0 (NaN if capacity never grew), (n,)."""
+        grew = self.suites > self.suites[:, :1]
+        first = np.argmax(grew, axis=1).astype(float)
+        first[~grew.any(axis=1)] = np.nan
+        return first
+
+
+def manufacturing_cost_musd(outcome: CapacityOutcome, process: CellTherapyProcess) -> np.ndarray:
+    """Monthly manufacturing cash out, (n, months): capex + suite upkeep + batches + shipping."""
+    return (
+        outcome.capex_musd
+        + outcome.suites * (process.fixed_cost_per_suite_year_musd / 12.0)
+        + outcome.batches_started * process.cost_per_batch_musd
+        + outcome.shipments * process.logistics_per_shipment_musd
+    )
+
+
+def draw_arrivals(rate_per_month: ArrayLike, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Poisson referrals per month, (n, months), for a rate of shape (months,) or (n, months)."""
+    rate = np.asarray(rate_per_month, dtype=float)
+    if rate.ndim not in (1, 2) or np.any(rate < 0) or not np.all(np.isfinite(rate)):
+        raise ValueError("rate_per_month must be a finite, non-negative (months,) or (n, months)")
+    return rng.poisson(np.broadcast_to(rate, (n, rate.shape[-1])))
+
+
+def _p_drop(hazard_monthly: float, exposure_months: np.ndarray) -> np.ndarray:
+    """P(drop out) during an exposure at a constant hazard: 1 - exp(-h t)."""
+    return -np.expm1(-hazard_monthly * exposure_months)
+
+
+def _p_drop_latest(hazard_monthly: float, fraction: np.ndarray) -> np.ndarray:
+    """P(drop out) for the latest ``fraction`` of a month's uniform arrivals, to month end.
+
+    They arrived s ~ U(0, f) months before the month end: 1 - (1 - exp(-h f)) / (h f).
+    """
+    x = hazard_monthly * fraction
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(x > 0, 1.0 + np.expm1(-x) / np.where(x > 0, x, 1.0), 0.0)
+
+
+def simulate_capacity_fast(
+    arrivals: np.ndarray, process: CellTherapyProcess, rng: np.random.Generator
+) -> CapacityOutcome:
+    """Advance every iteration's manufacturing queue month by month (steps 1-4 above).
+
+    Parameters
+    ----------
+    arrivals
+        Referred patients per month, int array (n_iterations, months).
+    process
+        The manufacturing process.
+    rng
+        Source of the binomial draws (failures, losses, dropouts, delay split).
+
+    Returns
+    -------
+    CapacityOutcome
+        (n,) and (n, months) arrays.
+    """
+    arrivals = np.asarray(arrivals)
+    if arrivals.ndim != 2 or np.any(arrivals < 0):
+        raise ValueError("arrivals must be a non-negative integer array (n_iterations, months)")
+    arrivals = arrivals.astype(np.int64)
+    n, months = arrivals.shape
+    p = process
+    h = p.dropout_hazard_monthly
+    delay_floor = math.floor(p.manufacturing_months)
+    delay_frac = p.manufacturing_months - delay_floor
+
+    shape = (n, months)
+    out = {name: np.zeros(shape, dtype=np.int64) for name in (
+        "treated", "lost_waiting", "manufacturing_failures", "lost_after_failure_or_transit",
+        "backlog", "suites", "batches_started", "shipments",
+    )}  # fmt: skip
+    capex = np.zeros(shape)
+    first_starts = np.zeros(shape, dtype=np.int64)
+    wait_sum = np.zeros(shape)
+
+    suites = np.full(n, p.initial_suites, dtype=np.int64)
+    online_month = np.full(n, -1, dtype=np.int64)  # month a suite on order starts working
+    queue_new = np.zeros(n, dtype=np.int64)  # referrals waiting (first slot)
+    queue_reman = np.zeros(n, dtype=np.int64)  # failed batches waiting to be re-made
+    cohorts = np.zeros(shape)  # waiting referrals by arrival month (expected composition)
+    head = 0  # no cohort before this column has anyone waiting
+    pipeline = np.zeros((n, months + delay_floor + 2), dtype=np.int64)
+
+    def book_completions(t: int, done: np.ndarray) -> np.ndarray:
+        failed = rng.binomial(done, p.qc_failure_prob)
+        requeued = rng.binomial(failed, p.remanufacture_prob)
+        shipped = done - failed
+        cold_lost = rng.binomial(shipped, p.cold_chain_loss_prob)
+        out["manufacturing_failures"][:, t] += failed
+        out["lost_after_failure_or_transit"][:, t] += failed - requeued + cold_lost
+        out["shipments"][:, t] += shipped
+        out["treated"][:, t] += shipped - cold_lost
+        return requeued
+
+    for t in range(months):
+        arriving = online_month == t
+        suites += arriving
+        online_month[arriving] = -1
+        out["suites"][:, t] = suites
+        capacity = suites * p.batches_per_suite_month
+
+        fresh_reman = book_completions(t, pipeline[:, t])
+        pipeline[:, t] = 0
+
+        # Carried queue: dropouts until the served reach their slot.
+        carried = queue_reman + queue_new
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pre = 0.5 * np.where(capacity > 0, np.minimum(carried / capacity, 1.0), 1.0)
+        p_pre = _p_drop(h, pre)
+        drop_reman = rng.binomial(queue_reman, p_pre)
+        drop_carried = rng.binomial(queue_new, p_pre)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            keep = np.where(queue_new > 0, 1.0 - drop_carried / queue_new, 0.0)
+        cohorts[:, head:t] *= keep[:, None]
+        queue_reman = queue_reman - drop_reman
+        queue_new = queue_new - drop_carried
+
+        # Slots: re-manufactures first, then referrals oldest cohort first.
+        a_t = arrivals[:, t]
+        start_reman = np.minimum(queue_reman, capacity)
+        start_fresh = np.minimum(fresh_reman, capacity - start_reman)
+        start_new = np.minimum(queue_new + a_t, capacity - start_reman - start_fresh)
+        from_arrivals = np.maximum(start_new - queue_new, 0)
+        cohorts[:, t] = a_t
+        window = cohorts[:, head : t + 1]
+        before = np.cumsum(window, axis=1) - window
+        taken = np.clip(start_new[:, None] - before, 0.0, window)
+        wait_sum[:, t] = taken @ np.arange(t - head, -1, -1, dtype=float)
+        window -= taken
+        window[window < 1e-9] = 0.0
+
+        starts = start_reman + start_fresh + start_new
+        first_starts[:, t] = start_new
+        out["batches_started"][:, t] = starts
+        late = rng.binomial(starts, delay_frac) if delay_frac > 0 else 0
+        pipeline[:, t + delay_floor + 1] += late
+        if delay_floor > 0:
+            pipeline[:, t + delay_floor] += starts - late
+            fresh_late = 0
+        else:  # batches done within the month; failures queue from next month
+            fresh_late = book_completions(t, starts - late)
+
+        # The rest of the month for those still waiting.
+        carried_left = queue_new - (start_new - from_arrivals)
+        new_left = a_t - from_arrivals
+        reman_left = queue_reman - start_reman
+        fresh_left = fresh_reman - start_fresh
+        p_post = _p_drop(h, 1.0 - pre)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            latest = np.where(a_t > 0, new_left / np.maximum(a_t, 1), 0.0)
+        drops = [
+            rng.binomial(carried_left, p_post),
+            rng.binomial(new_left, _p_drop_latest(h, latest)),
+            rng.binomial(reman_left, p_post),
+            rng.binomial(fresh_left, _p_drop_latest(h, np.ones(n))),
+            rng.binomial(fresh_late, _p_drop_latest(h, np.full(n, 0.5))),
+        ]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            keep_carried = np.where(carried_left > 0, 1.0 - drops[0] / carried_left, 0.0)
+            keep_new = np.where(new_left > 0, 1.0 - drops[1] / new_left, 0.0)
+        window[:, :-1] *= keep_carried[:, None]
+        window[:, -1] *= keep_new
+        queue_new = carried_left - drops[0] + new_left - drops[1]
+        queue_reman = reman_left - drops[2] + fresh_left - drops[3] + fresh_late - drops[4]
+        out["lost_waiting"][:, t] = drop_reman + drop_carried + sum(drops)
+        backlog = queue_new + queue_reman
+        out["backlog"][:, t] = backlog
+
+        if p.expansion_backlog_threshold is not None:
+            order = (
+                (backlog > p.expansion_backlog_threshold)
+                & (online_month < 0)
+                & (suites < p.max_suites)
+            )
+            online_month[order] = t + 1 + p.expansion_delay_months
+            capex[order, t] = p.capex_per_suite_musd
+
+        occupied = np.flatnonzero(cohorts[:, head : t + 1].any(axis=0))
+        head = head + int(occupied[0]) if occupied.size else t + 1
+
+    # Mean wait over first slots whose batch completes inside the horizon.
+    start_month = np.arange(months)
+    completes = np.clip(months - 1 - delay_floor - start_month, -1, 1)
+    weight = np.where(completes > 0, 1.0, np.where(completes == 0, 1.0 - delay_frac, 0.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_wait = (wait_sum @ weight) / (first_starts @ weight)
+        slots = out["suites"] * p.batches_per_suite_month
+        utilization = np.where(slots > 0, out["batches_started"] / slots, np.nan)
+    return CapacityOutcome(
+        referred=arrivals,
+        capex_musd=capex,
+        mean_wait_months=mean_wait,
+        utilization=utilization,
+        **out,
+    )
