@@ -72,7 +72,9 @@ def write_yaml(path: Path, data: dict) -> Path:
     return path
 
 
-def reference_monthly_cash(a: dict, horizon_months: int, *, reach: int | None = None) -> list[float]:
+def reference_monthly_cash(
+    a: dict, horizon_months: int, *, reach: int | None = None
+) -> list[float]:
     """Month-by-month cash of a deterministic asset, written plainly and independently of
     the engine: stage costs spread evenly over their months; if the asset passes every
     stage (``reach`` None), revenue from launch, uptake by launch year, erosion after

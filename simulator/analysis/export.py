@@ -21,6 +21,7 @@ import platform
 import shutil
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -73,11 +74,6 @@ def manifest(result: Result, resolved: str, extra: dict[str, Any]) -> dict[str, 
     }
 
 
-def _write_table(df, csv_path: Path, parquet_path: Path | None = None) -> None:
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    pacsv.write_csv(table, csv_path)
-    if parquet_path is not None:
-        pq.write_table(table, parquet_path)
 
 
 def _save_plots(result: Result, directory: Path) -> list[str]:
@@ -96,14 +92,24 @@ def _save_plots(result: Result, directory: Path) -> list[str]:
 
 def write_files(result: Result, directory: Path, extra: dict[str, Any]) -> None:
     """Write every output into ``directory`` (which exists and is private to us)."""
-    summary = result.summary().reset_index()
-    summary.to_csv(directory / "summary.csv", index=False, float_format="%.6g")
-    result.comparison().to_csv(directory / "comparison.csv", index=False, float_format="%.6g")
-    _write_table(result.iterations, directory / "iterations.csv", directory / "iterations.parquet")
-    result.cashflow_bands().to_csv(directory / "cashflows.csv", index=False, float_format="%.6g")
-    resolved = resolved_yaml(result)
-    (directory / "scenario.resolved.yaml").write_text(resolved, encoding="utf-8")
-    files = sorted(p.name for p in directory.iterdir()) + _save_plots(result, directory)
+    # The per-iteration table is the big one: pyarrow writes its CSV and Parquet in
+    # threads (it releases the GIL) while this thread writes the rest and draws the plots.
+    table = pa.Table.from_pandas(result.iterations, preserve_index=False)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        big = [
+            pool.submit(pacsv.write_csv, table, directory / "iterations.csv"),
+            pool.submit(pq.write_table, table, directory / "iterations.parquet"),
+        ]
+        summary = result.summary().reset_index()
+        summary.to_csv(directory / "summary.csv", index=False, float_format="%.6g")
+        result.comparison().to_csv(directory / "comparison.csv", index=False, float_format="%.6g")
+        result.cashflow_bands().to_csv(directory / "cashflows.csv", index=False, float_format="%.6g")
+        resolved = resolved_yaml(result)
+        (directory / "scenario.resolved.yaml").write_text(resolved, encoding="utf-8")
+        _save_plots(result, directory)
+        for f in big:
+            f.result()
+    files = sorted(p.name for p in directory.iterdir())
     info = manifest(result, resolved, dict(extra))
     info["files"] = sorted([*files, "manifest.json"])
     (directory / "manifest.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")

@@ -146,6 +146,7 @@ def _simulate_portfolio(ctx: _Context, pname: str):
         cols[f"{prefix}.npv_musd"] = a_npv
         cols[f"{prefix}.launched"] = launched
         cols[f"{prefix}.launch_month"] = np.where(launched, launch_month, np.nan)
+        cols[f"{prefix}.stages_entered"] = dev.reached.sum(axis=1)
         for path, dist in fields.items():
             if not dist.is_constant:
                 cols[f"input:{prefix}.{path}"] = draws[path]

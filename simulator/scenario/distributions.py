@@ -51,7 +51,7 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 __all__ = [
     "Bernoulli",
@@ -332,8 +332,10 @@ class Normal(Distribution):
         return np.clip(self.mean_ + self.sd * z, *self.support())
 
     def mean(self):
+        # truncated normal: mean + sd (phi(a) - phi(b)) / (Phi(b) - Phi(a))
         zl, zh = self._bounds_z
-        return float(stats.truncnorm.mean(zl, zh, loc=self.mean_, scale=self.sd))
+        pdf = lambda z: 0.0 if math.isinf(z) else math.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)  # noqa: E731
+        return float(self.mean_ + self.sd * (pdf(zl) - pdf(zh)) / self._mass)
 
     def support(self):
         return (

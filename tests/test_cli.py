@@ -1,0 +1,133 @@
+"""The command line: outputs a strategist and a finance reviewer rely on."""
+
+import json
+
+import pandas as pd
+import yaml
+from click.testing import CliRunner
+
+import simulator as sim
+from simulator.cli import main
+
+SUMMARY_COLUMNS = [
+    "portfolio",
+    "iterations",
+    "npv_mean_musd",
+    "npv_mcse_musd",
+    "npv_sd_musd",
+    "npv_p05_musd",
+    "npv_p10_musd",
+    "npv_p50_musd",
+    "npv_p90_musd",
+    "npv_p95_musd",
+    "prob_loss",
+    "cvar05_musd",
+    "launches_mean",
+    "oop_cost_per_launch_musd",
+    "capitalized_cost_per_launch_musd",
+]
+
+
+def run_cli(args):
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    return res
+
+
+def test_run_writes_every_output(tmp_path):
+    out = tmp_path / "run"
+    res = run_cli(["scenarios/nichebuster.yaml", "-n", "2000", "--out", str(out), "-q"])
+    assert "nichebuster - blockbuster" in res.output
+    names = {p.name for p in out.iterdir()}
+    assert {
+        "summary.csv",
+        "comparison.csv",
+        "iterations.csv",
+        "iterations.parquet",
+        "cashflows.csv",
+        "scenario.resolved.yaml",
+        "manifest.json",
+        "npv_distribution.png",
+        "npv_cdf.png",
+    } <= names
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary.columns[: len(SUMMARY_COLUMNS)]) == SUMMARY_COLUMNS or set(
+        SUMMARY_COLUMNS
+    ) <= set(summary.columns)
+    assert set(summary.portfolio) == {"blockbuster", "nichebuster"}
+    it_csv = pd.read_csv(out / "iterations.csv")
+    it_pq = pd.read_parquet(out / "iterations.parquet")
+    assert len(it_csv) == len(it_pq) == 2000
+    pd.testing.assert_frame_equal(it_csv, it_pq, check_dtype=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 20261125 and manifest["iterations"] == 2000
+    assert set(manifest["files"]) == names
+    # the summary is reproducible from the iteration table
+    niche = summary.set_index("portfolio").loc["nichebuster"]
+    assert niche.npv_mean_musd == __import__("pytest").approx(
+        it_csv["nichebuster.npv_musd"].mean(), rel=1e-5
+    )
+
+
+def test_resolved_scenario_reruns_to_the_same_numbers(tmp_path):
+    out = tmp_path / "a"
+    run_cli(
+        [
+            "scenarios/nichebuster.yaml",
+            "-n",
+            "500",
+            "--out",
+            str(out),
+            "-q",
+            "--backend",
+            "sequential",
+        ]
+    )
+    resolved = out / "scenario.resolved.yaml"
+    data = yaml.safe_load(resolved.read_text())
+    assert "extends" not in data and "templates" not in data
+    again = sim.run(sim.load_scenario(resolved))
+    first = pd.read_csv(out / "iterations.csv")
+    pd.testing.assert_series_equal(
+        first["nichebuster.npv_musd"],
+        again.iterations["nichebuster.npv_musd"],
+        check_exact=False,
+        rtol=1e-12,
+    )
+
+
+def test_set_overrides_and_json_format(tmp_path):
+    res = run_cli(
+        [
+            "scenarios/nichebuster.yaml",
+            "-n",
+            "300",
+            "--out",
+            str(tmp_path / "j"),
+            "--format",
+            "json",
+            "--set",
+            "market.tax_rate=0",
+            "--set",
+            "portfolios.blockbuster.assets.bb_cardio.commercial.peak_share=0.2",
+        ]
+    )
+    report = json.loads(res.output)
+    assert {r["portfolio"] for r in report["summary"]} == {"blockbuster", "nichebuster"}
+    data = yaml.safe_load((tmp_path / "j" / "scenario.resolved.yaml").read_text())
+    assert data["market"]["tax_rate"] == 0
+    assert data["portfolios"]["blockbuster"]["assets"][0]["commercial"]["peak_share"] == 0.2
+
+
+def test_existing_output_directory_is_updated_file_by_file(tmp_path):
+    out = tmp_path / "same"
+    run_cli(["scenarios/nichebuster.yaml", "-n", "200", "--out", str(out), "-q"])
+    run_cli(["scenarios/nichebuster.yaml", "-n", "300", "--out", str(out), "-q"])
+    assert len(pd.read_csv(out / "iterations.csv")) == 300
+    assert not list(tmp_path.glob(".same.partial-*"))
+
+
+def test_help_and_version():
+    assert "Nichebuster" in run_cli(["--help"]).output
+    assert "--iterations" in run_cli(["run", "--help"]).output
+    assert "0.1.0" in run_cli(["--version"]).output
