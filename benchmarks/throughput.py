@@ -85,13 +85,15 @@ def main() -> None:
             }
         )
     print(
-        f"{Path(args.scenario).name}, backend {args.backend}, workers {args.workers or os.cpu_count()}"
+        f"{Path(args.scenario).name}, backend {args.backend}, "
+        f"workers {args.workers or os.cpu_count()}"
     )
     print(f"{'iterations':>12} {'simulation s':>13} {'iter/s':>10} {'end-to-end s':>13}")
     for r in rows:
         e2e = "-" if r["end_to_end_s"] is None else f"{r['end_to_end_s']:.2f}"
         print(
-            f"{r['iterations']:>12,} {r['simulation_s']:>13.2f} {r['iterations_per_s']:>10,} {e2e:>13}"
+            f"{r['iterations']:>12,} {r['simulation_s']:>13.2f} "
+            f"{r['iterations_per_s']:>10,} {e2e:>13}"
         )
     print(
         json.dumps(

@@ -103,9 +103,11 @@ def reference_monthly_cash(
         k = m - launch
         uptake = curve[min(k // 12, len(curve) - 1)]
         keep = 1.0 if k < excl else (1 - c["erosion_first_year"]) ** ((k - excl) / 12)
-        price = c["list_price_usd"] * (1 - c.get("gross_to_net", 0)) * (
-            1 + c.get("price_growth_annual", 0)
-        ) ** (k // 12)
+        price = (
+            c["list_price_usd"]
+            * (1 - c.get("gross_to_net", 0))
+            * (1 + c.get("price_growth_annual", 0)) ** (k // 12)
+        )
         patients = c["patients_per_year"] * c["peak_share"] * uptake * keep
         revenue = patients * price / 12 / 1e6
         share = 1 - c.get("cogs_share", 0) - c.get("selling_share", 0) - c.get("royalty_rate", 0)

@@ -74,8 +74,6 @@ def manifest(result: Result, resolved: str, extra: dict[str, Any]) -> dict[str, 
     }
 
 
-
-
 def _save_plots(result: Result, directory: Path) -> list[str]:
     from matplotlib.figure import Figure
 
@@ -103,7 +101,9 @@ def write_files(result: Result, directory: Path, extra: dict[str, Any]) -> None:
         summary = result.summary().reset_index()
         summary.to_csv(directory / "summary.csv", index=False, float_format="%.6g")
         result.comparison().to_csv(directory / "comparison.csv", index=False, float_format="%.6g")
-        result.cashflow_bands().to_csv(directory / "cashflows.csv", index=False, float_format="%.6g")
+        result.cashflow_bands().to_csv(
+            directory / "cashflows.csv", index=False, float_format="%.6g"
+        )
         resolved = resolved_yaml(result)
         (directory / "scenario.resolved.yaml").write_text(resolved, encoding="utf-8")
         _save_plots(result, directory)

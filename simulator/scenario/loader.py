@@ -520,10 +520,12 @@ def cross_references(s: Scenario) -> list[tuple[PathT, str]]:
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
+    """One problem per place: a template error shows once, not once per asset using it."""
     seen, out = set(), []
     for p in problems:
-        if (p.path, p.message) not in seen:
-            seen.add((p.path, p.message))
+        key = (p.file, p.path, p.message.split(" (template used by")[0])
+        if key not in seen:
+            seen.add(key)
             out.append(p)
     return out
 
