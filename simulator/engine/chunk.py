@@ -25,23 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model.commercial import (
-    CommercialDraws,
-    contribution_share,
-    fixed_cost_spreads,
-    revenue_flows,
-    uptake_by_month,
-)
-from ..model.development import StageDraws, simulate_development
-from ..model.portfolio import correlated_uniforms
-from ..model.timeline import (
-    MONTHS_PER_YEAR,
-    add_spread,
-    discount_factors,
-    monthly_factor,
-    pv_spread,
-)
-from ..scenario import Asset, Scenario
+from ..model.timeline import MONTHS_PER_YEAR, discount_factors, monthly_factor
+from ..scenario import Scenario
+from .assets import commercialize, develop
 from .sampling import distribution_fields, sample_fields
 from .seeding import generator
 
@@ -129,32 +115,47 @@ def _simulate_portfolio(ctx: _Context, pname: str):
     cash = np.zeros((n, horizon))
     revenue_y = np.zeros((n, horizon // MONTHS_PER_YEAR))
     cols: dict[str, np.ndarray] = {}
+    # pass 1: development, regulatory path, CDx
+    paths = []
+    for asset in portfolio.assets:
+        rho = portfolio.risk_groups[asset.risk_group].correlation if asset.risk_group else 0.0
+        fields = distribution_fields(asset)
+        draws = sample_fields(fields, asset.name, ctx.scenario.simulation.seed, ctx.chunk_index, n)
+        paths.append(develop(ctx, asset, draws, rho, cost_diff))
+        prefix = f"{pname}.{asset.name}"
+        for path, dist in fields.items():
+            if not dist.is_constant:
+                cols[f"input:{prefix}.{path}"] = draws[path]
+    # pass 2: revenue, with shared indications split among the assets that launched
+    splits = _indication_splits(paths, n)
     npv = np.zeros(n)
     launches = np.zeros(n, dtype=np.int64)
     first_launch = np.full(n, np.inf)
     oop = np.zeros(n)
     capitalized = np.zeros(n)
-    for asset in portfolio.assets:
-        rho = portfolio.risk_groups[asset.risk_group].correlation if asset.risk_group else 0.0
-        fields = distribution_fields(asset)
-        draws = sample_fields(fields, asset.name, ctx.scenario.simulation.seed, ctx.chunk_index, n)
-        a_npv, launched, launch_month, dev = _simulate_asset(
-            ctx, asset, draws, rho, cost_diff, cash, revenue_y
-        )
-        a_npv *= tax_keep
-        prefix = f"{pname}.{asset.name}"
+    cdx_delay_sum = np.zeros(n)
+    cdx_launches = np.zeros(n, dtype=np.int64)
+    cdx_delayed = np.zeros(n, dtype=np.int64)
+    for path, split in zip(paths, splits, strict=True):
+        a_npv = (
+            path.pv_musd + commercialize(ctx, path, split, cash, revenue_y, cost_diff)
+        ) * tax_keep
+        launched, launch_month = path.launched, path.launch_month
+        prefix = f"{pname}.{path.asset.name}"
         cols[f"{prefix}.npv_musd"] = a_npv
         cols[f"{prefix}.launched"] = launched
         cols[f"{prefix}.launch_month"] = np.where(launched, launch_month, np.nan)
-        cols[f"{prefix}.stages_entered"] = dev.reached.sum(axis=1)
-        for path, dist in fields.items():
-            if not dist.is_constant:
-                cols[f"input:{prefix}.{path}"] = draws[path]
+        cols[f"{prefix}.stages_entered"] = path.dev.reached.sum(axis=1)
+        cols.update({f"{prefix}.{k}": v for k, v in path.outputs.items()})
         npv += a_npv
         launches += launched
         first_launch = np.minimum(first_launch, np.where(launched, launch_month, np.inf))
-        oop += dev.oop_cost_musd
-        capitalized += dev.capitalized_cost_musd
+        oop += path.dev.oop_cost_musd
+        capitalized += path.dev.capitalized_cost_musd
+        if path.cdx is not None:
+            cdx_delay_sum += np.where(launched, path.cdx.delay_to_launch_months, 0.0)
+            cdx_launches += launched
+            cdx_delayed += launched & (path.cdx.delay_to_launch_months > 0)
     np.cumsum(cost_diff, axis=1, out=cost_diff)
     cash += cost_diff[:, :horizon]
     cash *= tax_keep
@@ -168,7 +169,24 @@ def _simulate_portfolio(ctx: _Context, pname: str):
     cols[f"{pname}.breakeven_month"] = _breakeven_month(cumulative)
     cols[f"{pname}.oop_cost_musd"] = oop
     cols[f"{pname}.capitalized_cost_musd"] = capitalized
+    cols[f"{pname}.cdx_launches"] = cdx_launches
+    cols[f"{pname}.cdx_delayed_launches"] = cdx_delayed
+    cols[f"{pname}.cdx_delay_months_sum"] = cdx_delay_sum
     return cols, cash, revenue_y
+
+
+def _indication_splits(paths, n: int) -> list[np.ndarray]:
+    """Each asset's share of its indication: 1 / (assets naming it that launched)."""
+    counts: dict[str, np.ndarray] = {}
+    for p in paths:
+        name = p.asset.cohort.indication if p.asset.cohort is not None else None
+        if name is not None:
+            counts[name] = counts.get(name, np.zeros(n, dtype=np.int64)) + p.launched
+    out = []
+    for p in paths:
+        name = p.asset.cohort.indication if p.asset.cohort is not None else None
+        out.append(np.ones(n) if name is None else 1.0 / np.maximum(counts[name], 1))
+    return out
 
 
 def _breakeven_month(cumulative: np.ndarray) -> np.ndarray:
@@ -182,82 +200,3 @@ def _breakeven_month(cumulative: np.ndarray) -> np.ndarray:
     month = np.where(ever, last_below + 1, 0).astype(float)
     month[cumulative[:, -1] < 0] = np.nan
     return month
-
-
-def _simulate_asset(ctx: _Context, asset: Asset, draws, rho, cost_diff, cash, revenue_y):
-    n, horizon = ctx.n, ctx.horizon
-    market = ctx.scenario.market
-    seed = ctx.scenario.simulation.seed
-    stages = []
-    for name, _stage in asset.stages():
-        eps = generator(seed, ctx.chunk_index, "success", asset.name, name).standard_normal(n)
-        factor = ctx.group_factor(asset.risk_group, name) if asset.risk_group else None
-        stages.append(
-            StageDraws(
-                duration_months=draws[f"phases.{name}.duration_months"],
-                cost_musd=draws[f"phases.{name}.cost_musd"],
-                p_success=draws[f"phases.{name}.p_success"],
-                u=correlated_uniforms(eps, factor, rho),
-            )
-        )
-    dev = simulate_development(
-        draws["start_month"],
-        stages,
-        discount_rate_annual=market.discount_rate_annual,
-        capitalization_rate_annual=market.capitalization_rate_annual,
-        horizon=horizon,
-        cost_diff=cost_diff,
-    )
-    launched = dev.launched(horizon)
-    launch_month = dev.launch_month
-    npv = dev.pv_cost_musd.copy()
-    rows = np.flatnonzero(launched)
-    if rows.size:
-        npv[rows] += _launch(
-            ctx, asset, draws, rows, launch_month[rows], cash, revenue_y, cost_diff
-        )
-    return npv, launched, launch_month, dev
-
-
-def _launch(
-    ctx: _Context, asset: Asset, draws, rows, launch, cash, revenue_y, cost_diff
-) -> np.ndarray:
-    """Commercial flows of the launched rows: adds them to the portfolio's monthly arrays
-    (fixed costs to the difference array ``cost_diff``) and returns their present value
-    before tax."""
-    horizon = ctx.horizon
-    c = "commercial."
-    life = draws.get(f"{c}commercial_life_years")
-    life_months = (
-        np.full(rows.size, horizon) if life is None else np.round(life[rows] * MONTHS_PER_YEAR)
-    )
-    d = CommercialDraws(
-        patients_per_year=draws[f"{c}patients_per_year"][rows],
-        peak_share=draws[f"{c}peak_share"][rows],
-        list_price_usd=draws[f"{c}list_price_usd"][rows],
-        gross_to_net=draws[f"{c}gross_to_net"][rows],
-        price_growth_annual=draws[f"{c}price_growth_annual"][rows],
-        cogs_share=draws[f"{c}cogs_share"][rows],
-        selling_share=draws[f"{c}selling_share"][rows],
-        sales_force_musd_per_year=draws[f"{c}sales_force_musd_per_year"][rows],
-        launch_cost_musd=draws[f"{c}launch_cost_musd"][rows],
-        royalty_rate=draws[f"{c}royalty_rate"][rows],
-        exclusivity_months=np.round(draws[f"{c}exclusivity_years"][rows] * MONTHS_PER_YEAR),
-        erosion_first_year=draws[f"{c}erosion_first_year"][rows],
-        life_months=life_months,
-        demand_multiplier=ctx.market_draws["demand_multiplier"][rows],
-        price_multiplier=ctx.market_draws["price_multiplier"][rows],
-    )
-    revenue_m = revenue_flows(
-        d, uptake_by_month(asset.commercial.uptake_curve, horizon), launch, horizon
-    )
-    share = contribution_share(d)
-    pv = share * (revenue_m @ ctx.discount)
-    rate = ctx.scenario.market.discount_rate_annual
-    for amount, offset, length in fixed_cost_spreads(d):
-        pv -= pv_spread(amount, launch + offset, length, rate, horizon)
-        add_spread(cost_diff, rows, -amount, launch + offset, length)
-    revenue_y[rows] += revenue_m.reshape(rows.size, -1, MONTHS_PER_YEAR).sum(axis=2)
-    revenue_m *= share[:, None]
-    cash[rows] += revenue_m
-    return pv

@@ -66,7 +66,11 @@ def contribution_share(d: CommercialDraws) -> np.ndarray:
 
 
 def revenue_flows(
-    d: CommercialDraws, uptake: np.ndarray, launch_month: np.ndarray, horizon: int
+    d: CommercialDraws,
+    uptake: np.ndarray,
+    launch_month: np.ndarray,
+    horizon: int,
+    log_multiplier: np.ndarray | None = None,
 ) -> np.ndarray:
     """Net revenue (USD millions) of each launched iteration in each calendar month.
 
@@ -80,6 +84,9 @@ def revenue_flows(
         Grid month of launch, per iteration.
     horizon
         Months on the grid.
+    log_multiplier
+        Optional ``(n_launched, horizon)`` log of a time-varying demand factor per calendar
+        month (cohort growth, testing ramp); added inside the exponential.
 
     Returns
     -------
@@ -114,6 +121,8 @@ def revenue_flows(
     arg += log_shape[np.clip(k, 0, horizon - 1)]
     if not common_growth:
         arg += log1p_g[:, None] * (np.maximum(k, 0) // MONTHS_PER_YEAR)
+    if log_multiplier is not None:
+        arg += log_multiplier
     arg[(k < 0) | (k >= d.life_months[:, None])] = -np.inf
     return np.exp(arg, out=arg)
 

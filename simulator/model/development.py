@@ -26,6 +26,11 @@ middle of that stage to the (actual or would-be) launch date ``H``:
 For a failed candidate ``H`` is the month it would have launched had it succeeded (every
 stage's duration is drawn for every iteration), which is exactly Paul's convention of
 charging failures' costs to the successful launch they made possible.
+
+**Accelerated approval.** An asset filed on a surrogate endpoint after phase II launches
+at the end of review; its phase III becomes a *confirmatory* trial that starts at launch.
+If it fails, the indication is withdrawn when it ends (revenue stops then). Its cost is
+R&D spend after launch (capitalized "to launch" with a negative exponent, i.e. discounted).
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ class DevelopmentOutcome:
     oop_cost_musd: np.ndarray  # (n,) R&D spent, undiscounted
     capitalized_cost_musd: np.ndarray  # (n,) Paul et al. 2010 capitalized cost
     pv_cost_musd: np.ndarray  # (n,) present value of R&D spend within the horizon
+    withdrawal_month: np.ndarray  # (n,) month a failed confirmatory trial ends revenue (inf)
 
     @property
     def launch_month(self) -> np.ndarray:
@@ -81,6 +87,7 @@ def simulate_development(
     capitalization_rate_annual: float,
     horizon: int,
     cost_diff: np.ndarray | None = None,
+    confirmatory: StageDraws | None = None,
 ) -> DevelopmentOutcome:
     """Walk every iteration through the stages at once.
 
@@ -98,6 +105,9 @@ def simulate_development(
     cost_diff
         Optional ``(n, horizon + 1)`` difference array to which the monthly spend is
         added as a negative cash flow (see :func:`.timeline.add_spread`).
+    confirmatory
+        Accelerated approval: the confirmatory trial that starts at launch (entered by
+        every approved iteration); its failure withdraws the indication at its end.
     """
     n = len(start_month)
     t = np.asarray(start_month, dtype=float).copy()
@@ -107,27 +117,32 @@ def simulate_development(
         bounds.append(to_month(t))
     boundaries = np.stack(bounds, axis=1)
 
+    launch = boundaries[:, -1]
+    spans = [(boundaries[:, s], boundaries[:, s + 1], st) for s, st in enumerate(stages)]
+    if confirmatory is not None:
+        spans.append((launch, to_month(launch + confirmatory.duration_months), confirmatory))
     alive = np.ones(n, dtype=bool)
-    reached = np.zeros((n, len(stages)), dtype=bool)
+    reached = np.zeros((n, len(spans)), dtype=bool)
     oop = np.zeros(n)
     pv = np.zeros(n)
-    midpoints = np.zeros((n, len(stages)))
-    launch = boundaries[:, -1]
-    cap_growth = np.log1p(capitalization_rate_annual) / 12.0
     capitalized = np.zeros(n)
-    for s, st in enumerate(stages):
+    cap_growth = np.log1p(capitalization_rate_annual) / 12.0
+    withdrawal = np.full(n, np.inf)
+    for s, (start, end, st) in enumerate(spans):
         reached[:, s] = alive
-        start, end = boundaries[:, s], boundaries[:, s + 1]
         length = np.maximum(end - start, 1)
         spent = np.where(alive, st.cost_musd, 0.0)
         oop += spent
-        midpoints[:, s] = 0.5 * (start + end)
-        capitalized += spent * np.exp(cap_growth * (launch - midpoints[:, s]))
+        capitalized += spent * np.exp(cap_growth * (launch - 0.5 * (start + end)))
         pv += pv_spread(spent, start, length, discount_rate_annual, horizon)
         if cost_diff is not None:
             rows = np.flatnonzero(alive & (spent > 0))
             add_spread(cost_diff, rows, -spent[rows], start[rows], length[rows])
-        alive = alive & (st.u < st.p_success)
+        passed = st.u < st.p_success
+        if st is confirmatory:
+            withdrawal = np.where(alive & ~passed, end, np.inf)
+        else:
+            alive = alive & passed
     return DevelopmentOutcome(
         boundaries=boundaries,
         reached=reached,
@@ -135,4 +150,5 @@ def simulate_development(
         oop_cost_musd=oop,
         capitalized_cost_musd=capitalized,
         pv_cost_musd=-pv,
+        withdrawal_month=withdrawal,
     )

@@ -155,12 +155,41 @@ class Market(Model):
         return self.cost_of_capital_annual
 
 
+class Trial(Model):
+    """A trial that recruits from the asset's cohort (see simulator.model.cohorts)."""
+
+    patients: NonNegative = Field(description="patients to enrol")
+    enrolment: Literal["biomarker_positive", "all_comers"] = Field(
+        "biomarker_positive", description="enrol test-positive patients only, or everyone"
+    )
+    sites: NonNegative = Field(description="recruiting sites")
+    screened_per_site_month: NonNegative = Field(description="candidates screened per site a month")
+    startup_months: NonNegative = Field(
+        parse_distribution(0.0), description="before the first patient"
+    )
+    followup_months: NonNegative = Field(
+        parse_distribution(0.0), description="after the last patient"
+    )
+    screening_cost_usd: NonNegative = Field(
+        parse_distribution(0.0), description="per candidate screened (the biomarker test, visits)"
+    )
+
+
 class Stage(Model):
-    duration_months: NonNegative
+    duration_months: NonNegative | None = Field(
+        None, description="stage length; for a trial, default start-up + recruitment + follow-up"
+    )
+    trial: Trial | None = None
     cost_musd: NonNegative = Field(
         parse_distribution(0.0), description="spread evenly over the stage"
     )
     p_success: Probability = Field(description="probability the stage succeeds (benchmark mode)")
+
+    @model_validator(mode="after")
+    def _has_length(self) -> Stage:
+        if self.duration_months is None and self.trial is None:
+            raise ValueError("a stage needs duration_months, or a trial to derive it from")
+        return self
 
 
 class Phases(Model):
@@ -175,8 +204,9 @@ class Phases(Model):
 
 
 class Commercial(Model):
-    patients_per_year: NonNegative = Field(
-        description="patients per year who could take the drug once launched (the label)"
+    patients_per_year: NonNegative | None = Field(
+        None,
+        description="patients per year who could take the drug (the label); give this or a cohort",
     )
     peak_share: Probability = Field(description="share of those patients treated at peak")
     uptake_curve: list[Annotated[float, Field(ge=0.0, le=1.0)]] = Field(
@@ -218,6 +248,83 @@ class Commercial(Model):
     )
 
 
+class Testing(Model):
+    """The biomarker test as used in practice (published_figures.md section 6)."""
+
+    initial_rate: Probability = Field(description="share of patients tested at launch")
+    mature_rate: Probability = Field(description="share tested once practice has caught up")
+    ramp_years: NonNegative = Field(parse_distribution(3.0), description="launch to mature rate")
+    sensitivity: Probability = Field(parse_distribution(1.0))
+    specificity: Probability = Field(parse_distribution(1.0))
+
+    @model_validator(mode="after")
+    def _better_than_chance(self) -> Testing:
+        if self.sensitivity.mean() + self.specificity.mean() <= 1.0:
+            raise ValueError("sensitivity + specificity must exceed 1 (a test better than chance)")
+        return self
+
+
+class Cohort(Model):
+    """The biomarker-defined patient funnel (see simulator.model.cohorts)."""
+
+    indication: Name | None = Field(
+        None, description="assets of a portfolio naming one indication split its patients"
+    )
+    incidence_per_year: NonNegative = Field(description="patients with the disease a year")
+    growth_annual: GrowthRate = Field(parse_distribution(0.0))
+    biomarker_prevalence: Probability = Field(
+        parse_distribution(1.0), description="share biomarker-positive (1: all-comer)"
+    )
+    treatable_fraction: Probability = Field(parse_distribution(1.0))
+    testing: Testing | None = Field(None, description="none: everyone is eligible, no test")
+
+
+class CompanionDiagnostic(Model):
+    """A CDx developed beside the drug (see simulator.model.diagnostics)."""
+
+    development_start: StageName = Field("phase3", description="drug stage whose start starts it")
+    development_months: NonNegative
+    development_cost_musd: NonNegative = Field(parse_distribution(0.0))
+    review_months: NonNegative = Field(description="PMA review: 180-day clock, often extended")
+    delay_probability: Probability = Field(parse_distribution(0.0))
+    delay_months: NonNegative = Field(parse_distribution(0.0), description="e.g. a bridging study")
+    failure_probability: Probability = Field(parse_distribution(0.0))
+    fallback_delay_months: NonNegative | None = Field(
+        None, description="a failed CDx is replaced after this long; none: no launch"
+    )
+    launch_before_cdx: bool = Field(
+        False, description="the drug may launch before its CDx (serious condition, unmet need)"
+    )
+    uptake_before_cdx: Probability = Field(
+        parse_distribution(1.0), description="uptake multiplier until the CDx is approved"
+    )
+    partner_upfront_musd: NonNegative = Field(parse_distribution(0.0))
+    partner_milestone_musd: NonNegative = Field(
+        parse_distribution(0.0), description="paid at CDx approval"
+    )
+    per_test_fee_usd: NonNegative = Field(
+        parse_distribution(0.0), description="paid per candidate tested to find a treated patient"
+    )
+
+
+class Regulatory(Model):
+    """Expedited pathways and post-marketing commitments."""
+
+    priority_review_months: NonNegative | None = Field(
+        None, description="review length under priority review (replaces the review stage's)"
+    )
+    breakthrough_time_factor: float = Field(
+        1.0, gt=0.0, le=1.0, description="multiplies phase I-III durations (breakthrough)"
+    )
+    accelerated_approval: bool = Field(
+        False,
+        description="file after phase II on a surrogate; phase III becomes the confirmatory "
+        "trial, run after launch; if it fails the indication is withdrawn at its end",
+    )
+    post_marketing_musd_per_year: NonNegative = Field(parse_distribution(0.0))
+    post_marketing_years: NonNegative = Field(parse_distribution(5.0))
+
+
 class Asset(Model):
     name: Name
     description: str = ""
@@ -228,6 +335,9 @@ class Asset(Model):
     risk_group: Name | None = Field(None, description="assets of one group fail together")
     phases: Phases
     commercial: Commercial
+    cohort: Cohort | None = None
+    cdx: CompanionDiagnostic | None = None
+    regulatory: Regulatory = Field(default_factory=Regulatory)
 
     @model_validator(mode="after")
     def _stages_present(self) -> Asset:
@@ -237,6 +347,19 @@ class Asset(Model):
             raise ValueError(
                 f"an asset that starts in {self.start_stage} needs phases "
                 f"{', '.join(needed)}; missing: {', '.join(missing)}"
+            )
+        if (self.cohort is None) == (self.commercial.patients_per_year is None):
+            raise ValueError(
+                "give either commercial.patients_per_year or a cohort (not both, not neither)"
+            )
+        if self.regulatory.accelerated_approval and self.start_stage in ("phase3", "review"):
+            raise ValueError("accelerated approval needs an asset that starts before phase3")
+        if self.cdx is not None and STAGES.index(self.cdx.development_start) < STAGES.index(
+            self.start_stage
+        ):
+            raise ValueError(
+                f"cdx.development_start {self.cdx.development_start} is before the asset's "
+                f"start_stage {self.start_stage}"
             )
         return self
 

@@ -1,0 +1,323 @@
+"""One asset's path through a chunk of iterations, in two passes.
+
+1. :func:`develop`: trials recruit from the asset's cohort (which sets stage durations
+   and screening costs), stages succeed or fail (benchmark mode, copula within risk
+   groups), expedited pathways change review and development times, the companion
+   diagnostic sets the launch month. Spend goes to the portfolio's difference array.
+2. :func:`commercialize`: once every asset of the portfolio has been developed (assets
+   that share an indication split its patients among those that launched), the launched
+   iterations earn revenue from the cohort's funnel: incidence, growth, the testing ramp
+   after launch and, before a late CDx, reduced uptake.
+
+Both return present values before tax; the caller applies tax and aggregates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model.cohorts import positive_fraction, screened_patients, testing_rate
+from ..model.commercial import (
+    CommercialDraws,
+    contribution_share,
+    fixed_cost_spreads,
+    revenue_flows,
+    uptake_by_month,
+)
+from ..model.development import DevelopmentOutcome, StageDraws, simulate_development
+from ..model.diagnostics import CdxOutcome, cdx_timeline
+from ..model.portfolio import correlated_uniforms
+from ..model.timeline import MONTHS_PER_YEAR, add_spread, pv_spread, to_month
+from ..scenario import Asset
+from .seeding import generator
+
+CLINICAL = ("phase1", "phase2", "phase3")
+
+
+@dataclass
+class AssetPath:
+    """What pass 1 decided for one asset (arrays over the chunk's iterations)."""
+
+    asset: Asset
+    draws: dict[str, np.ndarray]
+    dev: DevelopmentOutcome
+    launch_month: np.ndarray  # int; meaningful where launched
+    launched: np.ndarray  # bool: approved, CDx available, launch before the horizon
+    pv_musd: np.ndarray  # present value so far (R&D, CDx), before tax
+    outputs: dict[str, np.ndarray]  # per-asset columns beyond npv/launch
+    cdx: CdxOutcome | None = None
+
+
+def _d(draws: dict[str, np.ndarray], path: str, n: int, default: float) -> np.ndarray:
+    """A drawn field, or a constant where the (optional) block is absent."""
+    return draws[path] if path in draws else np.full(n, default)
+
+
+def _stage_draws(ctx, asset: Asset, draws, rho: float, outputs: dict) -> list[StageDraws]:
+    n = ctx.n
+    seed = ctx.scenario.simulation.seed
+    prevalence = _d(draws, "cohort.biomarker_prevalence", n, 1.0)
+    sensitivity = _d(draws, "cohort.testing.sensitivity", n, 1.0)
+    reg = asset.regulatory
+    recruitment = np.zeros(n)
+    screening = np.zeros(n)
+    stages = []
+    for name, stage in asset.stages():
+        p = f"phases.{name}."
+        cost = draws[p + "cost_musd"]
+        duration = draws.get(p + "duration_months")
+        if stage.trial is not None:
+            enrolled = draws[p + "trial.patients"]
+            if stage.trial.enrolment == "biomarker_positive":
+                screened = screened_patients(enrolled, prevalence, sensitivity)
+            else:
+                screened = enrolled
+            months = screened / (
+                draws[p + "trial.sites"] * draws[p + "trial.screened_per_site_month"]
+            )
+            fee = screened * draws[p + "trial.screening_cost_usd"] / 1e6
+            if duration is None:
+                duration = (
+                    draws[p + "trial.startup_months"] + months + draws[p + "trial.followup_months"]
+                )
+            cost = cost + fee
+            recruitment = recruitment + months
+            screening = screening + fee
+        if name in CLINICAL:
+            duration = duration * reg.breakthrough_time_factor
+        if name == "review" and reg.priority_review_months is not None:
+            duration = draws["regulatory.priority_review_months"]
+        eps = generator(seed, ctx.chunk_index, "success", asset.name, name).standard_normal(n)
+        factor = ctx.group_factor(asset.risk_group, name) if asset.risk_group else None
+        stages.append(
+            StageDraws(
+                duration_months=duration,
+                cost_musd=cost,
+                p_success=draws[p + "p_success"],
+                u=correlated_uniforms(eps, factor, rho),
+            )
+        )
+    if any(st.trial is not None for _, st in asset.stages()):
+        outputs["recruitment_months"] = recruitment
+        outputs["screening_cost_musd"] = screening
+    return stages
+
+
+def develop(ctx, asset: Asset, draws, rho: float, cost_diff: np.ndarray) -> AssetPath:
+    """Pass 1: development, regulatory path and CDx for every iteration of the chunk."""
+    market = ctx.scenario.market
+    n, horizon = ctx.n, ctx.horizon
+    outputs: dict[str, np.ndarray] = {}
+    stages = _stage_draws(ctx, asset, draws, rho, outputs)
+    names = [s for s, _ in asset.stages()]
+    confirmatory = None
+    if asset.regulatory.accelerated_approval:
+        i3 = names.index("phase3")
+        confirmatory = stages.pop(i3)
+        names.pop(i3)
+    dev = simulate_development(
+        draws["start_month"],
+        stages,
+        discount_rate_annual=market.discount_rate_annual,
+        capitalization_rate_annual=market.capitalization_rate_annual,
+        horizon=horizon,
+        cost_diff=cost_diff,
+        confirmatory=confirmatory,
+    )
+    pv = dev.pv_cost_musd.copy()
+    approval = dev.launch_month
+    launch = approval.astype(float)
+    cdx = None
+    if asset.cdx is not None:
+        cdx, cdx_pv = _companion_diagnostic(ctx, asset, draws, dev, names, cost_diff)
+        pv += cdx_pv
+        launch = cdx.launch_month
+        delay = np.where(dev.approved, cdx.delay_to_launch_months, np.nan)
+        outputs["cdx_delay_months"] = delay
+        outputs["cdx_delayed"] = dev.approved & (cdx.delay_to_launch_months > 0)
+    launched = dev.approved & (launch < horizon)
+    launch_month = np.where(launched, launch, horizon).astype(np.int64)
+    if asset.cohort is not None:
+        outputs["eligible_patients_mature"] = _eligible_base(draws, n) * _d(
+            draws, "cohort.testing.mature_rate", n, 1.0
+        )
+    return AssetPath(asset, draws, dev, launch_month, launched, pv, outputs, cdx)
+
+
+def _companion_diagnostic(ctx, asset, draws, dev, names, cost_diff):
+    """CDx timeline and its cash (development cost, upfront, milestone)."""
+    n, horizon = ctx.n, ctx.horizon
+    rate = ctx.scenario.market.discount_rate_annual
+    c = asset.cdx
+    rng = generator(ctx.scenario.simulation.seed, ctx.chunk_index, "success", asset.name, "cdx")
+    u_delay, u_fail = rng.random(n), rng.random(n)
+    if c.development_start in names:
+        k = names.index(c.development_start)
+        start = dev.boundaries[:, k]
+        entered = dev.reached[:, k]
+    else:  # phase III of an accelerated approval: the confirmatory trial starts at launch
+        start = dev.launch_month
+        entered = dev.approved
+    q = "cdx."
+    outcome = cdx_timeline(
+        start_month=start.astype(float),
+        development_months=draws[q + "development_months"],
+        review_months=draws[q + "review_months"],
+        delayed=u_delay < draws[q + "delay_probability"],
+        delay_months=draws[q + "delay_months"],
+        failed=u_fail < draws[q + "failure_probability"],
+        fallback_delay_months=draws.get(q + "fallback_delay_months"),
+        drug_approval_month=dev.launch_month,
+        launch_before_cdx=c.launch_before_cdx,
+    )
+    dev_months = np.maximum(to_month(draws[q + "development_months"]), 1)
+    pv = np.zeros(n)
+    rows = np.flatnonzero(entered)
+    spreads = [  # (amount, start, months) for the rows that started the CDx
+        (draws[q + "development_cost_musd"], start, dev_months),
+        (draws[q + "partner_upfront_musd"], start, np.ones(n, dtype=np.int64)),
+    ]
+    paid_milestone = dev.approved & np.isfinite(outcome.approval_month)
+    ms_month = np.where(paid_milestone, outcome.approval_month, horizon).astype(np.int64)
+    for amount, begin, months in spreads:
+        pv[rows] -= pv_spread(amount[rows], begin[rows], months[rows], rate, horizon)
+        add_spread(cost_diff, rows, -amount[rows], begin[rows], months[rows])
+    ms_rows = np.flatnonzero(paid_milestone)
+    milestone = draws[q + "partner_milestone_musd"][ms_rows]
+    one = np.ones(ms_rows.size, dtype=np.int64)
+    pv[ms_rows] -= pv_spread(milestone, ms_month[ms_rows], one, rate, horizon)
+    add_spread(cost_diff, ms_rows, -milestone, ms_month[ms_rows], one)
+    return outcome, pv
+
+
+def _eligible_base(draws, n: int) -> np.ndarray:
+    """Eligible patients a year at base incidence with everyone tested (before the ramp)."""
+    prevalence = _d(draws, "cohort.biomarker_prevalence", n, 1.0)
+    sens = _d(draws, "cohort.testing.sensitivity", n, 1.0)
+    spec = _d(draws, "cohort.testing.specificity", n, 1.0)
+    return (
+        draws["cohort.incidence_per_year"]
+        * draws["cohort.treatable_fraction"]
+        * positive_fraction(prevalence, sens, spec)
+    )
+
+
+def commercialize(
+    ctx, path: AssetPath, split: np.ndarray, cash, revenue_y, cost_diff
+) -> np.ndarray:
+    """Pass 2: revenue and commercial costs of the launched iterations.
+
+    ``split`` is the asset's share of its indication's patients per iteration (1 when it
+    has the indication to itself). Adds monthly cash and yearly revenue to the
+    portfolio's arrays and returns the present value (before tax) per iteration.
+    """
+    asset, draws = path.asset, path.draws
+    horizon = ctx.horizon
+    rows = np.flatnonzero(path.launched)
+    pv = np.zeros(ctx.n)
+    if rows.size == 0:
+        return pv
+    launch = path.launch_month[rows]
+    c = "commercial."
+    life = draws.get(f"{c}commercial_life_years")
+    life_months = np.full(rows.size, float(horizon)) if life is None else np.round(life[rows] * 12)
+    life_months = np.minimum(life_months, path.dev.withdrawal_month[rows] - launch)
+    if asset.cohort is None:
+        patients = draws[f"{c}patients_per_year"][rows]
+    else:
+        patients = _eligible_base(draws, ctx.n)[rows]
+    d = CommercialDraws(
+        patients_per_year=patients * split[rows],
+        peak_share=draws[f"{c}peak_share"][rows],
+        list_price_usd=draws[f"{c}list_price_usd"][rows],
+        gross_to_net=draws[f"{c}gross_to_net"][rows],
+        price_growth_annual=draws[f"{c}price_growth_annual"][rows],
+        cogs_share=draws[f"{c}cogs_share"][rows],
+        selling_share=draws[f"{c}selling_share"][rows],
+        sales_force_musd_per_year=draws[f"{c}sales_force_musd_per_year"][rows],
+        launch_cost_musd=draws[f"{c}launch_cost_musd"][rows],
+        royalty_rate=draws[f"{c}royalty_rate"][rows],
+        exclusivity_months=np.round(draws[f"{c}exclusivity_years"][rows] * MONTHS_PER_YEAR),
+        erosion_first_year=draws[f"{c}erosion_first_year"][rows],
+        life_months=life_months,
+        demand_multiplier=ctx.market_draws["demand_multiplier"][rows],
+        price_multiplier=ctx.market_draws["price_multiplier"][rows],
+    )
+    uptake = uptake_by_month(asset.commercial.uptake_curve, horizon)
+    revenue_m = revenue_flows(
+        d, uptake, launch, horizon, _log_multiplier(path, rows, launch, horizon)
+    )
+    share = contribution_share(d) - _test_fee_share(path, rows, d)
+    pv[rows] = share * (revenue_m @ ctx.discount)
+    rate = ctx.scenario.market.discount_rate_annual
+    spreads = fixed_cost_spreads(d)
+    pm_months = np.minimum(
+        np.round(draws["regulatory.post_marketing_years"][rows] * 12), life_months
+    )
+    pm_months = np.maximum(pm_months, 0).astype(np.int64)
+    spreads.append(
+        (
+            draws["regulatory.post_marketing_musd_per_year"][rows] / 12 * pm_months,
+            0,
+            np.maximum(pm_months, 1),
+        )
+    )
+    for amount, offset, length in spreads:
+        pv[rows] -= pv_spread(amount, launch + offset, length, rate, horizon)
+        add_spread(cost_diff, rows, -amount, launch + offset, length)
+    revenue_y[rows] += revenue_m.reshape(rows.size, -1, MONTHS_PER_YEAR).sum(axis=2)
+    revenue_m *= share[:, None]
+    cash[rows] += revenue_m
+    return pv
+
+
+def _log_multiplier(path: AssetPath, rows, launch, horizon) -> np.ndarray | None:
+    """log of the time-varying part of demand: cohort growth, testing ramp after launch,
+    reduced uptake before a late CDx. None when demand is constant over time."""
+    asset, draws = path.asset, path.draws
+    out = None
+    m = np.arange(horizon)
+
+    def add(term):
+        nonlocal out
+        out = term if out is None else out + term
+
+    cohort = asset.cohort
+    if cohort is not None and not (
+        cohort.growth_annual.is_constant and cohort.growth_annual.mean() == 0
+    ):
+        add(np.log1p(draws["cohort.growth_annual"][rows])[:, None] * (m / MONTHS_PER_YEAR)[None, :])
+    if cohort is not None and cohort.testing is not None:
+        t = "cohort.testing."
+        tau = testing_rate(
+            np.maximum(m[None, :] - launch[:, None], 0),
+            draws[t + "initial_rate"][rows][:, None],
+            draws[t + "mature_rate"][rows][:, None],
+            (draws[t + "ramp_years"][rows] * MONTHS_PER_YEAR)[:, None],
+        )
+        with np.errstate(divide="ignore"):
+            add(np.log(tau))
+    if path.cdx is not None and asset.cdx.launch_before_cdx:
+        before = m[None, :] < path.cdx.approval_month[rows][:, None]
+        with np.errstate(divide="ignore"):
+            factor = np.log(draws["cdx.uptake_before_cdx"][rows])[:, None]
+        add(np.where(before, factor, 0.0))
+    return out
+
+
+def _test_fee_share(path: AssetPath, rows, d: CommercialDraws) -> np.ndarray:
+    """Per-test fees as a share of revenue at the launch price: each treated patient-year
+    needs 1 / (share testing positive) tests."""
+    if path.asset.cdx is None:
+        return np.zeros(rows.size)
+    draws, n = path.draws, len(path.launched)
+    pos = positive_fraction(
+        _d(draws, "cohort.biomarker_prevalence", n, 1.0),
+        _d(draws, "cohort.testing.sensitivity", n, 1.0),
+        _d(draws, "cohort.testing.specificity", n, 1.0),
+    )[rows]
+    fee = draws["cdx.per_test_fee_usd"][rows] / pos
+    price = d.list_price_usd * d.price_multiplier * (1.0 - d.gross_to_net)
+    return np.where(price > 0, fee / np.where(price > 0, price, 1.0), 0.0)
