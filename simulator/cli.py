@@ -12,12 +12,15 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
+
+from .analysis.export import make_staging
 
 from . import __version__
 from .engine.executors import BACKENDS
@@ -91,6 +94,11 @@ def run_command(
     except ScenarioError as exc:
         _fail(exc)
     out = Path(out_dir) if out_dir else _default_out(s.name)
+    try:  # fail before the simulation, not after it, if the outputs cannot be written
+        shutil.rmtree(make_staging(out))
+    except OSError as exc:
+        click.echo(f"error: cannot write the outputs to {out}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
     if _progress_wanted(quiet):
         with click.progressbar(length=1, label="simulating", file=sys.stderr) as bar:
 

@@ -283,6 +283,11 @@ CASES = [
     ),
 ]
 
+CASES += [
+    ("boolean where a number belongs", edit("iterations: 50", "iterations: yes"), [], ["simulation.iterations", "expected a number"], 5),
+    ("compare a portfolio with itself", edit("portfolios:", "compare: [[niche, niche]]\nportfolios:"), [], ["compare[0]", "itself"], 22),
+]
+
 
 def _write(tmp_path: Path, text: str) -> Path:
     (tmp_path / "shared.yaml").write_text(SHARED)
@@ -335,3 +340,11 @@ def test_error_in_an_extended_file_names_that_file(tmp_path):
     assert re.search(
         r"shared\.yaml:3: market\.tax_rate: .*greater than or equal to 0", res.output
     ), res.output
+
+
+def test_unwritable_output_is_refused_before_the_run(tmp_path):
+    path = _write(tmp_path, BASE)
+    (tmp_path / "afile").write_text("x")
+    res = CliRunner().invoke(main, [str(path), "--out", str(tmp_path / "afile" / "sub"), "-q"])
+    assert res.exit_code == 2 and "cannot write the outputs" in res.output
+    assert "Traceback" not in res.output

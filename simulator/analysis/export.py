@@ -115,21 +115,45 @@ def write_files(result: Result, directory: Path, extra: dict[str, Any]) -> None:
     (directory / "manifest.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
 
 
+def make_staging(directory: Path) -> Path:
+    """The hidden sibling directory a run is written into (raises OSError if it cannot
+    be made: a call before the simulation checks that the outputs can be written)."""
+    if directory.exists() and not directory.is_dir():
+        raise NotADirectoryError(f"{directory} exists and is not a directory")
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.partial-", dir=directory.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it private; a run is for sharing
+    return staging
+
+
 def save_result(result: Result, directory: Path, **extra: Any) -> Path:
     """Write ``result`` to ``directory`` atomically (see the module docstring)."""
     directory = Path(directory)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.partial-", dir=directory.parent))
+    staging = make_staging(directory)
     try:
         write_files(result, staging, extra)
         if not directory.exists():
             os.replace(staging, directory)
             return directory
-        if not directory.is_dir():
-            raise NotADirectoryError(f"{directory} exists and is not a directory")
+        # Updating an existing run directory: the old manifest goes first (no manifest =
+        # incomplete), files of the previous run that this one does not write go too,
+        # files someone else put there stay, and the new manifest comes last.
+        old_manifest = directory / "manifest.json"
+        previous: list[str] = []
+        if old_manifest.is_file():
+            try:
+                previous = json.loads(old_manifest.read_text()).get("files", [])
+            except (ValueError, OSError):
+                previous = []
+            old_manifest.unlink()
         names = sorted(p.name for p in staging.iterdir() if p.name != "manifest.json")
-        for name in [*names, "manifest.json"]:
+        for name in names:
             os.replace(staging / name, directory / name)
+        for name in set(previous) - {*names, "manifest.json"}:
+            (directory / Path(name).name).unlink(missing_ok=True)
+        os.replace(staging / "manifest.json", directory / "manifest.json")
         return directory
     finally:
         if staging.exists():

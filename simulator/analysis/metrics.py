@@ -27,7 +27,7 @@ def npv_metrics(x: np.ndarray, tail: float = 0.05) -> dict[str, float]:
     """Mean, error, spread, percentiles and tail risk of NPV draws ``x`` (USD millions)."""
     x = np.asarray(x, dtype=float)
     n = x.size
-    sd = float(x.std(ddof=1)) if n > 1 else 0.0
+    sd = float(x.std(ddof=1)) if n > 1 else math.nan
     q = np.percentile(x, PERCENTILES)
     k = max(1, math.ceil(tail * n))
     worst = np.partition(x, k - 1)[:k] if k < n else x
@@ -47,7 +47,7 @@ def paired_difference(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
     """The distribution of ``a - b`` over the same iterations (common random numbers)."""
     d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
     n = d.size
-    sd = float(d.std(ddof=1)) if n > 1 else 0.0
+    sd = float(d.std(ddof=1)) if n > 1 else math.nan
     p_win = float((d > 0).mean())
     q = np.percentile(d, (10, 50, 90))
     return {
@@ -63,6 +63,6 @@ def paired_difference(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
 
 
 def per_launch(total: np.ndarray, launches: np.ndarray) -> float:
-    """Ratio of sums: total spend over total launches (NaN when nothing launched)."""
+    """Ratio of sums: a total over a count of launches (NaN when there are none)."""
     n_launch = float(np.sum(launches))
     return float(np.sum(total)) / n_launch if n_launch > 0 else math.nan

@@ -74,6 +74,7 @@ class Result:
         for p in self.portfolios:
             c = self._out.columns
             launches = c[f"{p}.launches"]
+            approvals = c[f"{p}.approvals"]
             first = c[f"{p}.first_launch_month"]
             row = {"portfolio": p, "iterations": len(launches)}
             row.update(npv_metrics(c[f"{p}.npv_musd"]))
@@ -81,16 +82,24 @@ class Result:
                 {
                     "launches_mean": float(launches.mean()),
                     "prob_no_launch": float((launches == 0).mean()),
-                    "first_launch_years_mean": float(np.nanmean(first) / 12)
+                    "first_launch_years_mean_if_any": float(np.nanmean(first) / 12)
                     if np.isfinite(first).any()
                     else np.nan,
                     "peak_revenue_mean_musd": float(c[f"{p}.peak_revenue_musd"].mean()),
                     "cash_trough_mean_musd": float(c[f"{p}.cash_trough_musd"].mean()),
                     "cash_trough_p05_musd": float(np.percentile(c[f"{p}.cash_trough_musd"], 5)),
                     "prob_breakeven": float(np.isfinite(c[f"{p}.breakeven_month"]).mean()),
-                    "oop_cost_per_launch_musd": per_launch(c[f"{p}.oop_cost_musd"], launches),
+                    # Paul et al. 2010: all R&D spend over approvals (launches whether or
+                    # not they fall inside the horizon, so the ratio ignores the horizon)
+                    "oop_cost_per_launch_musd": per_launch(c[f"{p}.oop_cost_musd"], approvals),
                     "capitalized_cost_per_launch_musd": per_launch(
-                        c[f"{p}.capitalized_cost_musd"], launches
+                        c[f"{p}.capitalized_cost_musd"], approvals
+                    ),
+                    "cdx_delay_mean_months": per_launch(
+                        c[f"{p}.cdx_delay_months_sum"], c[f"{p}.cdx_launches"]
+                    ),
+                    "launches_delayed_by_cdx_share": per_launch(
+                        c[f"{p}.cdx_delayed_launches"], launches
                     ),
                 }
             )

@@ -130,6 +130,7 @@ def _simulate_portfolio(ctx: _Context, pname: str):
     splits = _indication_splits(paths, n)
     npv = np.zeros(n)
     launches = np.zeros(n, dtype=np.int64)
+    approvals = np.zeros(n, dtype=np.int64)
     first_launch = np.full(n, np.inf)
     oop = np.zeros(n)
     capitalized = np.zeros(n)
@@ -149,6 +150,7 @@ def _simulate_portfolio(ctx: _Context, pname: str):
         cols.update({f"{prefix}.{k}": v for k, v in path.outputs.items()})
         npv += a_npv
         launches += launched
+        approvals += path.dev.approved
         first_launch = np.minimum(first_launch, np.where(launched, launch_month, np.inf))
         oop += path.dev.oop_cost_musd
         capitalized += path.dev.capitalized_cost_musd
@@ -163,6 +165,7 @@ def _simulate_portfolio(ctx: _Context, pname: str):
     trough = np.minimum(cumulative.min(axis=1), 0.0)
     cols[f"{pname}.npv_musd"] = npv
     cols[f"{pname}.launches"] = launches
+    cols[f"{pname}.approvals"] = approvals
     cols[f"{pname}.first_launch_month"] = np.where(np.isinf(first_launch), np.nan, first_launch)
     cols[f"{pname}.peak_revenue_musd"] = revenue_y.max(axis=1)
     cols[f"{pname}.cash_trough_musd"] = trough

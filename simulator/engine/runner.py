@@ -75,8 +75,8 @@ def run_chunks(
         columns=columns,
         yearly_cash_musd=cash,
         yearly_revenue_musd=rev,
-        backend=backend,
-        workers=workers,
+        backend=backend_used,
+        workers=workers if backend_used != "sequential" else 1,
         seconds=time.perf_counter() - t0,
         chunks=n_chunks,
     )

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .timeline import to_month
+
 
 @dataclass(frozen=True)
 class CdxOutcome:
@@ -63,7 +65,9 @@ def cdx_timeline(
         approval = np.where(failed, np.inf, approval)
     else:
         approval = approval + np.where(failed, fallback_delay_months, 0.0)
-    approval = np.ceil(approval - 1e-9)  # a test approved during a month serves from the next
+    approval = np.where(
+        np.isfinite(approval), to_month(np.where(np.isfinite(approval), approval, 0)), np.inf
+    )
     if launch_before_cdx:
         launch = drug_approval_month.astype(float)
     else:

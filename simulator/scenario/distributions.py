@@ -29,7 +29,7 @@ lognormal       mean & sd of x, or mu & sigma of log x       exp(mu + sigma Phi^
                                                              mu = ln(mean) - sigma^2/2
 beta            a, b, [low=0], [high=1]                      low + (high-low) B^-1(u; a, b)
 gamma           shape, scale (or rate)                       scale Gamma^-1(u; shape)
-bernoulli       p                                            1 if u < p else 0
+bernoulli       p                                            1 if u > 1 - p else 0
 discrete        values, probs                                smallest value with cum. prob > u
 ==============  ===========================================  =================================
 
@@ -43,6 +43,7 @@ scipy.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -77,7 +78,7 @@ _TABLE_STEP = _TABLE_Z[1] - _TABLE_Z[0]
 
 def uniforms(rng: np.random.Generator, n: int) -> np.ndarray:
     """Draw ``n`` uniforms strictly inside (0, 1) from ``rng``."""
-    return rng.random(n) + _HALF_ULP
+    return np.clip(rng.random(n) + _HALF_ULP, _HALF_ULP, 1.0 - 2.0**-53)
 
 
 def _fmt(x: float) -> str:
@@ -515,18 +516,16 @@ def _build(family: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Distr
     if family == "discrete":
         return _build_discrete(args, kwargs)
     names = list(cls.positional)
-    if len(args) > len(names) + (2 if family == "normal" else 1 if family == "pert" else 0):
+    extra_pos = {"normal": ["low", "high"], "pert": ["lamb"], "beta": ["low", "high"]}.get(family, [])
+    if len(args) > len(names) + len(extra_pos):
         raise ValueError(f"{family} takes {', '.join(names)}; got {len(args)} positional values")
-    extra_pos = {"normal": ["low", "high"], "pert": ["lamb"], "beta": ["low", "high"]}.get(
-        family, []
-    )
     for k, v in zip(names + extra_pos, args, strict=False):
         if k in kwargs:
             raise ValueError(f"{family}: parameter '{k}' given twice")
         kwargs[k] = v
     if family == "normal" and "mean" in kwargs:
         kwargs["mean_"] = kwargs.pop("mean")
-    allowed = {f for f in cls.__dataclass_fields__}
+    allowed = {f.name for f in dataclasses.fields(cls)}
     unknown = set(kwargs) - allowed
     if unknown:
         shown = sorted("mean" if a == "mean_" else a for a in allowed)
@@ -541,9 +540,9 @@ def _build(family: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Distr
         return cls(**kwargs)
     except TypeError as exc:
         missing = [
-            "mean" if k == "mean_" else k
-            for k, f in cls.__dataclass_fields__.items()
-            if k not in kwargs and f.default is f.default_factory  # both MISSING
+            "mean" if f.name == "mean_" else f.name
+            for f in dataclasses.fields(cls)
+            if f.name not in kwargs and f.default is f.default_factory  # both MISSING
         ]
         raise ValueError(f"{family}: missing parameter(s) {', '.join(missing)}") from exc
 

@@ -508,6 +508,8 @@ def cross_references(s: Scenario) -> list[tuple[PathT, str]]:
                     )
                 )
     for i, pair in enumerate(s.compare or []):
+        if pair[0] == pair[1]:
+            found.append((("compare", i), f"compares {pair[0]!r} with itself"))
         for j, p in enumerate(pair):
             if p not in s.portfolios:
                 found.append(

@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -111,6 +112,16 @@ def _check_name(v: str) -> str:
 Name = Annotated[str, AfterValidator(_check_name)]
 
 
+def _no_bool(v: Any) -> Any:
+    if isinstance(v, bool):  # YAML reads yes/no/on/off/true/false as booleans
+        raise ValueError(f"expected a number, got {v!r}")
+    return v
+
+
+Int = Annotated[int, BeforeValidator(_no_bool)]
+Float = Annotated[float, BeforeValidator(_no_bool)]
+
+
 class Model(BaseModel):
     """Base: unknown keys are errors, assignments are validated."""
 
@@ -118,9 +129,9 @@ class Model(BaseModel):
 
 
 class Simulation(Model):
-    iterations: int = Field(10_000, ge=1, le=100_000_000, description="Monte Carlo iterations")
-    seed: int = Field(20_261_125, ge=0, description="root seed of every random stream")
-    chunk_size: int = Field(
+    iterations: Int = Field(10_000, ge=1, le=100_000_000, description="Monte Carlo iterations")
+    seed: Int = Field(20_261_125, ge=0, description="root seed of every random stream")
+    chunk_size: Int = Field(
         10_000,
         ge=1,
         le=1_000_000,
@@ -129,18 +140,18 @@ class Simulation(Model):
 
 
 class Market(Model):
-    discount_rate_annual: float = Field(
+    discount_rate_annual: Float = Field(
         0.10, ge=0.0, lt=1.0, description="annual discount rate, applied monthly"
     )
-    cost_of_capital_annual: float | None = Field(
+    cost_of_capital_annual: Float | None = Field(
         None,
         ge=0.0,
         lt=1.0,
         description="rate that capitalizes R&D cost to launch (Paul et al. 2010); "
         "defaults to the discount rate",
     )
-    tax_rate: float = Field(0.0, ge=0.0, lt=1.0, description="tax on all cash flows (linear)")
-    horizon_years: int = Field(30, ge=1, le=60, description="length of the monthly grid")
+    tax_rate: Float = Field(0.0, ge=0.0, lt=1.0, description="tax on all cash flows (linear)")
+    horizon_years: Int = Field(30, ge=1, le=60, description="length of the monthly grid")
     demand_multiplier: NonNegative = Field(
         parse_distribution(1.0), description="market-wide demand shock shared by all portfolios"
     )
@@ -313,7 +324,7 @@ class Regulatory(Model):
     priority_review_months: NonNegative | None = Field(
         None, description="review length under priority review (replaces the review stage's)"
     )
-    breakthrough_time_factor: float = Field(
+    breakthrough_time_factor: Float = Field(
         1.0, gt=0.0, le=1.0, description="multiplies phase I-III durations (breakthrough)"
     )
     accelerated_approval: bool = Field(
@@ -370,7 +381,7 @@ class Asset(Model):
 
 
 class RiskGroup(Model):
-    correlation: float = Field(
+    correlation: Float = Field(
         ge=0.0,
         lt=1.0,
         description="correlation of the latent success variables of two members in the same stage",
