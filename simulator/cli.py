@@ -20,9 +20,8 @@ from typing import Any
 
 import click
 
-from .analysis.export import make_staging
-
 from . import __version__
+from .analysis.export import make_staging
 from .engine.executors import BACKENDS
 from .scenario import ScenarioError, load_scenario, parse_set
 
@@ -167,6 +166,18 @@ def format_report(result, saved: Path | None = None) -> str:
             ],
         ),
     ]
+    if s["cdx_delay_mean_months"].notna().any():
+        rows.append(
+            (
+                "CDx delay: mean mo. / launches",
+                [
+                    f"{r.cdx_delay_mean_months:.1f} / {_pct(r.launches_delayed_by_cdx_share)}"
+                    if not math.isnan(r.cdx_delay_mean_months)
+                    else "-"
+                    for r in s.itertuples()
+                ],
+            )
+        )
     label_w = max(len(r[0]) for r in rows) + 2
     col_w = [max(len(n), *(len(r[1][i]) for r in rows)) + 2 for i, n in enumerate(names)]
     lines = [

@@ -284,8 +284,20 @@ CASES = [
 ]
 
 CASES += [
-    ("boolean where a number belongs", edit("iterations: 50", "iterations: yes"), [], ["simulation.iterations", "expected a number"], 5),
-    ("compare a portfolio with itself", edit("portfolios:", "compare: [[niche, niche]]\nportfolios:"), [], ["compare[0]", "itself"], 22),
+    (
+        "boolean where a number belongs",
+        edit("iterations: 50", "iterations: yes"),
+        [],
+        ["simulation.iterations", "expected a number"],
+        5,
+    ),
+    (
+        "compare a portfolio with itself",
+        edit("portfolios:", "compare: [[niche, niche]]\nportfolios:"),
+        [],
+        ["compare[0]", "itself"],
+        22,
+    ),
 ]
 
 

@@ -516,7 +516,9 @@ def _build(family: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Distr
     if family == "discrete":
         return _build_discrete(args, kwargs)
     names = list(cls.positional)
-    extra_pos = {"normal": ["low", "high"], "pert": ["lamb"], "beta": ["low", "high"]}.get(family, [])
+    extra_pos = {"normal": ["low", "high"], "pert": ["lamb"], "beta": ["low", "high"]}.get(
+        family, []
+    )
     if len(args) > len(names) + len(extra_pos):
         raise ValueError(f"{family} takes {', '.join(names)}; got {len(args)} positional values")
     for k, v in zip(names + extra_pos, args, strict=False):

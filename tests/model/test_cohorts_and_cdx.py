@@ -36,14 +36,25 @@ def trial_asset(prevalence, *, sites=20.0, rate=4.0, n=120, enrolment="biomarker
     a = with_cohort(
         asset(),
         biomarker_prevalence=prevalence,
-        testing={"initial_rate": 0.2, "mature_rate": 0.78, "ramp_years": 4, "sensitivity": 0.9, "specificity": 0.95},
+        testing={
+            "initial_rate": 0.2,
+            "mature_rate": 0.78,
+            "ramp_years": 4,
+            "sensitivity": 0.9,
+            "specificity": 0.95,
+        },
     )
     a["phases"]["phase2"] = {
         "cost_musd": 30,
         "p_success": 1.0,
         "trial": {
-            "patients": n, "sites": sites, "screened_per_site_month": rate, "enrolment": enrolment,
-            "startup_months": 6, "followup_months": 12, "screening_cost_usd": 2000,
+            "patients": n,
+            "sites": sites,
+            "screened_per_site_month": rate,
+            "enrolment": enrolment,
+            "startup_months": 6,
+            "followup_months": 12,
+            "screening_cost_usd": 2000,
         },
     }
     return a
@@ -76,15 +87,22 @@ def test_lower_prevalence_never_shortens_recruitment_nor_raises_eligible_patient
 
 
 def cdx_asset(**cdx):
-    a = with_cohort(asset(months=(12, 24, 30, 12)), biomarker_prevalence=0.2,
-                    testing={"initial_rate": 0.5, "mature_rate": 0.9, "sensitivity": 0.95, "specificity": 0.97})
+    a = with_cohort(
+        asset(months=(12, 24, 30, 12)),
+        biomarker_prevalence=0.2,
+        testing={"initial_rate": 0.5, "mature_rate": 0.9, "sensitivity": 0.95, "specificity": 0.97},
+    )
     a["cdx"] = {"development_start": "phase3", "development_months": 24, "review_months": 6, **cdx}
     return a
 
 
 def test_launch_never_precedes_cdx_approval_unless_allowed():
-    a = cdx_asset(development_months="pert(20, 40, 70)", review_months="uniform(3, 12)",
-                  delay_probability=0.3, delay_months=12)
+    a = cdx_asset(
+        development_months="pert(20, 40, 70)",
+        review_months="uniform(3, 12)",
+        delay_probability=0.3,
+        delay_months=12,
+    )
     it = sim.run(make({"p": [a]}, iterations=4000)).iterations
     launched = it["p.drug.launched"]
     assert launched.any()
@@ -161,16 +179,28 @@ def test_accelerated_approval_with_failed_confirmatory_earns_only_until_withdraw
     launch = int(it["p.drug.launch_month"].iloc[0])
     assert launch == 12 + 24 + 12  # filed after phase II
     withdrawal = launch + 30  # confirmatory phase III runs 30 months from launch
-    cash = sim.engine.chunk.simulate_chunk(r.scenario, 0, keep_monthly=True).monthly_cash_musd["p"][0]
+    cash = sim.engine.chunk.simulate_chunk(r.scenario, 0, keep_monthly=True).monthly_cash_musd["p"][
+        0
+    ]
     assert np.all(cash[withdrawal:] <= 0)  # no revenue after withdrawal
     assert cash[withdrawal - 1] > 0
 
 
 def test_accelerated_approval_with_certain_confirmatory_is_a_regular_approval_launched_earlier():
     aa = sim.run(make({"p": [aa_asset(1.0)]}, iterations=2, horizon_years=40))
-    regular = sim.run(make({"p": [asset(months=(12, 24, 30, 12), commercial_life_years=15)]}, iterations=2, horizon_years=40))
+    regular = sim.run(
+        make(
+            {"p": [asset(months=(12, 24, 30, 12), commercial_life_years=15)]},
+            iterations=2,
+            horizon_years=40,
+        )
+    )
     shift = 30  # phase III months, saved by filing after phase II
-    assert regular.iterations["p.drug.launch_month"].iloc[0] - aa.iterations["p.drug.launch_month"].iloc[0] == shift
+    assert (
+        regular.iterations["p.drug.launch_month"].iloc[0]
+        - aa.iterations["p.drug.launch_month"].iloc[0]
+        == shift
+    )
     rev_aa = aa._out.yearly_revenue_musd["p"][0].sum()
     rev_reg = regular._out.yearly_revenue_musd["p"][0].sum()
     assert rev_aa == pytest.approx(rev_reg, rel=1e-12)
@@ -195,4 +225,6 @@ def test_indication_split_among_launched_assets():
     d = scenario_dict({"p": [one, two]})
     d["portfolios"]["p"]["assets"][1]["phases"]["phase1"]["p_success"] = 0.0
     alone = sim.run(sim.scenario_from_dict(d)).iterations
-    assert alone["p.peak_revenue_musd"].iloc[0] == pytest.approx(solo["p.peak_revenue_musd"].iloc[0])
+    assert alone["p.peak_revenue_musd"].iloc[0] == pytest.approx(
+        solo["p.peak_revenue_musd"].iloc[0]
+    )
