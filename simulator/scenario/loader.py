@@ -285,8 +285,15 @@ def _list_index(items: list, key: Any, shown: str, where: str) -> int:
     names = [it.get("name", it.get("template")) if isinstance(it, dict) else None for it in items]
     if key in names:
         return names.index(key)
+    hint = ""
+    base = re.sub(r"_\d+$", "", str(key))
+    if base in names:  # an asset stamped out by `count`: overrides apply to its entry
+        hint = f"; {key!r} is a copy made by count, set the entry {base!r} (all its copies)"
     raise ScenarioError.single(
-        shown, None, where, f"no item named {key!r}; known: {', '.join(str(n) for n in names)}"
+        shown,
+        None,
+        where,
+        f"no item named {key!r}{hint}; known: {', '.join(str(n) for n in names)}",
     )
 
 
