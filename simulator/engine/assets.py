@@ -55,11 +55,19 @@ def _d(draws: dict[str, np.ndarray], path: str, n: int, default: float) -> np.nd
     return draws[path] if path in draws else np.full(n, default)
 
 
+def _test_accuracy(draws, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Biomarker prevalence, assay sensitivity and specificity (1 where absent)."""
+    return (
+        _d(draws, "cohort.biomarker_prevalence", n, 1.0),
+        _d(draws, "cohort.testing.sensitivity", n, 1.0),
+        _d(draws, "cohort.testing.specificity", n, 1.0),
+    )
+
+
 def _stage_draws(ctx, asset: Asset, draws, rho: float, outputs: dict) -> list[StageDraws]:
     n = ctx.n
     seed = ctx.scenario.simulation.seed
-    prevalence = _d(draws, "cohort.biomarker_prevalence", n, 1.0)
-    sensitivity = _d(draws, "cohort.testing.sensitivity", n, 1.0)
+    prevalence, sensitivity, _ = _test_accuracy(draws, n)
     reg = asset.regulatory
     recruitment = np.zeros(n)
     screening = np.zeros(n)
@@ -194,13 +202,10 @@ def _companion_diagnostic(ctx, asset, draws, dev, names, cost_diff):
 
 def _eligible_base(draws, n: int) -> np.ndarray:
     """Eligible patients a year at base incidence with everyone tested (before the ramp)."""
-    prevalence = _d(draws, "cohort.biomarker_prevalence", n, 1.0)
-    sens = _d(draws, "cohort.testing.sensitivity", n, 1.0)
-    spec = _d(draws, "cohort.testing.specificity", n, 1.0)
     return (
         draws["cohort.incidence_per_year"]
         * draws["cohort.treatable_fraction"]
-        * positive_fraction(prevalence, sens, spec)
+        * positive_fraction(*_test_accuracy(draws, n))
     )
 
 
@@ -313,11 +318,7 @@ def _test_fee_share(path: AssetPath, rows, d: CommercialDraws) -> np.ndarray:
     if path.asset.cdx is None:
         return np.zeros(rows.size)
     draws, n = path.draws, len(path.launched)
-    pos = positive_fraction(
-        _d(draws, "cohort.biomarker_prevalence", n, 1.0),
-        _d(draws, "cohort.testing.sensitivity", n, 1.0),
-        _d(draws, "cohort.testing.specificity", n, 1.0),
-    )[rows]
+    pos = positive_fraction(*_test_accuracy(draws, n))[rows]
     fee = draws["cdx.per_test_fee_usd"][rows] / pos
     price = d.list_price_usd * d.price_multiplier * (1.0 - d.gross_to_net)
     return np.where(price > 0, fee / np.where(price > 0, price, 1.0), 0.0)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model.timeline import MONTHS_PER_YEAR, discount_factors, monthly_factor
+from ..model.timeline import MONTHS_PER_YEAR, discount_factors
 from ..scenario import Scenario
 from .assets import commercialize, develop
 from .sampling import distribution_fields, sample_fields
@@ -93,7 +93,6 @@ class _Context:
     def __post_init__(self) -> None:
         m = self.scenario.market
         self.discount = discount_factors(m.discount_rate_annual, self.horizon)
-        self.v = monthly_factor(m.discount_rate_annual)
         self._factors: dict[tuple[str, str], np.ndarray] = {}
 
     def group_factor(self, group: str, stage: str) -> np.ndarray:

@@ -4,8 +4,8 @@ A chunk builds each generator it needs from integers only:
 
     SeedSequence(seed, spawn_key=(chunk_index, stream, key_1, key_2, ...))
 
-``stream`` says what the numbers are for (market draws, sampled inputs, stage success,
-risk-group factors) and the keys are CRC-32 hashes of names (asset, field path, stage,
+``stream`` says what the numbers are for (sampled inputs, the market's included; stage
+success; risk-group factors) and the keys are CRC-32 hashes of names (asset, field path, stage,
 risk group). Consequences:
 
 - the result is a function of (code version, scenario, seed, chunk size) only, never of
@@ -21,7 +21,8 @@ import zlib
 
 import numpy as np
 
-STREAMS: dict[str, int] = {"market": 0, "inputs": 1, "success": 2, "risk_group": 3}
+# Market draws are inputs owned by "market" (stream 1); id 0 is retired, never reused.
+STREAMS: dict[str, int] = {"inputs": 1, "success": 2, "risk_group": 3}
 
 
 def name_key(name: str) -> int:

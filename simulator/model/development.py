@@ -69,15 +69,6 @@ class DevelopmentOutcome:
         """Month of launch if approved (would-be launch month otherwise)."""
         return self.boundaries[:, -1]
 
-    def launched(self, horizon: int) -> np.ndarray:
-        """Approved and launched before the horizon."""
-        return self.approved & (self.launch_month < horizon)
-
-    @property
-    def stage_reached_last(self) -> np.ndarray:
-        """Index of the last stage entered (0-based)."""
-        return self.reached.sum(axis=1) - 1
-
 
 def simulate_development(
     start_month: np.ndarray,

@@ -4,9 +4,10 @@
 overrides) into a :class:`Scenario`; distributions live in :mod:`.distributions`.
 """
 
-from .distributions import Distribution, parse_distribution
+from .distributions import Distribution
 from .errors import Problem, ScenarioError
 from .loader import load_scenario, parse_set, scenario_from_dict
+from .notation import parse_distribution
 from .schema import STAGES, Asset, Commercial, Market, Portfolio, Scenario, Simulation, Stage
 
 __all__ = [

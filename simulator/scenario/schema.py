@@ -38,7 +38,8 @@ from pydantic import (
     model_validator,
 )
 
-from .distributions import Distribution, parse_distribution
+from .distributions import Distribution
+from .notation import parse_distribution
 
 STAGES: tuple[str, ...] = (
     "target_to_hit",

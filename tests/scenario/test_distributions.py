@@ -16,8 +16,8 @@ from simulator.scenario.distributions import (
     Pert,
     Triangular,
     Uniform,
-    parse_distribution,
 )
+from simulator.scenario.notation import parse_distribution
 
 U = np.linspace(1e-6, 1 - 1e-6, 2001)
 
