@@ -301,6 +301,52 @@ CASES += [
 ]
 
 
+CGT = edit(
+    "        name: big1\n",
+    "        name: big1\n        modality: autologous_cell_therapy\n"
+    "        manufacturing: {suites: 1, batches_per_suite_month: 2}\n",
+)
+CASES += [
+    (
+        "manufacturing for a small molecule",
+        edit("        name: big1\n", "        name: big1\n        manufacturing: {suites: 2}\n"),
+        [],
+        ["manufacturing is for cell and gene therapies", "small_molecule"],
+        30,
+    ),
+    (
+        "autologous product with several doses a batch",
+        lambda t: CGT(t).replace("batches_per_suite_month: 2}", "doses_per_batch: 4}"),
+        [],
+        ["one batch per patient", "doses_per_batch must be 1"],
+        30,
+    ),
+    (
+        "cost of goods twice: plant and cogs_share",
+        lambda t: CGT(t).replace("peak_share: 0.05", "peak_share: 0.05\n          cogs_share: 0.2"),
+        [],
+        ["cost of goods comes from the plant", "cogs_share"],
+        30,
+    ),
+    (
+        "expansion below the suites online",
+        lambda t: CGT(t).replace(
+            "{suites: 1,", "{suites: 3, expansion: {backlog_threshold: 5, max_suites: 2},"
+        ),
+        [],
+        ["expansion.max_suites (2) must be >= suites (3)"],
+        33,
+    ),
+    (
+        "unknown fidelity",
+        lambda t: CGT(t).replace("{suites: 1,", "{fidelity: exact, suites: 1,"),
+        [],
+        ["manufacturing.fidelity", "'fast' or 'event'"],
+        33,
+    ),
+]
+
+
 def _write(tmp_path: Path, text: str) -> Path:
     (tmp_path / "shared.yaml").write_text(SHARED)
     path = tmp_path / "tiny.yaml"

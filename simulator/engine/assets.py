@@ -14,7 +14,7 @@ Both return present values before tax; the caller applies tax and aggregates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -31,6 +31,7 @@ from ..model.diagnostics import CdxOutcome, cdx_timeline
 from ..model.portfolio import correlated_uniforms
 from ..model.timeline import MONTHS_PER_YEAR, add_spread, pv_spread, to_month
 from ..scenario import Asset
+from .plant import PlantRun, empty_columns, run_plant
 from .seeding import generator
 
 CLINICAL = ("phase1", "phase2", "phase3")
@@ -48,6 +49,8 @@ class AssetPath:
     pv_musd: np.ndarray  # present value so far (R&D, CDx), before tax
     outputs: dict[str, np.ndarray]  # per-asset columns beyond npv/launch
     cdx: CdxOutcome | None = None
+    plant: PlantRun | None = None  # set by pass 2 for a capacity-limited asset
+    plant_rows: np.ndarray | None = None  # the launched iterations the plant ran for
 
 
 def _d(draws: dict[str, np.ndarray], path: str, n: int, default: float) -> np.ndarray:
@@ -223,6 +226,8 @@ def commercialize(
     rows = np.flatnonzero(path.launched)
     pv = np.zeros(ctx.n)
     if rows.size == 0:
+        if asset.manufacturing is not None:
+            path.outputs.update(empty_columns(ctx.n))
         return pv
     launch = path.launch_month[rows]
     c = "commercial."
@@ -251,11 +256,12 @@ def commercialize(
         price_multiplier=ctx.market_draws["price_multiplier"][rows],
     )
     uptake = uptake_by_month(asset.commercial.uptake_curve, horizon)
-    revenue_m = revenue_flows(
-        d, uptake, launch, horizon, _log_multiplier(path, rows, launch, horizon)
-    )
+    log_multiplier = _log_multiplier(path, rows, launch, horizon)
+    revenue_m = revenue_flows(d, uptake, launch, horizon, log_multiplier)
     share = contribution_share(d) - _test_fee_share(path, rows, d)
-    pv[rows] = share * (revenue_m @ ctx.discount)
+    if asset.manufacturing is not None:
+        revenue_m = _through_the_plant(ctx, path, rows, d, uptake, log_multiplier, pv, cash)
+    pv[rows] += share * (revenue_m @ ctx.discount)
     rate = ctx.scenario.market.discount_rate_annual
     spreads = fixed_cost_spreads(d)
     pm_months = np.minimum(
@@ -276,6 +282,38 @@ def commercialize(
     revenue_m *= share[:, None]
     cash[rows] += revenue_m
     return pv
+
+
+def _through_the_plant(ctx, path: AssetPath, rows, d, uptake, log_multiplier, pv, cash):
+    """Revenue of the patients the plant treats (see :mod:`.plant`); books the plant's
+    costs in ``pv`` and ``cash`` and its outcomes in the asset's columns and series."""
+    horizon, launch = ctx.horizon, path.launch_month[rows]
+    ones, zeros = np.ones(rows.size), np.zeros(rows.size)
+    per_patient = replace(
+        d, list_price_usd=ones * 1e6, price_multiplier=ones, gross_to_net=zeros,
+        price_growth_annual=zeros,
+    )  # fmt: skip
+    # USD M a month at 1e6 a patient-year = patients a month
+    demand = revenue_flows(per_patient, uptake, launch, horizon, log_multiplier)
+    since_launch = np.maximum(np.arange(horizon)[None, :] - launch[:, None], 0)
+    price = (d.list_price_usd * d.price_multiplier * (1.0 - d.gross_to_net) / 1e6)[:, None]
+    price = price * np.exp(np.log1p(d.price_growth_annual)[:, None] * (since_launch // 12))
+    sim = ctx.scenario.simulation
+    first = sim.chunk_size * ctx.chunk_index
+    plant = run_plant(
+        path.asset.manufacturing,
+        demand,
+        seed=sim.seed,
+        chunk_index=ctx.chunk_index,
+        asset_name=path.asset.name,
+        iteration_ids=first + rows,
+        launch_month=launch,
+    )
+    pv[rows] -= plant.cost_musd @ ctx.discount
+    cash[rows] -= plant.cost_musd
+    path.outputs.update(plant.columns(rows, ctx.n, launch))
+    path.plant, path.plant_rows = plant, rows
+    return plant.outcome.treated * price
 
 
 def _log_multiplier(path: AssetPath, rows, launch, horizon) -> np.ndarray | None:

@@ -21,7 +21,7 @@ are reported before tax, as Paul et al. (2010) report them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -43,6 +43,9 @@ class ChunkResult:
     yearly_cash_musd: dict[str, np.ndarray]  # portfolio -> (n, years), after tax
     yearly_revenue_musd: dict[str, np.ndarray]  # portfolio -> (n, years)
     monthly_cash_musd: dict[str, np.ndarray] | None = None  # only with keep_monthly=True
+    # "<portfolio>.<asset>.<series>" -> (n, years), NaN where the asset did not launch:
+    # plant backlog and suites at each year end, patients treated in each year
+    yearly_series: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def chunk_bounds(iterations: int, chunk_size: int) -> list[tuple[int, int]]:
@@ -69,16 +72,16 @@ def simulate_chunk(scenario: Scenario, chunk_index: int, keep_monthly: bool = Fa
     columns.update(
         {f"market.{k}": v for k, v in market_draws.items() if not getattr(market, k).is_constant}
     )
-    yearly_cash, yearly_revenue, monthly = {}, {}, {}
+    yearly_cash, yearly_revenue, monthly, series = {}, {}, {}, {}
     for pname in scenario.portfolios:
-        cols, cash, rev_y = _simulate_portfolio(ctx, pname)
+        cols, cash, rev_y = _simulate_portfolio(ctx, pname, series)
         columns.update(cols)
         yearly_cash[pname] = cash.reshape(n, -1, MONTHS_PER_YEAR).sum(axis=2)
         yearly_revenue[pname] = rev_y
         if keep_monthly:
             monthly[pname] = cash
     return ChunkResult(
-        chunk_index, columns, yearly_cash, yearly_revenue, monthly if keep_monthly else None
+        chunk_index, columns, yearly_cash, yearly_revenue, monthly if keep_monthly else None, series
     )
 
 
@@ -106,7 +109,7 @@ class _Context:
         return self._factors[key]
 
 
-def _simulate_portfolio(ctx: _Context, pname: str):
+def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]):
     portfolio = ctx.scenario.portfolios[pname]
     n, horizon = ctx.n, ctx.horizon
     tax_keep = 1.0 - ctx.scenario.market.tax_rate
@@ -147,6 +150,8 @@ def _simulate_portfolio(ctx: _Context, pname: str):
         cols[f"{prefix}.launch_month"] = np.where(launched, launch_month, np.nan)
         cols[f"{prefix}.stages_entered"] = path.dev.reached.sum(axis=1)
         cols.update({f"{prefix}.{k}": v for k, v in path.outputs.items()})
+        if path.asset.manufacturing is not None:
+            series.update(_plant_series(path, prefix, n, horizon // MONTHS_PER_YEAR))
         npv += a_npv
         launches += launched
         approvals += path.dev.approved
@@ -175,6 +180,17 @@ def _simulate_portfolio(ctx: _Context, pname: str):
     cols[f"{pname}.cdx_delayed_launches"] = cdx_delayed
     cols[f"{pname}.cdx_delay_months_sum"] = cdx_delay_sum
     return cols, cash, revenue_y
+
+
+def _plant_series(path, prefix: str, n: int, years: int) -> dict[str, np.ndarray]:
+    """Year-end backlog and suites, and patients treated a year, of a CGT asset's plant."""
+    out = {f"{prefix}.{k}": np.full((n, years), np.nan) for k in ("backlog", "suites", "treated")}
+    if path.plant is not None:
+        o, rows = path.plant.outcome, path.plant_rows
+        out[f"{prefix}.backlog"][rows] = o.backlog[:, MONTHS_PER_YEAR - 1 :: MONTHS_PER_YEAR]
+        out[f"{prefix}.suites"][rows] = o.suites[:, MONTHS_PER_YEAR - 1 :: MONTHS_PER_YEAR]
+        out[f"{prefix}.treated"][rows] = o.treated_per_year
+    return out
 
 
 def _indication_splits(paths, n: int) -> list[np.ndarray]:

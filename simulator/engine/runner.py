@@ -33,6 +33,7 @@ class RunOutput:
     workers: int
     seconds: float
     chunks: int = field(default=0)
+    yearly_series: dict[str, np.ndarray] = field(default_factory=dict)  # see ChunkResult
 
 
 def run_chunks(
@@ -70,6 +71,7 @@ def run_chunks(
     rev = {
         p: np.concatenate([r.yearly_revenue_musd[p] for r in ordered]) for p in scenario.portfolios
     }
+    series = _concat([r.yearly_series for r in ordered])
     return RunOutput(
         scenario=scenario,
         columns=columns,
@@ -79,6 +81,7 @@ def run_chunks(
         workers=workers if backend_used != "sequential" else 1,
         seconds=time.perf_counter() - t0,
         chunks=n_chunks,
+        yearly_series=series,
     )
 
 

@@ -22,7 +22,7 @@ import zlib
 import numpy as np
 
 # Market draws are inputs owned by "market" (stream 1); id 0 is retired, never reused.
-STREAMS: dict[str, int] = {"inputs": 1, "success": 2, "risk_group": 3}
+STREAMS: dict[str, int] = {"inputs": 1, "success": 2, "risk_group": 3, "manufacturing": 7}
 
 
 def name_key(name: str) -> int:

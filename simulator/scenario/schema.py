@@ -22,23 +22,20 @@ describe every stage from there to review.
 
 from __future__ import annotations
 
-import math
-import re
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    PlainValidator,
-    PrivateAttr,
-    model_validator,
-)
+from pydantic import Field, PrivateAttr, model_validator
 
-from .distributions import Distribution
+from .fields import (
+    Float,
+    GrowthRate,
+    Int,
+    Model,
+    Name,
+    NonNegative,
+    Probability,
+)
+from .manufacturing import CGT_MODALITIES, Manufacturing
 from .notation import parse_distribution
 
 STAGES: tuple[str, ...] = (
@@ -72,61 +69,6 @@ Modality = Literal[
 #: Median share of peak sales reached in years 1-6 after launch (Robey & David 2017,
 #: Nat Rev Drug Discov; 61 drugs approved 2000-2002; published_figures.md section 8).
 PUBLISHED_LAUNCH_CURVE: tuple[float, ...] = (0.11, 0.31, 0.58, 0.76, 0.89, 1.0)
-
-
-def _within(low: float, high: float, what: str):
-    def check(d: Distribution) -> Distribution:
-        lo, hi = d.support()
-        if lo < low or hi > high:
-            hint = ""
-            if math.isinf(lo) or math.isinf(hi):
-                hint = " (an unbounded distribution: truncate it, e.g. normal(m, s, low=0))"
-            got = (
-                d.compact() if d.is_constant else f"{d.compact()}, whose range is [{lo:g}, {hi:g}]"
-            )
-            raise ValueError(f"expected {what}, got {got}{hint}")
-        return d
-
-    return AfterValidator(check)
-
-
-def _serialize(d: Distribution) -> Any:
-    return d.mean() if d.is_constant else d.compact()
-
-
-Dist = Annotated[Distribution, PlainValidator(parse_distribution), PlainSerializer(_serialize)]
-Probability = Annotated[Dist, _within(0.0, 1.0, "a probability between 0 and 1")]
-NonNegative = Annotated[Dist, _within(0.0, math.inf, "a value >= 0")]
-GrowthRate = Annotated[Dist, _within(-0.99, 10.0, "an annual growth rate above -0.99")]
-
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
-
-
-def _check_name(v: str) -> str:
-    if not _NAME.match(v):
-        raise ValueError(
-            f"expected a name of letters, digits, '_' or '-', starting with a letter; got {v!r}"
-        )
-    return v
-
-
-Name = Annotated[str, AfterValidator(_check_name)]
-
-
-def _no_bool(v: Any) -> Any:
-    if isinstance(v, bool):  # YAML reads yes/no/on/off/true/false as booleans
-        raise ValueError(f"expected a number, got {v!r}")
-    return v
-
-
-Int = Annotated[int, BeforeValidator(_no_bool)]
-Float = Annotated[float, BeforeValidator(_no_bool)]
-
-
-class Model(BaseModel):
-    """Base: unknown keys are errors, assignments are validated."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
 class Simulation(Model):
@@ -350,6 +292,9 @@ class Asset(Model):
     cohort: Cohort | None = None
     cdx: CompanionDiagnostic | None = None
     regulatory: Regulatory = Field(default_factory=Regulatory)
+    manufacturing: Manufacturing | None = Field(
+        None, description="capacity-limited plant of a cell or gene therapy"
+    )
 
     @model_validator(mode="after")
     def _stages_present(self) -> Asset:
@@ -373,7 +318,30 @@ class Asset(Model):
                 f"cdx.development_start {self.cdx.development_start} is before the asset's "
                 f"start_stage {self.start_stage}"
             )
+        self._check_manufacturing()
         return self
+
+    def _check_manufacturing(self) -> None:
+        m = self.manufacturing
+        if m is None:
+            return
+        if self.modality not in CGT_MODALITIES:
+            raise ValueError(
+                f"manufacturing is for cell and gene therapies ({', '.join(CGT_MODALITIES)}); "
+                f"a {self.modality} has no capacity limit: its cost of goods is "
+                "commercial.cogs_share. Remove manufacturing or change the modality"
+            )
+        if self.modality == "autologous_cell_therapy" and m.doses_per_batch != 1:
+            raise ValueError(
+                "an autologous cell therapy makes one batch per patient: "
+                f"manufacturing.doses_per_batch must be 1, got {m.doses_per_batch}"
+            )
+        cogs = self.commercial.cogs_share
+        if not (cogs.is_constant and cogs.mean() == 0.0):
+            raise ValueError(
+                "with a manufacturing block the cost of goods comes from the plant (batches, "
+                "suites, shipping): set commercial.cogs_share to 0 or remove it"
+            )
 
     def stages(self) -> list[tuple[str, Stage]]:
         """The stages this asset goes through, in order."""

@@ -127,7 +127,7 @@ def hsd_spending(t: ArrayLike, total: float, gamma: float) -> NDArray[np.float64
     """
     _check_total(total)
     times = _as_times(t)
-    if gamma == 0.0:
+    if abs(gamma) < 1e-12:  # the linear limit; exact to ~gamma/2, and no subnormal ratio
         return total * times
     return total * np.expm1(-gamma * times) / np.expm1(-gamma)
 

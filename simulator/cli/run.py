@@ -1,17 +1,10 @@
-"""The ``simulate`` command: a thin click layer over the library.
-
-    simulate scenarios/nichebuster.yaml [--iterations N] [--seed S] [--out DIR]
-             [--set path=value ...] [--backend sequential|local] [--workers N]
-
-A bad scenario or option prints what is wrong (file, line, field, what was expected) and
-exits with status 2, having written nothing.
-"""
+"""``simulate run SCENARIO`` (the default command): simulate, print the comparison, write
+the outputs."""
 
 from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import sys
 from datetime import datetime
@@ -20,47 +13,10 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .analysis.export import make_staging
-from .engine.executors import BACKENDS
-from .scenario import ScenarioError, load_scenario, parse_set
-
-
-class _DefaultGroup(click.Group):
-    """A group whose default command is ``run``: ``simulate FILE`` == ``simulate run FILE``."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
-            args = ["run", *args]
-        return super().parse_args(ctx, args)
-
-
-@click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="simulate")
-def main() -> None:
-    """Nichebuster: compare blockbuster and nichebuster portfolios as NPV distributions.
-
-    \b
-    simulate scenarios/nichebuster.yaml            run a scenario (the 'run' command)
-    simulate run --help                            options of a run
-    """
-
-
-def _fail(exc: ScenarioError) -> None:
-    click.echo(f"error: the scenario cannot run:\n{exc}", err=True)
-    sys.exit(2)
-
-
-def _load(path: str, sets: tuple[str, ...], **simulation: Any):
-    overrides = dict(parse_set(s) for s in sets)
-    overrides.update({f"simulation.{k}": v for k, v in simulation.items() if v is not None})
-    return load_scenario(path, overrides)
-
-
-def _progress_wanted(quiet: bool) -> bool:
-    return (
-        not quiet and sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("1", "true")
-    )
+from ..analysis.export import make_staging
+from ..engine.executors import BACKENDS
+from ..scenario import ScenarioError
+from .app import fail, load, main, progress_wanted
 
 
 @main.command("run")
@@ -86,19 +42,19 @@ def run_command(
     scenario, iterations, seed, chunk_size, out_dir, sets, backend, workers, fmt, quiet
 ):
     """Run SCENARIO, print the comparison and write the outputs."""
-    from . import run
+    from .. import run
 
     try:
-        s = _load(scenario, sets, iterations=iterations, seed=seed, chunk_size=chunk_size)
+        s = load(scenario, sets, iterations=iterations, seed=seed, chunk_size=chunk_size)
     except ScenarioError as exc:
-        _fail(exc)
+        fail(exc)
     out = Path(out_dir) if out_dir else _default_out(s.name)
     try:  # fail before the simulation, not after it, if the outputs cannot be written
         shutil.rmtree(make_staging(out))
     except OSError as exc:
         click.echo(f"error: cannot write the outputs to {out}: {exc.strerror or exc}", err=True)
         sys.exit(2)
-    if _progress_wanted(quiet):
+    if progress_wanted(quiet):
         with click.progressbar(length=1, label="simulating", file=sys.stderr) as bar:
 
             def progress(done: int, total: int) -> None:
@@ -219,7 +175,3 @@ def _json_report(result, saved: Path) -> dict[str, Any]:
         "comparison": [clean(r) for r in result.comparison().to_dict("records")],
         "outputs": str(saved),
     }
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -1,0 +1,13 @@
+"""The ``simulate`` command line: a thin click layer over the library.
+
+``app`` holds the group and what commands share; each command is a module of its own
+that registers itself on the group when imported here.
+"""
+
+from __future__ import annotations
+
+from . import run  # noqa: F401  (registers ``simulate run``)
+from .app import main
+from .run import format_report
+
+__all__ = ["format_report", "main"]

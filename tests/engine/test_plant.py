@@ -1,0 +1,142 @@
+"""A cell therapy's plant inside the Monte Carlo: demand in, treated patients and cash out.
+
+Closed forms on a deterministic asset (every stage succeeds, fixed inputs): with ample
+capacity and no losses the plant treats every referral one vein-to-vein time later, so
+the cash is the plant-less asset's cash shifted by that time; with no suite it treats
+nobody; the plant's costs are what the queue started and held. The two fidelities agree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import asset, make, reference_monthly_cash
+
+import simulator as sim
+from simulator.engine.chunk import simulate_chunk
+
+PATIENTS = 2400  # a year at peak: 200 a month
+PRICE = 400_000
+
+
+def _drug(manufacturing: dict | None = None, **commercial) -> dict:
+    com = dict(
+        patients_per_year=PATIENTS,
+        peak_share=1.0,
+        uptake_curve=[1.0],
+        list_price_usd=PRICE,
+        gross_to_net=0.0,
+        cogs_share=0.0,
+        selling_share=0.0,
+        royalty_rate=0.0,
+        sales_force_musd_per_year=0.0,
+        launch_cost_musd=0.0,
+        exclusivity_years=12,
+        erosion_first_year=0.2,
+    )
+    com.update(commercial)
+    a = asset("cart", cost=(0, 0, 0, 0), **com)
+    if manufacturing is not None:
+        a["modality"] = "autologous_cell_therapy"
+        plant = dict(
+            suites=1,
+            batches_per_suite_month=10_000,
+            vein_to_vein_months=1.0,
+            qc_failure_prob=0.0,
+            remanufacture_prob=0.0,
+            cold_chain_loss_prob=0.0,
+            dropout_hazard_monthly=0.0,
+        )
+        plant.update(manufacturing)
+        a["manufacturing"] = plant
+    return a
+
+
+def _run(a: dict, iterations: int = 4000, **kw):
+    return sim.run(make({"p": [a]}, iterations=iterations, chunk_size=2000, **kw))
+
+
+def test_ample_capacity_treats_every_referral_one_vein_to_vein_time_later():
+    horizon = 30 * 12
+    demand = np.array(reference_monthly_cash(_drug(), horizon)) / (PRICE / 1e6)
+    r = _run(_drug({}))
+    treated = r.column("p.cart.patients_treated")
+    referred = r.column("p.cart.patients_referred")
+    # Poisson referrals: mean = the demand; the last month's are still in the plant
+    expected = demand[:-1].sum()
+    se = np.sqrt(expected / len(treated))
+    assert abs(treated.mean() - expected) < 4 * se
+    assert np.all(referred - treated == np.round(referred - treated))
+    assert np.all((referred - treated >= 0) & (referred - treated <= referred.max()))
+    assert np.all(r.column("p.cart.patients_lost_waiting") == 0)
+    assert np.all(r.column("p.cart.mean_wait_months") == 0)
+    # the NPV is the plant-less cash, one month later (closed form, mid-month discounting)
+    v = 1.1 ** (-1 / 12)
+    cash = demand * PRICE / 1e6
+    shifted = sum(cash[m] * v ** (m + 1.5) for m in range(horizon - 1))
+    npv = r.npv("p")
+    assert abs(npv.mean() - shifted) < 4 * npv.std() / np.sqrt(len(npv))
+
+
+def test_without_a_suite_nobody_is_treated_and_the_queue_only_grows():
+    r = _run(_drug({"suites": 0, "fixed_cost_per_suite_year_musd": 12.0}), iterations=500)
+    assert np.all(r.column("p.cart.patients_treated") == 0)
+    assert np.all(r.npv("p") == 0.0)  # no R&D cost, no revenue, no suite to pay for
+    backlog = r._out.yearly_series["p.cart.backlog"]
+    launched_years = backlog[:, 7:]
+    assert np.all(np.diff(launched_years, axis=1) >= 0)
+
+
+def test_plant_costs_are_what_the_queue_started_and_held():
+    plant = {"cost_per_batch_musd": 0.1, "fixed_cost_per_suite_year_musd": 24.0, "suites": 2}
+    with_costs = _run(_drug(plant), iterations=1000)
+    without = _run(_drug({"suites": 2}), iterations=1000)
+    # same seed, same queue: the difference is exactly the discounted costs
+    chunk = simulate_chunk(make({"p": [_drug(plant)]}, iterations=1000, chunk_size=2000), 0)
+    launch = int(chunk.columns["p.cart.launch_month"][0])
+    v = 1.1 ** (-1 / 12)
+    months = np.arange(launch, 360)
+    upkeep = (2 * 24.0 / 12 * v ** (months + 0.5)).sum()
+    diff = without.npv("p") - with_costs.npv("p")
+    batches = with_costs.column("p.cart.patients_referred")  # every referral gets a slot
+    assert np.all(diff > upkeep)  # upkeep plus 0.1 per batch, each discounted
+    assert np.all(diff < upkeep + 0.1 * batches + 1e-9)
+    assert np.allclose(
+        with_costs.column("p.cart.patients_treated"), without.column("p.cart.patients_treated")
+    )
+
+
+def test_a_tight_plant_loses_patients_and_value_and_expansion_wins_some_back():
+    tight = {"batches_per_suite_month": 150, "dropout_hazard_monthly": 0.1}
+    grow = dict(tight, expansion={"backlog_threshold": 50, "max_suites": 3, "lead_months": 18,
+                                  "capex_per_suite_musd": 50.0})  # fmt: skip
+    ample, small, bigger = (_run(_drug(m), iterations=1000) for m in ({}, tight, grow))
+    treated = [x.column("p.cart.patients_treated").mean() for x in (ample, small, bigger)]
+    assert treated[1] < treated[2] < treated[0]
+    npv = [x.npv("p").mean() for x in (ample, small, bigger)]
+    assert npv[1] < npv[2] < npv[0]
+    assert small.column("p.cart.patients_lost_waiting").mean() > 1000
+    assert np.all(bigger.column("p.cart.capex_musd") == 100.0)  # two suites added, each 50
+    # while demand (200 a month) exceeds the 150 slots, the plant runs full: 1,800 a year
+    treated_yearly = small._out.yearly_series["p.cart.treated"]
+    assert np.nanmax(treated_yearly) <= 1800
+    assert np.nanmedian(np.nanmax(treated_yearly, axis=1)) > 0.98 * 1800
+    # after loss of exclusivity demand erodes below capacity, so the average is lower
+    assert 0.5 < np.nanmean(small.column("p.cart.utilization")) < 0.95
+
+
+@pytest.mark.slow
+def test_event_fidelity_agrees_with_the_fast_path():
+    """Same inputs through SimPy (per patient) and the monthly queue: the means agree
+    within 4 standard errors plus 2% (the monthly grid serves a referral in its arrival
+    month without the few days' wait the event model sees; see model.manufacturing)."""
+    # a tenth of the usual demand (20 referrals a month for 15 slots) keeps SimPy quick
+    tight = {"batches_per_suite_month": 15, "dropout_hazard_monthly": 0.1,
+             "qc_failure_prob": 0.05, "remanufacture_prob": 0.5}  # fmt: skip
+    small = {"patients_per_year": PATIENTS // 10}
+    fast = _run(_drug(tight, **small), iterations=150)
+    event = _run(_drug(dict(tight, fidelity="event"), **small), iterations=150)
+    for col in ("patients_treated", "patients_lost_waiting"):
+        a, b = fast.column(f"p.cart.{col}"), event.column(f"p.cart.{col}")
+        se = np.hypot(a.std(), b.std()) / np.sqrt(len(a))
+        assert abs(a.mean() - b.mean()) < 4 * se + 0.02 * a.mean(), col
