@@ -116,8 +116,8 @@ class Pricing(Model):
     def _one_time_contracts(self) -> Pricing:
         if self.contract.type in ("annuity", "warranty") and self.price_basis != "one_time":
             raise ValueError(
-                f"a {self.contract.type} contract pays for a one-time therapy: "
-                "set price_basis: one_time"
+                f"annuity and warranty contracts ({self.contract.type} here) pay for a "
+                "one-time therapy: set price_basis: one_time"
             )
         return self
 
