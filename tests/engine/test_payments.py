@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from scipy import integrate
 
 import simulator as sim
+from simulator.analysis.pricing import contract_impact, pricing_table
 from simulator.engine.chunk import simulate_chunk
 from simulator.model.pricing import annuity_pv_factor
 
@@ -184,3 +185,21 @@ def test_a_higher_hazard_never_raises_annuity_revenue_in_the_engine(h, dh, u, q_
 
     (cash_hi, npv_hi), (cash_lo, npv_lo) = received(h), received(h + dh)
     assert np.all(cash_lo <= cash_hi + 1e-9) and np.all(npv_lo <= npv_hi + 1e-9)
+
+
+def test_contract_impact_is_the_paired_difference_against_plain_list_price():
+    contract = {"type": "annuity", "payments": 5, "response_loss_hazard_annual": 0.2}
+    gt = _cgt({"price_basis": "one_time", "contract": contract})
+    s = make({"p": [gt], "q": [asset("x", p=(0.6, 0.5, 0.6, 0.9))]}, iterations=200,
+             chunk_size=200)  # fmt: skip
+    impact = contract_impact(s)
+    assert impact.loc["q", "diff_mean_musd"] == 0.0  # no contract: nothing changes
+    listed = _run({"p": [_cgt({"price_basis": "one_time"})]}, iterations=200).npv("p")
+    factor = annuity_pv_factor(5, 0.2, 0.1)  # deterministic asset, no costs
+    assert impact.loc["p", "npv_list_mean_musd"] == listed.mean()
+    assert impact.loc["p", "diff_mean_musd"] == pytest.approx(listed[0] * (factor - 1), rel=1e-9)
+    table = pricing_table(sim.run(s)).set_index("asset")
+    assert list(table.index) == ["gt"]  # only priced assets have a row
+    # expected share paid: (1 + e^-0.2 + ... + e^-0.8) / 5 of the $400,000 price
+    share = np.exp(-0.2 * np.arange(5)).mean()
+    assert table.loc["gt", "net_price_realised_usd"] == pytest.approx(PRICE * share, rel=1e-9)
