@@ -32,6 +32,8 @@ from .sampling import distribution_fields, sample_fields
 from .seeding import generator
 
 MARKET_FIELDS = ("demand_multiplier", "price_multiplier")
+# per-asset plant outcomes summed over a portfolio's cell and gene therapies
+PLANT_TOTALS = ("patients_treated", "patients_lost_waiting", "capex_musd")
 
 
 @dataclass
@@ -139,6 +141,7 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     cdx_delay_sum = np.zeros(n)
     cdx_launches = np.zeros(n, dtype=np.int64)
     cdx_delayed = np.zeros(n, dtype=np.int64)
+    plant_totals = {k: np.zeros(n) for k in PLANT_TOTALS} if portfolio.has_plants() else {}
     for path, split in zip(paths, splits, strict=True):
         a_npv = (
             path.pv_musd + commercialize(ctx, path, split, cash, revenue_y, cost_diff)
@@ -152,6 +155,8 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
         cols.update({f"{prefix}.{k}": v for k, v in path.outputs.items()})
         if path.asset.manufacturing is not None:
             series.update(_plant_series(path, prefix, n, horizon // MONTHS_PER_YEAR))
+            for k, total in plant_totals.items():
+                total += path.outputs[k]
         npv += a_npv
         launches += launched
         approvals += path.dev.approved
@@ -179,17 +184,24 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     cols[f"{pname}.cdx_launches"] = cdx_launches
     cols[f"{pname}.cdx_delayed_launches"] = cdx_delayed
     cols[f"{pname}.cdx_delay_months_sum"] = cdx_delay_sum
+    cols.update({f"{pname}.cgt_{k}": v for k, v in plant_totals.items()})
     return cols, cash, revenue_y
 
 
 def _plant_series(path, prefix: str, n: int, years: int) -> dict[str, np.ndarray]:
-    """Year-end backlog and suites, and patients treated a year, of a CGT asset's plant."""
+    """Year-end backlog and suites, and patients treated a year, of a CGT asset's plant
+    (NaN in the years that end before the asset's launch, and where it never launched)."""
     out = {f"{prefix}.{k}": np.full((n, years), np.nan) for k in ("backlog", "suites", "treated")}
     if path.plant is not None:
         o, rows = path.plant.outcome, path.plant_rows
-        out[f"{prefix}.backlog"][rows] = o.backlog[:, MONTHS_PER_YEAR - 1 :: MONTHS_PER_YEAR]
-        out[f"{prefix}.suites"][rows] = o.suites[:, MONTHS_PER_YEAR - 1 :: MONTHS_PER_YEAR]
-        out[f"{prefix}.treated"][rows] = o.treated_per_year
+        year_end = np.arange(MONTHS_PER_YEAR - 1, years * MONTHS_PER_YEAR, MONTHS_PER_YEAR)
+        before = year_end[None, :] < path.launch_month[rows][:, None]
+        for key, values in (
+            ("backlog", o.backlog[:, year_end]),
+            ("suites", o.suites[:, year_end]),
+            ("treated", o.treated_per_year),
+        ):
+            out[f"{prefix}.{key}"][rows] = np.where(before, np.nan, values)
     return out
 
 

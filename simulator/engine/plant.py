@@ -106,15 +106,17 @@ def run_plant(
     asset_name: str,
     iteration_ids: np.ndarray,
     launch_month: np.ndarray,
+    fidelity: str | None = None,
 ) -> PlantRun:
     """Referrals, queue and costs for the launched iterations (rows of ``demand_per_month``).
 
     ``demand_per_month`` is ``(rows, months)`` expected referrals; ``iteration_ids`` the
     rows' global iteration indices (they name the event path's generators). The suites'
-    upkeep is paid from the launch month on (no referral comes before it).
+    upkeep is paid from the launch month on (no referral comes before it). ``fidelity``
+    overrides the block's own (``simulation.fidelity``, ``--fidelity``).
     """
     process = process_for(m)
-    if m.fidelity == "fast":
+    if (fidelity or m.fidelity) == "fast":
         rng = generator(seed, chunk_index, "manufacturing", asset_name)
         arrivals = rng.poisson(demand_per_month)
         outcome = simulate_capacity_fast(arrivals, process, rng)
