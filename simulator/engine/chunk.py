@@ -27,7 +27,7 @@ import numpy as np
 
 from ..model.timeline import MONTHS_PER_YEAR, discount_factors
 from ..scenario import Scenario
-from .assets import commercialize, develop
+from .assets import AssetPath, commercialize, develop
 from .sampling import distribution_fields, sample_fields
 from .seeding import generator
 
@@ -48,6 +48,8 @@ class ChunkResult:
     # "<portfolio>.<asset>.<series>" -> (n, years), NaN where the asset did not launch:
     # plant backlog and suites at each year end, patients treated in each year
     yearly_series: dict[str, np.ndarray] = field(default_factory=dict)
+    # portfolio -> each asset's path through the chunk (only with keep_paths=True, for traces)
+    paths: dict[str, list[AssetPath]] | None = None
 
 
 def chunk_bounds(iterations: int, chunk_size: int) -> list[tuple[int, int]]:
@@ -55,11 +57,14 @@ def chunk_bounds(iterations: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(s, min(s + chunk_size, iterations)) for s in range(0, iterations, chunk_size)]
 
 
-def simulate_chunk(scenario: Scenario, chunk_index: int, keep_monthly: bool = False) -> ChunkResult:
+def simulate_chunk(
+    scenario: Scenario, chunk_index: int, keep_monthly: bool = False, keep_paths: bool = False
+) -> ChunkResult:
     """Simulate iterations ``[chunk_index * chunk_size, ...)`` of ``scenario``.
 
-    ``keep_monthly`` also returns each portfolio's monthly after-tax cash, ``(n, months)``
-    (for tests and single-iteration traces; too big to keep for a whole run).
+    ``keep_monthly`` also returns each portfolio's monthly after-tax cash, ``(n, months)``,
+    and ``keep_paths`` every asset's :class:`AssetPath` (for tests and single-iteration
+    traces; too big to keep for a whole run).
     """
     sim, market = scenario.simulation, scenario.market
     start, stop = chunk_bounds(sim.iterations, sim.chunk_size)[chunk_index]
@@ -74,16 +79,22 @@ def simulate_chunk(scenario: Scenario, chunk_index: int, keep_monthly: bool = Fa
     columns.update(
         {f"market.{k}": v for k, v in market_draws.items() if not getattr(market, k).is_constant}
     )
-    yearly_cash, yearly_revenue, monthly, series = {}, {}, {}, {}
+    yearly_cash, yearly_revenue, monthly, series, paths = {}, {}, {}, {}, {}
     for pname in scenario.portfolios:
-        cols, cash, rev_y = _simulate_portfolio(ctx, pname, series)
+        cols, cash, rev_y, paths[pname] = _simulate_portfolio(ctx, pname, series)
         columns.update(cols)
         yearly_cash[pname] = cash.reshape(n, -1, MONTHS_PER_YEAR).sum(axis=2)
         yearly_revenue[pname] = rev_y
         if keep_monthly:
             monthly[pname] = cash
     return ChunkResult(
-        chunk_index, columns, yearly_cash, yearly_revenue, monthly if keep_monthly else None, series
+        chunk_index,
+        columns,
+        yearly_cash,
+        yearly_revenue,
+        monthly if keep_monthly else None,
+        series,
+        paths if keep_paths else None,
     )
 
 
@@ -185,7 +196,7 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     cols[f"{pname}.cdx_delayed_launches"] = cdx_delayed
     cols[f"{pname}.cdx_delay_months_sum"] = cdx_delay_sum
     cols.update({f"{pname}.cgt_{k}": v for k, v in plant_totals.items()})
-    return cols, cash, revenue_y
+    return cols, cash, revenue_y, paths
 
 
 def _plant_series(path, prefix: str, n: int, years: int) -> dict[str, np.ndarray]:

@@ -159,13 +159,17 @@ def test_portfolio_totals_bands_and_files(tmp_path):
         assert s.loc["p", total] == pytest.approx(expected)
         assert np.isnan(s.loc["q", total])
     # the same asset alone gives the same plant numbers (its streams are named by it)
-    assert np.array_equal(r.column("p.cart.patients_treated"), two.column("p.cart.patients_treated"))
+    assert np.array_equal(
+        r.column("p.cart.patients_treated"), two.column("p.cart.patients_treated")
+    )
     bands = two.plant_bands()
-    launch_year = int(two.column("p.cart.launch_month")[0]) // 12  # fixed durations: one launch month
+    launch_year = (
+        int(two.column("p.cart.launch_month")[0]) // 12
+    )  # fixed durations: one launch month
     backlog = bands[(bands.asset == "cart") & (bands.measure == "backlog")]
-    assert backlog.launched_share.iloc[: launch_year].eq(0).all()
+    assert backlog.launched_share.iloc[:launch_year].eq(0).all()
     assert backlog.launched_share.iloc[launch_year + 1 :].eq(1).all()
-    assert backlog.p50.iloc[: launch_year].isna().all()
+    assert backlog.p50.iloc[:launch_year].isna().all()
     out = two.save(tmp_path / "run")
     assert {"plant.csv", "plant_p.cart.png", "plant_p.cart2.png"} <= {p.name for p in out.iterdir()}
 
