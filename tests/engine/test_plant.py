@@ -145,8 +145,8 @@ def test_event_fidelity_agrees_with_the_fast_path():
 def test_portfolio_totals_bands_and_files(tmp_path):
     """The summary's CGT figures are the sums of the assets' columns; the yearly bands
     start at launch; plant.csv and the fan chart are written."""
-    grow = {"batches_per_suite_month": 150, "dropout_hazard_monthly": 0.1,
-            "expansion": {"backlog_threshold": 50, "max_suites": 3, "capex_per_suite_musd": 50.0}}  # fmt: skip
+    expansion = {"backlog_threshold": 50, "max_suites": 3, "capex_per_suite_musd": 50.0}
+    grow = {"batches_per_suite_month": 150, "dropout_hazard_monthly": 0.1, "expansion": expansion}
     a, b = _drug(grow), _drug({"suites": 2})
     b["name"] = "cart2"
     r = _run(a | {}, iterations=300)
