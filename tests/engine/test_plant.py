@@ -140,3 +140,50 @@ def test_event_fidelity_agrees_with_the_fast_path():
         a, b = fast.column(f"p.cart.{col}"), event.column(f"p.cart.{col}")
         se = np.hypot(a.std(), b.std()) / np.sqrt(len(a))
         assert abs(a.mean() - b.mean()) < 4 * se + 0.02 * a.mean(), col
+
+
+def test_portfolio_totals_bands_and_files(tmp_path):
+    """The summary's CGT figures are the sums of the assets' columns; the yearly bands
+    start at launch; plant.csv and the fan chart are written."""
+    expansion = {"backlog_threshold": 50, "max_suites": 3, "capex_per_suite_musd": 50.0}
+    grow = {"batches_per_suite_month": 150, "dropout_hazard_monthly": 0.1, "expansion": expansion}
+    a, b = _drug(grow), _drug({"suites": 2})
+    b["name"] = "cart2"
+    r = _run(a | {}, iterations=300)
+    two = sim.run(make({"p": [a, b], "q": [asset("x")]}, iterations=300, chunk_size=2000))
+    s = two.summary()
+    for total, col in (("cgt_patients_treated_mean", "patients_treated"),
+                       ("cgt_patients_lost_waiting_mean", "patients_lost_waiting"),
+                       ("cgt_capex_mean_musd", "capex_musd")):  # fmt: skip
+        expected = (two.column(f"p.cart.{col}") + two.column(f"p.cart2.{col}")).mean()
+        assert s.loc["p", total] == pytest.approx(expected)
+        assert np.isnan(s.loc["q", total])
+    # the same asset alone gives the same plant numbers (its streams are named by it)
+    assert np.array_equal(
+        r.column("p.cart.patients_treated"), two.column("p.cart.patients_treated")
+    )
+    bands = two.plant_bands()
+    launch_year = (
+        int(two.column("p.cart.launch_month")[0]) // 12
+    )  # fixed durations: one launch month
+    backlog = bands[(bands.asset == "cart") & (bands.measure == "backlog")]
+    assert backlog.launched_share.iloc[:launch_year].eq(0).all()
+    assert backlog.launched_share.iloc[launch_year + 1 :].eq(1).all()
+    assert backlog.p50.iloc[:launch_year].isna().all()
+    out = two.save(tmp_path / "run")
+    assert {"plant.csv", "plant_p.cart.png", "plant_p.cart2.png"} <= {p.name for p in out.iterdir()}
+
+
+@pytest.mark.slow
+def test_the_fidelity_switch_runs_every_plant_event_by_event():
+    """simulation.fidelity (the --fidelity option) overrides each block's own: the event
+    path's numbers equal a scenario whose block says fidelity: event."""
+    small = {"patients_per_year": PATIENTS // 40}
+    tight = {"batches_per_suite_month": 4, "dropout_hazard_monthly": 0.1}
+    by_block = _run(_drug(dict(tight, fidelity="event"), **small), iterations=40)
+    s = make({"p": [_drug(tight, **small)]}, iterations=40, chunk_size=2000)
+    switched = sim.run(s.with_({"simulation.fidelity": "event"}))
+    fast = sim.run(s)
+    col = "p.cart.patients_treated"
+    assert np.array_equal(by_block.column(col), switched.column(col))
+    assert not np.array_equal(fast.column(col), switched.column(col))
