@@ -90,10 +90,15 @@ class Terms:
         horizon, n = ctx.horizon, ctx.n
         launch = path.launch_month[rows]
         since = np.arange(horizon)[None, :] - launch[:, None]
-        growth = np.exp(np.log1p(d.price_growth_annual)[:, None] * (np.maximum(since, 0) // 12))
         unit = d.list_price_usd * d.price_multiplier * (1.0 - d.gross_to_net) / 1e6
-        unit_m = unit[:, None] * growth
+        unit_m = unit[:, None]  # net price of a unit sold at launch; times growth after
+        if np.any(d.price_growth_annual != 0):
+            since_launch = np.maximum(since, 0) // MONTHS_PER_YEAR
+            unit_m = unit_m * np.exp(np.log1p(d.price_growth_annual)[:, None] * since_launch)
+        # units sold a month (treatments, or patient-years), and at launch prices
         units = np.divide(revenue_m, unit_m, out=np.zeros_like(revenue_m), where=unit_m > 0)
+        revenue_sum = revenue_m.sum(axis=1)
+        at_launch_price = np.divide(revenue_sum, unit, out=np.zeros_like(unit), where=unit > 0)
         value = revenue_m
         ira_cut = np.zeros(rows.size)
         market_ira = ctx.scenario.market.ira
@@ -118,8 +123,11 @@ class Terms:
             value = capped
         contract = "list" if pr is None else pr.contract.type
         w, t = self._kernels(path, rows, n)
-        recognised = value * w.sum(axis=1)[:, None]
-        received = value if contract == "list" else convolve_months(value, w)
+        if contract == "list":  # paid in full at treatment: nothing to spread
+            recognised = received = value
+        else:
+            recognised = value * w.sum(axis=1)[:, None]
+            received = convolve_months(value, w)
         tracking = np.zeros(rows.size)
         if contract != "list":
             c_musd = draws["pricing.contract.tracking_usd_per_patient_year"][rows] / 1e6
@@ -138,7 +146,7 @@ class Terms:
             "units_sold": u_sum,
             "revenue_recognised_musd": recognised.sum(axis=1),
             "cash_received_musd": received.sum(axis=1),
-            "rebates_musd": (units * growth).sum(axis=1) * list_unit * a.gross_to_net,
+            "rebates_musd": at_launch_price * list_unit * a.gross_to_net,
             "ira_cut_musd": ira_cut,
             "budget_cap_rebate_musd": cap_rebate,
             "payments_forgone_musd": value.sum(axis=1) - recognised.sum(axis=1),

@@ -151,12 +151,21 @@ def test_budget_cap_bounds_yearly_spend_and_ira_spares_orphans_and_late_biologic
     np.testing.assert_array_equal(cut > 0, r.column("b.sm.ira_cut_musd") > 0)  # shared draw
     assert np.all(r.column("a.orphan.ira_cut_musd") == 0)
     assert np.all(r.column("a.bio.ira_cut_musd") == 0)  # year 13 comes after exclusivity
+    # certain policy: 40% of years 9-12 revenue (10,000 x 0.3 x $80,000 net = $240M a year)
+    r = _run({"a": [small]}, iterations=10, ira={"price_cut": 0.4})
+    np.testing.assert_allclose(r.column("a.sm.ira_cut_musd"), 0.4 * 240 * 3, rtol=1e-9)
 
 
 def test_value_ceiling_sets_the_net_price():
     ceiling = {"wtp_per_qaly_usd": 150_000, "qalys_gained": 2.0, "cost_offsets_usd": 20_000}
-    r = _run({"p": [_cgt({"price_basis": "one_time", "value_ceiling": ceiling})]}, iterations=20)
+    priced = _cgt({"price_basis": "one_time", "value_ceiling": ceiling}, gross_to_net=0.1)
+    r = _run({"p": [priced]}, iterations=20)
+    # net 360,000 at list; the ceiling 150,000 x 2 + 20,000 = 320,000 binds
     np.testing.assert_allclose(r.column("p.gt.net_price_realised_usd"), 320_000, rtol=1e-9)
+    # rebates are the gross-to-net share of the list price: 10% of 400,000 per unit
+    units = r.column("p.gt.units_sold")
+    np.testing.assert_allclose(units, 600 * 5, rtol=1e-9)
+    np.testing.assert_allclose(r.column("p.gt.rebates_musd"), 0.04 * units, rtol=1e-9)
 
 
 def _small_molecule() -> dict:
