@@ -7,7 +7,9 @@
 2. :func:`commercialize`: once every asset of the portfolio has been developed (assets
    that share an indication split its patients among those that launched), the launched
    iterations earn revenue from the cohort's funnel: incidence, growth, the testing ramp
-   after launch and, before a late CDx, reduced uptake.
+   after launch and, before a late CDx, reduced uptake. Priced assets (a ``pricing``
+   block, or ``market.ira``) are paid as :mod:`.payments` says: value ceiling, IRA cut,
+   budget cap, and cash received when the contract pays it.
 
 Both return present values before tax; the caller applies tax and aggregates.
 """

@@ -95,7 +95,8 @@ class Terms:
         if np.any(d.price_growth_annual != 0):
             since_launch = np.maximum(since, 0) // MONTHS_PER_YEAR
             unit_m = unit_m * np.exp(np.log1p(d.price_growth_annual)[:, None] * since_launch)
-        # units sold a month (treatments, or patient-years), and at launch prices
+        # units sold a month (treatments, or patient-years; inferred from revenue, so 0
+        # at a zero net price), and revenue at launch prices
         units = np.divide(revenue_m, unit_m, out=np.zeros_like(revenue_m), where=unit_m > 0)
         revenue_sum = revenue_m.sum(axis=1)
         at_launch_price = np.divide(revenue_sum, unit, out=np.zeros_like(unit), where=unit > 0)
@@ -139,8 +140,8 @@ class Terms:
         a, u_sum = self.at_list, units.sum(axis=1)
         list_unit = a.list_price_usd * a.price_multiplier / 1e6
         cols = {
-            "net_price_realised_usd": np.divide(
-                recognised.sum(axis=1) * 1e6, u_sum, out=np.full(rows.size, np.nan),
+            "net_price_realised_usd": np.divide(  # 0 at a zero price (units unknown then)
+                recognised.sum(axis=1) * 1e6, u_sum, out=np.where(unit > 0, np.nan, 0.0),
                 where=u_sum > 0,
             ),
             "units_sold": u_sum,

@@ -212,3 +212,16 @@ def test_contract_impact_is_the_paired_difference_against_plain_list_price():
     # expected share paid: (1 + e^-0.2 + ... + e^-0.8) / 5 of the $400,000 price
     share = np.exp(-0.2 * np.arange(5)).mean()
     assert table.loc["gt", "net_price_realised_usd"] == pytest.approx(PRICE * share, rel=1e-9)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.floats(0.0, 3e5), st.floats(0.0, 3e5))
+def test_a_lower_wtp_never_raises_the_price_or_npv_in_the_engine(wtp, dw):
+    def run(w):
+        vc = {"wtp_per_qaly_usd": w, "qalys_gained": "uniform(0.5, 3)"}
+        r = _run({"p": [_cgt({"price_basis": "one_time", "value_ceiling": vc})]}, iterations=40)
+        return r.column("p.gt.net_price_realised_usd"), r.npv("p")
+
+    (price_lo, npv_lo), (price_hi, npv_hi) = run(wtp), run(wtp + dw)
+    assert np.all(price_lo <= price_hi * (1 + 1e-12) + 1e-9)
+    assert np.all(npv_lo <= npv_hi + 1e-9)
