@@ -225,3 +225,18 @@ def test_a_lower_wtp_never_raises_the_price_or_npv_in_the_engine(wtp, dw):
     (price_lo, npv_lo), (price_hi, npv_hi) = run(wtp), run(wtp + dw)
     assert np.all(price_lo <= price_hi * (1 + 1e-12) + 1e-9)
     assert np.all(npv_lo <= npv_hi + 1e-9)
+
+
+def test_warranty_refunds_failures_within_the_window():
+    """Refund share s of the price for a non-responder (1 - q) and for a responder who
+    loses the response within W years (q (1 - exp(-h W))): recognised = value x
+    (1 - s ((1 - q) + q (1 - exp(-h W))))."""
+    q, h, s, W = 0.8, 0.1, 0.5, 2.0
+    c = {"type": "warranty", "response_probability": q, "response_loss_hazard_annual": h,
+         "warranty_refund_share": s, "warranty_years": W, "assessment_months": 3}  # fmt: skip
+    r = _run({"p": [_cgt({"price_basis": "one_time", "contract": c})]}, iterations=10)
+    value = 600 * 5 * PRICE / 1e6
+    keep = 1 - s * ((1 - q) + q * (1 - np.exp(-h * W)))
+    np.testing.assert_allclose(r.column("p.gt.revenue_recognised_musd"), value * keep, rtol=1e-9)
+    np.testing.assert_allclose(r.column("p.gt.cash_received_musd"), value * keep, rtol=1e-9)
+    assert np.all(r.column("p.gt.revenue_at_risk_share") == s)
