@@ -44,12 +44,13 @@ from .seeding import generator
 
 def process_for(m: Manufacturing) -> CellTherapyProcess:
     """The queue model's process for a scenario's manufacturing block (doses as slots)."""
-    e = m.expansion
+    e, c = m.expansion, m.contract
     d = m.doses_per_batch
     return CellTherapyProcess(
         initial_suites=m.suites,
         batches_per_suite_month=m.batches_per_suite_month * d,
         manufacturing_months=m.vein_to_vein_months,
+        manufacturing_log_sd=m.vein_to_vein_log_sd,
         qc_failure_prob=m.qc_failure_prob,
         remanufacture_prob=m.remanufacture_prob,
         cold_chain_loss_prob=m.cold_chain_loss_prob,
@@ -61,6 +62,8 @@ def process_for(m: Manufacturing) -> CellTherapyProcess:
         fixed_cost_per_suite_year_musd=m.fixed_cost_per_suite_year_musd,
         cost_per_batch_musd=m.cost_per_batch_musd / d,
         logistics_per_shipment_musd=m.logistics_per_shipment_musd,
+        contract_slots_per_month=0 if c is None else c.slots_per_month * d,
+        contract_cost_per_batch_musd=0.0 if c is None else c.cost_per_batch_musd / d,
     )
 
 
@@ -94,6 +97,7 @@ class PlantRun:
             "mean_wait_months": full(o.mean_wait_months, np.nan),
             "utilization": full(util, np.nan),
             "capex_musd": full(o.capex_musd.sum(axis=1)),
+            "contract_batches": full(o.contract_batches.sum(axis=1)),
             "suites_at_horizon": full(o.suites[:, -1], np.nan),
         }
 

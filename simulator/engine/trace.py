@@ -256,10 +256,13 @@ def _steady_from(o: CapacityOutcome, first: int, last: int) -> int:
 
 def _plant_year(o: CapacityOutcome, year: int) -> str:
     s = _months(year, year + 1)
+    contract = o.contract_batches[0, s].sum()
+    outsourced = f"; {contract:,} batches at the contract manufacturer" if contract else ""
     return (
         f"{o.referred[0, s].sum():,} referred, {o.treated[0, s].sum():,} treated, "
         f"{o.lost_waiting[0, s].sum():,} lost waiting; {o.backlog[0, s][-1]:,} waiting at "
         f"year end; {o.suites[0, s][-1]} suite(s), {_utilization(o, s):.0%} utilized"
+        f"{outsourced}"
     )
 
 

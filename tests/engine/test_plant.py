@@ -187,3 +187,23 @@ def test_the_fidelity_switch_runs_every_plant_event_by_event():
     col = "p.cart.patients_treated"
     assert np.array_equal(by_block.column(col), switched.column(col))
     assert not np.array_equal(fast.column(col), switched.column(col))
+
+
+def test_a_contract_manufacturer_at_our_own_price_is_just_more_slots():
+    """Same capacity, same cost per batch, no suite upkeep: a plant of 150 own slots plus
+    50 contract slots gives exactly the numbers of a plant of 200 own slots (the queue's
+    draws are the same); at a higher contract price the NPV falls by exactly the premium
+    on the contract batches, discounted."""
+    base = {"dropout_hazard_monthly": 0.1, "cost_per_batch_musd": 0.1}
+    own = _run(_drug(dict(base, batches_per_suite_month=200)), iterations=300)
+    contract = {"slots_per_month": 50, "cost_per_batch_musd": 0.1}
+    mixed = _run(_drug(dict(base, batches_per_suite_month=150, contract=contract)), iterations=300)
+    for col in ("patients_treated", "patients_lost_waiting", "mean_wait_months"):
+        assert np.array_equal(own.column(f"p.cart.{col}"), mixed.column(f"p.cart.{col}"))
+    np.testing.assert_allclose(own.npv("p"), mixed.npv("p"), rtol=1e-12)  # cost split, rounding
+    assert mixed.column("p.cart.contract_batches").mean() > 100
+    dear = dict(contract, cost_per_batch_musd=0.3)
+    pricier = _run(_drug(dict(base, batches_per_suite_month=150, contract=dear)), iterations=300)
+    premium = mixed.npv("p") - pricier.npv("p")
+    assert np.all(premium > 0)
+    assert np.all(premium <= 0.2 * mixed.column("p.cart.contract_batches") + 1e-9)
