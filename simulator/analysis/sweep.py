@@ -164,14 +164,23 @@ def plot_heatmap(
     for i in range(len(rows)):
         for j in range(len(cols)):
             if not math.isnan(z[i, j]):
-                ax.text(j, i, fmt.format(z[i, j]), ha="center", va="center", fontsize=9)
+                dark = abs(float(norm(z[i, j])) - 0.5) > 0.3
+                ax.text(
+                    j,
+                    i,
+                    fmt.format(z[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=10,
+                    color="white" if dark else "black",
+                )
     ax.set_yticks(range(len(rows)), rows)
     ax.set_ylabel(row_key, fontsize=8)
     ax.set_xticks(range(len(cols)), cols)
     if col_key:
         ax.set_xlabel(col_key, fontsize=8)
     ax.figure.colorbar(im, ax=ax, label=label)
-    ax.set_title(label + " over the grid (same random numbers in every cell)", fontsize=10)
+    ax.set_title(f"{label}\n(every cell on the same random numbers)", fontsize=10)
     return ax
 
 
