@@ -107,7 +107,16 @@ def question(result: Result, ctx: Context) -> Section:
         parts.append(
             f"<h3>{html.escape(p)}</h3><p>{html.escape(pf.description or '')}</p><ul>{items}</ul>"
         )
-    parts.append("<h3>Key assumptions and their sources</h3>")
+    return Section("question", "The question and the scenario", "".join(parts))
+
+
+def assumptions_section(result: Result, ctx: Context) -> Section:
+    s = result.scenario
+    parts = [
+        "<p>The market, then each asset (copies made by <code>count</code> share one "
+        "entry; click to open). A range is the 10th to 90th percentile of the input's "
+        "distribution.</p>"
+    ]
     mk = pd.DataFrame(market_assumptions(s)).set_index("field")
     parts.append(table_html(mk, text=True))
     for p in s.portfolios:
@@ -124,7 +133,7 @@ def question(result: Result, ctx: Context) -> Section:
         "<p class='muted'>Source: the comment next to (or just above) the value in the "
         "scenario's YAML. ASSUMPTION marks a value with no published source.</p>"
     )
-    return Section("question", "The question and the scenario", "".join(parts))
+    return Section("assumptions", "Key assumptions and their sources", "".join(parts))
 
 
 def headline(result: Result, ctx: Context) -> Section:
@@ -146,6 +155,7 @@ def headline(result: Result, ctx: Context) -> Section:
     }
     table = pd.DataFrame(rows, index=s.index).T
     table.index.name = "USD millions"
+    table.columns.name = None
     body = [table_html(table)]
     for _, c in result.comparison().iterrows():
         body.append(
@@ -194,6 +204,7 @@ def risk(result: Result, ctx: Context) -> Section:
         }
     table = pd.DataFrame(rows)
     table.index.name = "USD millions"
+    table.columns.name = None
     fig = figure_html(lambda axes: rp.risk_panels(result, axes=axes), (11, 4), 2, "risk")
     return Section("risk", "Risk", table_html(table) + fig, 1)
 
@@ -334,6 +345,7 @@ def provenance(result: Result, ctx: Context) -> Section:
 SECTIONS: list[Callable[[Result, Context], Section | None]] = [
     question,
     headline,
+    assumptions_section,
     distributions,
     risk,
     cashflows,

@@ -137,7 +137,7 @@ def market_assumptions(scenario: Scenario) -> list[dict[str, Any]]:
     for name, info in type(m).model_fields.items():
         v = getattr(m, name)
         value = (
-            v.compact()
+            _short(v.compact())
             if hasattr(v, "compact") and not v.is_constant
             else _num(v.mean() if hasattr(v, "mean") else v)
         )
@@ -163,7 +163,9 @@ def _description(model, path: str) -> str:
     return (info.description or "") if info is not None else ""
 
 
-def _num(x: float) -> str:
+def _num(x: float | None) -> str:
+    if x is None:
+        return "(default)"
     x = float(x)
     if not np.isfinite(x):
         return str(x)

@@ -170,6 +170,7 @@ def one_way_swing(
     quantiles: tuple[float, float] = (0.1, 0.9),
     backend: str = "sequential",
     workers: int | None = None,
+    base_result: Result | None = None,
 ) -> pd.DataFrame:
     """Mean NPV difference with each input pinned at its P10 and its P90 (others random).
 
@@ -188,6 +189,8 @@ def one_way_swing(
         The low and high quantiles the input is pinned at.
     backend, workers
         Where the variants run (one executor for all of them).
+    base_result
+        The run of ``resolved(scenario)`` if you already have it (saves one run).
 
     Returns
     -------
@@ -201,8 +204,8 @@ def one_way_swing(
 
     base = resolved(scenario)
     a, b = pair or base.pairs()[0]
-    base_out = run_variants([base], backend="sequential")[0]
-    base_result = Result(base_out)
+    if base_result is None:
+        base_result = Result(run_variants([base], backend=backend, workers=workers)[0])
     if inputs is None:
         ranked = regression_sensitivity(base_result, f"{a} - {b}")
         inputs = list(ranked.index[:top])

@@ -61,7 +61,13 @@ def sensitivity_command(
             hint = f"; e.g. {', '.join(near)}" if near else ""
             usage_error(f"--input: {name!r} is not an uncertain input of this scenario{hint}")
     swing = one_way_swing(
-        s, pair=(a, b), inputs=list(inputs) or None, top=top, backend=backend, workers=workers
+        s,
+        pair=(a, b),
+        inputs=list(inputs) or None,
+        top=top,
+        backend=backend,
+        workers=workers,
+        base_result=base,
     )
 
     def write(d):
