@@ -171,6 +171,7 @@ def one_way_swing(
     backend: str = "sequential",
     workers: int | None = None,
     base_result: Result | None = None,
+    progress=None,
 ) -> pd.DataFrame:
     """Mean NPV difference with each input pinned at its P10 and its P90 (others random).
 
@@ -191,6 +192,8 @@ def one_way_swing(
         Where the variants run (one executor for all of them).
     base_result
         The run of ``resolved(scenario)`` if you already have it (saves one run).
+    progress
+        Optional callback ``progress(chunks_done, chunks_total)`` over the variants.
 
     Returns
     -------
@@ -217,7 +220,7 @@ def one_way_swing(
         path = pin_path(name)
         variants += [base.with_({path: lo}), base.with_({path: hi})]
         rows.append({"input": name, "low_value": lo, "high_value": hi})
-    outs = run_variants(variants, backend=backend, workers=workers)
+    outs = run_variants(variants, backend=backend, workers=workers, progress=progress)
     for i, row in enumerate(rows):
         for side, out in (("low", outs[2 * i]), ("high", outs[2 * i + 1])):
             na, nb = out.columns[f"{a}.npv_musd"], out.columns[f"{b}.npv_musd"]

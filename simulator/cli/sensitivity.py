@@ -20,8 +20,8 @@ from ..analysis.sensitivity import (
     resolved,
 )
 from ..scenario import ScenarioError
-from .app import fail, load, main
-from .options import output_dir, parse_pair, usage_error, variant_options
+from .app import fail, load, main, progress_wanted
+from .options import output_dir, parse_pair, progress_bar, usage_error, variant_options
 
 
 @main.command("sensitivity")
@@ -60,15 +60,18 @@ def sensitivity_command(
             near = [k for k in sorted(known) if name.split(".")[-1] in k][:5]
             hint = f"; e.g. {', '.join(near)}" if near else ""
             usage_error(f"--input: {name!r} is not an uncertain input of this scenario{hint}")
-    swing = one_way_swing(
-        s,
-        pair=(a, b),
-        inputs=list(inputs) or None,
-        top=top,
-        backend=backend,
-        workers=workers,
-        base_result=base,
-    )
+    bar, progress = progress_bar(progress_wanted(quiet), "swinging inputs")
+    with bar:
+        swing = one_way_swing(
+            s,
+            pair=(a, b),
+            inputs=list(inputs) or None,
+            top=top,
+            backend=backend,
+            workers=workers,
+            base_result=base,
+            progress=progress,
+        )
 
     def write(d):
         swing.to_csv(d / "sensitivity.csv", float_format="%.6g")
