@@ -78,6 +78,13 @@ def _m(x: float) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{x:,.0f}"
 
 
+def _g(x: float) -> str:
+    """A count or rate: thousands separated when large, 3 significant digits when not."""
+    if not np.isfinite(x):
+        return "–"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+
+
 def _p(x: float) -> str:
     return "–" if x is None or not np.isfinite(x) else f"{x:.1%}"
 
@@ -290,13 +297,30 @@ def manufacturing(result: Result, ctx: Context) -> Section | None:
         figure_html(lambda axes, k=k: rp.plant_panels(result, k, axes=axes), (11, 3.8), 2, k)
         for k in keys
     ]
-    cols = [c for c in result._out.columns if any(c.startswith(k + ".") for k in keys)]
-    means = pd.Series({c: float(np.nanmean(result.column(c))) for c in cols}, name="mean")
+    shown = [
+        ("patients_referred", "patients referred (mean)"),
+        ("patients_treated", "patients treated (mean)"),
+        ("patients_lost_waiting", "patients lost while waiting (mean)"),
+        ("manufacturing_failures", "manufacturing failures (mean)"),
+        ("mean_wait_months", "wait, months (mean)"),
+        ("utilization", "utilization of capacity (mean)"),
+        ("suites_at_horizon", "suites at the horizon (mean)"),
+        ("capex_musd", "capacity capex, USD M (mean)"),
+    ]
+    rows = {}
+    for k in keys:
+        rows[k] = {
+            label: _g(float(np.nanmean(result.column(f"{k}.{col}"))))
+            for col, label in shown
+            if f"{k}.{col}" in result._out.columns
+        }
+    means = pd.DataFrame(rows)
+    means.index.name = "per iteration"
     note = "<p>Cell and gene therapy assets: treated patients are what capacity lets through.</p>"
     return Section(
         "manufacturing",
         "CGT capacity and backlog",
-        note + "".join(figs) + table_html(means.to_frame()),
+        note + "".join(figs) + table_html(means),
         len(figs),
     )
 

@@ -209,11 +209,15 @@ def plant_panels(result: Result, key: str, axes=None):
     ax2.step(years, suites, where="mid", color=COLORS[0], lw=2, label="suites (mean)")
     ax2.set_xlabel("year after scenario start")
     ax2.set_ylabel("manufacturing suites")
+    top = np.nanmax(suites) if np.isfinite(suites).any() else 1.0
+    ax2.set_ylim(0, 1.25 * max(top, 1.0))
     twin = ax2.twinx()
     twin.plot(years, treated, color=COLORS[2], lw=1.5, ls="--", label="treated / year (mean)")
     twin.set_ylabel("patients treated a year")
+    top = np.nanmax(treated) if np.isfinite(treated).any() else 1.0
+    twin.set_ylim(0, 1.25 * max(top, 1.0))
     ax2.set_title(f"{key}: capacity and throughput", fontsize=10)
     lines = ax2.get_legend_handles_labels()
     more = twin.get_legend_handles_labels()
-    ax2.legend(lines[0] + more[0], lines[1] + more[1], frameon=False, fontsize=8)
+    ax2.legend(lines[0] + more[0], lines[1] + more[1], frameon=False, fontsize=8, loc="lower right")
     return axes
