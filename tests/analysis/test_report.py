@@ -73,11 +73,13 @@ def test_page_has_every_section_and_only_embedded_images():
 
 
 def test_cgt_section_appears_only_with_a_plant():
-    r = sim.run(_two_portfolios(cgt=True))
-    page = report.render(r)
-    assert "manufacturing" in _section_ids(page)
-    assert "b.b: backlog" not in page  # titles are drawn in the PNG, not the HTML
-    assert "manufacturing" not in _section_ids(report.render(sim.run(_two_portfolios())))
+    r = sim.run(_two_portfolios(iterations=200, cgt=True))
+    section = report.manufacturing(r, report.Context())
+    assert section is not None and section.figures == 1
+    assert len(_images(section.body)) == 1
+    treated = float(np.mean(r.column("b.b.patients_treated")))
+    assert f"{treated:,.0f}" in section.body or f"{treated:.3g}" in section.body
+    assert report.manufacturing(sim.run(_two_portfolios(iterations=200)), report.Context()) is None
 
 
 def test_trial_section_hook_shows_a_provided_table():
@@ -86,10 +88,11 @@ def test_trial_section_hook_shows_a_provided_table():
             return pd.DataFrame({"design": ["OBF 2 looks"], "power": [0.873]})
 
     r = sim.run(_two_portfolios(iterations=200))
-    page = report.render(WithTrials(r._out))
-    assert "trials" in _section_ids(page)
-    assert "OBF 2 looks" in page and "0.873" in page
-    assert "trials" not in _section_ids(report.render(r))
+    section = report.trials(WithTrials(r._out), report.Context())
+    assert section is not None and section.id == "trials"
+    assert "OBF 2 looks" in section.body and "0.873" in section.body
+    assert report.trials(r, report.Context()) is None
+    assert report.SECTIONS.index(report.trials) < report.SECTIONS.index(report.convergence)
 
 
 def test_assumption_sources_come_from_the_yaml_comments():
