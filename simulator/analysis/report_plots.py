@@ -52,10 +52,11 @@ def paired_difference(result: Result, a: str, b: str, ax: Axes | None = None) ->
     return ax
 
 
-def cashflow_fan(result: Result, portfolio: str, ax: Axes | None = None) -> Axes:
-    """Yearly net cash of one portfolio: P10-P90 band, median and mean."""
+def cashflow_fan(result: Result, portfolio: str, ax: Axes | None = None, bands=None) -> Axes:
+    """Yearly net cash of one portfolio: P10-P90 band, median and mean (``bands``: the
+    result's :meth:`~Result.cashflow_bands`, if already computed)."""
     ax = _axes(ax)
-    bands = result.cashflow_bands()
+    bands = result.cashflow_bands() if bands is None else bands
     b = bands[(bands.portfolio == portfolio) & (bands.measure == "net_cash")]
     color = COLORS[result.portfolios.index(portfolio) % len(COLORS)]
     ax.fill_between(b.year, b.p10_musd, b.p90_musd, color=color, alpha=0.25, label="P10-P90")
@@ -165,16 +166,11 @@ def convergence(result: Result, pair: tuple[str, str] | None = None, ax: Axes | 
         mean = np.cumsum(x) / n
         var = np.maximum(np.cumsum(x**2) / n - mean**2, 0.0) * n / np.maximum(n - 1, 1)
         se = np.sqrt(var / n)
-        start = min(20, x.size - 1)
+        # ~400 points, evenly spaced on the log axis, from the 20th iteration on
+        k = np.unique(np.geomspace(min(20, x.size), x.size, 400).astype(int)) - 1
         color = COLORS[i % len(COLORS)] if i < len(result.portfolios) else "black"
-        ax.plot(n[start:], mean[start:], color=color, lw=1.5, label=name)
-        ax.fill_between(
-            n[start:],
-            (mean - 2 * se)[start:],
-            (mean + 2 * se)[start:],
-            color=color,
-            alpha=0.2,
-        )
+        ax.plot(n[k], mean[k], color=color, lw=1.5, label=name)
+        ax.fill_between(n[k], (mean - 2 * se)[k], (mean + 2 * se)[k], color=color, alpha=0.2)
     ax.set_xscale("log")
     ax.set_xlabel("iterations (log scale)")
     ax.set_ylabel("running mean NPV (USD millions)")

@@ -78,8 +78,14 @@ def regression_sensitivity(result: Result, target: str) -> pd.DataFrame:
     return regression_sensitivities(result, [target])[target]
 
 
-def regression_sensitivities(result: Result, targets: Sequence[str]) -> dict[str, pd.DataFrame]:
+def regression_sensitivities(
+    result: Result, targets: Sequence[str], max_iterations: int | None = None
+) -> dict[str, pd.DataFrame]:
     """:func:`regression_sensitivity` for several targets, sharing the work on the inputs.
+
+    ``max_iterations`` limits the regression to the first that many iterations (they are
+    independent draws, so the first ``m`` are a random sample; the coefficients' standard
+    errors are then about ``1 / sqrt(m)``); ``attrs["n"]`` says how many were used.
 
     The regression is solved through the normal equations in correlation form,
     ``R_xx src = r_xy`` (``R_xx`` the inputs' correlation matrix, ``r_xy`` their
@@ -89,7 +95,8 @@ def regression_sensitivities(result: Result, targets: Sequence[str]) -> dict[str
     names = [c for c in input_columns(result) if np.std(result.column(c)) > 0]
     out: dict[str, pd.DataFrame] = {}
     if names:
-        x = np.column_stack([np.asarray(result.column(c), dtype=float) for c in names])
+        m = max_iterations
+        x = np.column_stack([np.asarray(result.column(c), dtype=float)[:m] for c in names])
         n = x.shape[0]
         mu, sd = x.mean(axis=0), x.std(axis=0)
         z = (x - mu) / sd
@@ -97,7 +104,7 @@ def regression_sensitivities(result: Result, targets: Sequence[str]) -> dict[str
         rx = _ranks(rankdata(x, axis=0))
         index = pd.Index([short_name(c) for c in names], name="input")
     for target in targets:
-        y = np.asarray(outcome(result, target), dtype=float)
+        y = np.asarray(outcome(result, target), dtype=float)[:max_iterations]
         if not names or y.std() == 0:
             table = pd.DataFrame(
                 columns=["src", "rank_corr", "input_mean", "input_sd"], dtype=float
