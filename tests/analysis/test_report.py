@@ -148,3 +148,16 @@ def test_saved_run_holds_report_and_workbook_with_summary_numbers(tmp_path):
     header = [c.value for c in ws[1]]
     assert ws.cell(row=2, column=header.index("npv_mean_musd") + 1).number_format == "#,##0.0"
     assert ws.cell(row=2, column=header.index("prob_loss") + 1).number_format == "0.0%"
+
+
+def test_one_certain_portfolio_gets_a_report_without_comparison_or_drivers(tmp_path):
+    r = sim.run(make({"only": [asset("a")]}, iterations=50))
+    out = r.save(tmp_path / "run")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    ids = _section_ids(page)
+    assert "drivers" not in ids  # nothing is uncertain: no input to rank
+    assert [i for i in ALWAYS if i != "drivers"] == ids
+    assert "worth more than" not in page  # no pair to compare
+    assert pd.read_excel(out / "report.xlsx", sheet_name="Summary")["portfolio"].tolist() == [
+        "only"
+    ]
