@@ -349,9 +349,15 @@ def convergence(result: Result, ctx: Context) -> Section:
         "with another seed. Means and probabilities use their exact formulas; percentiles "
         "and tail means use 20 batches of iterations.</p>"
     )
-    return Section(
-        "convergence", "Convergence", fig + note + table_html(mcse_table(result), index=False), 1
-    )
+    table = mcse_table(result)
+    share = table["figure"].str.startswith("P(")
+    for col in ("value", "mcse"):
+        table[col] = [
+            (f"{v:.2%}" if is_share else f"{v:,.2f}") if np.isfinite(v) else "–"
+            for v, is_share in zip(table[col], share, strict=True)
+        ]
+    table = table.rename(columns={"mcse": "± MC standard error"})
+    return Section("convergence", "Convergence", fig + note + table_html(table, index=False), 1)
 
 
 def provenance(result: Result, ctx: Context) -> Section:
@@ -371,7 +377,7 @@ def provenance(result: Result, ctx: Context) -> Section:
         "machine and worker count; <code>scenario.resolved.yaml</code> beside this report "
         "reruns it.</p>"
     )
-    return Section("provenance", "Provenance", note + table_html(table, index=False))
+    return Section("provenance", "Provenance", note + table_html(table, index=False, text=True))
 
 
 SECTIONS: list[Callable[[Result, Context], Section | None]] = [
