@@ -338,11 +338,70 @@ CASES += [
         33,
     ),
     (
+        "contract manufacturer without slots",
+        lambda t: CGT(t).replace(
+            "{suites: 1,", "{contract: {slots_per_month: 0, cost_per_batch_musd: 0.3}, suites: 1,"
+        ),
+        [],
+        ["manufacturing.contract.slots_per_month", "greater than or equal to 1"],
+        33,
+    ),
+    (
         "unknown fidelity",
         lambda t: CGT(t).replace("{suites: 1,", "{fidelity: exact, suites: 1,"),
         [],
         ["manufacturing.fidelity", "'fast' or 'event'"],
         33,
+    ),
+]
+
+
+def _priced(pricing: str):
+    return edit("        name: big1\n", f"        name: big1\n        pricing: {pricing}\n")
+
+
+CASES += [
+    (
+        "annuity for an annual therapy",
+        _priced("{contract: {type: annuity, payments: 5}}"),
+        [],
+        ["pricing", "set price_basis: one_time"],
+        32,
+    ),
+    (
+        "unknown contract type",
+        _priced("{contract: {type: lease}}"),
+        [],
+        ["pricing.contract.type", "annuity"],
+        32,
+    ),
+    (
+        "response probability above 1",
+        _priced("{contract: {type: outcome_based, response_probability: 1.2}}"),
+        [],
+        ["pricing.contract.response_probability", "probability"],
+        32,
+    ),
+    (
+        "warranty without a window",
+        _priced("{price_basis: one_time, contract: {type: warranty}}"),
+        [],
+        ["pricing.contract", "warranty_years > 0"],
+        32,
+    ),
+    (
+        "manufactured therapy priced per patient-year",
+        lambda t: _priced("{price_basis: annual}")(CGT(t)),
+        [],
+        ["assets[0]", "manufactured asset's pricing needs price_basis: one_time"],
+        30,
+    ),
+    (
+        "IRA without a price cut",
+        edit("portfolios:", "market:\n  ira: {probability: 0.5}\nportfolios:"),
+        [],
+        ["market.ira.price_cut"],
+        23,
     ),
 ]
 

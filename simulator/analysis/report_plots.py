@@ -8,6 +8,7 @@ scenario start, and every axis says so.
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -189,7 +190,8 @@ def plant_panels(result: Result, key: str, axes=None):
     series = result._out.yearly_series
     backlog = series[f"{key}.backlog"]
     years = np.arange(1, backlog.shape[1] + 1)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # years before any launch: all NaN
         ok = np.isfinite(backlog).any(axis=0)
         q = np.full((3, backlog.shape[1]), np.nan)
         if ok.any():

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel
 
 from ..scenario import Scenario
 
@@ -132,21 +133,32 @@ def assumptions(scenario: Scenario, portfolio: str, family: list) -> list[dict[s
 
 
 def market_assumptions(scenario: Scenario) -> list[dict[str, Any]]:
-    m = scenario.market
+    """Every market-wide assumption (nested blocks such as ``ira`` flattened by path)."""
+    return _model_rows(scenario, scenario.market, "")
+
+
+def _model_rows(scenario: Scenario, model: BaseModel, prefix: str) -> list[dict[str, Any]]:
     rows = []
-    for name, info in type(m).model_fields.items():
-        v = getattr(m, name)
-        value = (
-            _short(v.compact())
-            if hasattr(v, "compact") and not v.is_constant
-            else _num(v.mean() if hasattr(v, "mean") else v)
-        )
+    for name, info in type(model).model_fields.items():
+        v = getattr(model, name)
+        path = f"{prefix}{name}"
+        if isinstance(v, BaseModel):
+            rows += _model_rows(scenario, v, path + ".")
+            continue
+        if hasattr(v, "compact") and hasattr(v, "is_constant"):
+            value = _short(v.compact()) if not v.is_constant else _num(v.mean())
+        elif v is None:
+            value = "(none)"
+        elif isinstance(v, bool) or not isinstance(v, int | float):
+            value = str(v)
+        else:
+            value = _num(v)
         rows.append(
             {
-                "field": f"market.{name}",
+                "field": f"market.{path}",
                 "value": value,
                 "meaning": info.description or "",
-                "source": source_of(scenario, None, None, name),
+                "source": source_of(scenario, None, None, path),
             }
         )
     return rows

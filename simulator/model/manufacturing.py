@@ -36,6 +36,10 @@ All iterations advance together, month by month. In month ``t``, with ``A_t`` re
    ``1 - exp(-h (1 - tau))``, the unserved last fraction ``f`` of the month's arrivals
    with ``1 - (1 - exp(-h f)) / (h f)`` (uniform arrival times).
 
+A contract manufacturer (optional) adds ``contract_slots_per_month`` to ``C_t`` at a
+higher cost per batch; the own suites' slots are used first, so a month's contract
+batches are ``max(S_t - suites_t * batches_per_suite_month, 0)``.
+
 ``h`` is the monthly dropout hazard, ``m`` the vein-to-vein months, ``q`` the QC failure
 probability, ``r`` the re-manufacture probability and ``c`` the cold-chain loss
 probability. Splitting the dropouts around the slots (2 and 4) matches the
@@ -89,7 +93,12 @@ __all__ = [
     "yearly_totals",
 ]
 
-_INT_FIELDS = ("initial_suites", "batches_per_suite_month", "max_suites")
+_INT_FIELDS = (
+    "initial_suites",
+    "batches_per_suite_month",
+    "max_suites",
+    "contract_slots_per_month",
+)
 _PROB_FIELDS = ("qc_failure_prob", "remanufacture_prob", "cold_chain_loss_prob")
 _NONNEG_FIELDS = (
     "manufacturing_months",
@@ -99,6 +108,8 @@ _NONNEG_FIELDS = (
     "fixed_cost_per_suite_year_musd",
     "cost_per_batch_musd",
     "logistics_per_shipment_musd",
+    "contract_cost_per_batch_musd",
+    "manufacturing_log_sd",
 )
 
 
@@ -119,6 +130,7 @@ class CellTherapyProcess:
     initial_suites: int = 1
     batches_per_suite_month: int = 1  # Kourelis 2023: median 1 slot/month/centre
     manufacturing_months: float = 1.0  # axi-cel real world: median 28 days
+    manufacturing_log_sd: float = 0.0  # lognormal shape around that median (0: fixed)
     qc_failure_prob: float = 0.05  # pivotal 1-8%, UK real world 4-14%
     remanufacture_prob: float = 0.3  # UK: 17 of 58 failures re-apheresed
     cold_chain_loss_prob: float = 0.01  # assumption, no published figure found
@@ -130,6 +142,8 @@ class CellTherapyProcess:
     fixed_cost_per_suite_year_musd: float = 0.0
     cost_per_batch_musd: float = 0.0
     logistics_per_shipment_musd: float = 0.0
+    contract_slots_per_month: int = 0  # a contract manufacturer's slots, used after our own
+    contract_cost_per_batch_musd: float = 0.0
 
     def __post_init__(self) -> None:
         for name in _INT_FIELDS:
@@ -159,6 +173,31 @@ class CellTherapyProcess:
                 f"({self.initial_suites}) when expansion is enabled"
             )
 
+    def completion_offsets(self) -> np.ndarray:
+        """``P(a batch started in month t is done in month t + j)``, ``j = 0, 1, ...``.
+
+        A batch starts at a uniform time ``U`` within its month and takes ``D`` months
+        (fixed, or lognormal with median ``manufacturing_months`` and shape
+        ``manufacturing_log_sd``), so ``j = floor(U + D)`` and
+        ``P(U + D < x) = integral_0^1 F_D(x - u) du`` (midpoint rule, 2,000 points; the
+        tail beyond 1e-9 is put in the last month).
+        """
+        m, s = self.manufacturing_months, self.manufacturing_log_sd
+        if s == 0.0 or m == 0.0:
+            floor = math.floor(m)
+            out = np.zeros(floor + 2)
+            out[floor], out[floor + 1] = 1.0 - (m - floor), m - floor
+            return out
+        from scipy.stats import lognorm
+
+        u = (np.arange(2000) + 0.5) / 2000
+        dist = lognorm(s=s, scale=m)
+        reach = [0.0]
+        while reach[-1] < 1.0 - 1e-9:
+            reach.append(float(dist.cdf(len(reach) - u).mean()))
+        reach[-1] = 1.0
+        return np.diff(reach)
+
     @property
     def expansion_delay_months(self) -> int:
         """Months from the order (a month end) to the first month a new suite works, minus 1."""
@@ -182,8 +221,9 @@ class CapacityOutcome:
     ``manufacturing_failures`` (batches failing QC), ``lost_after_failure_or_transit``
     (failed and not re-manufactured, or lost in the cold chain), ``backlog`` (waiting at
     month end), ``suites`` (online), ``capex_musd`` (suites ordered x capex),
-    ``batches_started`` and ``shipments`` (released batches sent to the centre).
-    ``utilization`` is batches started / slots (NaN without slots) and
+    ``batches_started`` and ``shipments`` (released batches sent to the centre), and
+    ``contract_batches``, the batches started beyond the own suites' slots (made by the
+    contract manufacturer). ``utilization`` is own batches / own slots (NaN without) and
     ``mean_wait_months`` the mean referral-to-slot wait of treated patients (NaN if none).
     """
 
@@ -199,6 +239,7 @@ class CapacityOutcome:
     utilization: np.ndarray
     batches_started: np.ndarray
     shipments: np.ndarray
+    contract_batches: np.ndarray
 
     @classmethod
     def concatenate(cls, outcomes: list[CapacityOutcome]) -> CapacityOutcome:
@@ -254,11 +295,14 @@ class CapacityOutcome:
 
 
 def manufacturing_cost_musd(outcome: CapacityOutcome, process: CellTherapyProcess) -> np.ndarray:
-    """Monthly manufacturing cash out, (n, months): capex + suite upkeep + batches + shipping."""
+    """Monthly manufacturing cash out, (n, months): capex + suite upkeep + batches (own
+    and contract) + shipping."""
+    own_batches = outcome.batches_started - outcome.contract_batches
     return (
         outcome.capex_musd
         + outcome.suites * (process.fixed_cost_per_suite_year_musd / 12.0)
-        + outcome.batches_started * process.cost_per_batch_musd
+        + own_batches * process.cost_per_batch_musd
+        + outcome.contract_batches * process.contract_cost_per_batch_musd
         + outcome.shipments * process.logistics_per_shipment_musd
     )
 
@@ -314,11 +358,12 @@ def simulate_capacity_fast(
     h = p.dropout_hazard_monthly
     delay_floor = math.floor(p.manufacturing_months)
     delay_frac = p.manufacturing_months - delay_floor
+    offsets = p.completion_offsets()
 
     shape = (n, months)
     out = {name: np.zeros(shape, dtype=np.int64) for name in (
         "treated", "lost_waiting", "manufacturing_failures", "lost_after_failure_or_transit",
-        "backlog", "suites", "batches_started", "shipments",
+        "backlog", "suites", "batches_started", "shipments", "contract_batches",
     )}  # fmt: skip
     capex = np.zeros(shape)
     first_starts = np.zeros(shape, dtype=np.int64)
@@ -330,7 +375,7 @@ def simulate_capacity_fast(
     queue_reman = np.zeros(n, dtype=np.int64)  # failed batches waiting to be re-made
     cohorts = np.zeros(shape)  # waiting referrals by arrival month (expected composition)
     head = 0  # no cohort before this column has anyone waiting
-    pipeline = np.zeros((n, months + delay_floor + 2), dtype=np.int64)
+    pipeline = np.zeros((n, months + offsets.size + 1), dtype=np.int64)
 
     def book_completions(t: int, done: np.ndarray) -> np.ndarray:
         failed = rng.binomial(done, p.qc_failure_prob)
@@ -348,7 +393,8 @@ def simulate_capacity_fast(
         suites += arriving
         online_month[arriving] = -1
         out["suites"][:, t] = suites
-        capacity = suites * p.batches_per_suite_month
+        own_capacity = suites * p.batches_per_suite_month
+        capacity = own_capacity + p.contract_slots_per_month
 
         fresh_reman = book_completions(t, pipeline[:, t])
         pipeline[:, t] = 0
@@ -383,13 +429,19 @@ def simulate_capacity_fast(
         starts = start_reman + start_fresh + start_new
         first_starts[:, t] = start_new
         out["batches_started"][:, t] = starts
-        late = rng.binomial(starts, delay_frac) if delay_frac > 0 else 0
-        pipeline[:, t + delay_floor + 1] += late
-        if delay_floor > 0:
-            pipeline[:, t + delay_floor] += starts - late
-            fresh_late = 0
-        else:  # batches done within the month; failures queue from next month
-            fresh_late = book_completions(t, starts - late)
+        out["contract_batches"][:, t] = np.maximum(starts - own_capacity, 0)
+        if p.manufacturing_log_sd > 0:  # a spread of vein-to-vein times
+            split = rng.multinomial(starts, offsets)
+            pipeline[:, t + 1 : t + offsets.size] += split[:, 1:]
+            fresh_late = book_completions(t, split[:, 0])
+        else:
+            late = rng.binomial(starts, delay_frac) if delay_frac > 0 else 0
+            pipeline[:, t + delay_floor + 1] += late
+            if delay_floor > 0:
+                pipeline[:, t + delay_floor] += starts - late
+                fresh_late = 0
+            else:  # batches done within the month; failures queue from next month
+                fresh_late = book_completions(t, starts - late)
 
         # The rest of the month for those still waiting.
         carried_left = queue_new - (start_new - from_arrivals)
@@ -430,13 +482,16 @@ def simulate_capacity_fast(
         head = head + int(occupied[0]) if occupied.size else t + 1
 
     # Mean wait over first slots whose batch completes inside the horizon.
-    start_month = np.arange(months)
-    completes = np.clip(months - 1 - delay_floor - start_month, -1, 1)
-    weight = np.where(completes > 0, 1.0, np.where(completes == 0, 1.0 - delay_frac, 0.0))
+    # weight of a start in month s: P(its batch is done by the last month)
+    done_by = np.minimum(np.cumsum(offsets), 1.0)
+    done_by[-1] = 1.0
+    left = months - 1 - np.arange(months)  # months after the start month
+    weight = np.where(left >= 0, done_by[np.minimum(np.maximum(left, 0), offsets.size - 1)], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_wait = (wait_sum @ weight) / (first_starts @ weight)
         slots = out["suites"] * p.batches_per_suite_month
-        utilization = np.where(slots > 0, out["batches_started"] / slots, np.nan)
+        own = out["batches_started"] - out["contract_batches"]
+        utilization = np.where(slots > 0, own / slots, np.nan)
     return CapacityOutcome(
         referred=arrivals,
         capex_musd=capex,

@@ -37,6 +37,7 @@ from .fields import (
 )
 from .manufacturing import CGT_MODALITIES, Manufacturing
 from .notation import parse_distribution
+from .pricing import IraNegotiation, Pricing
 
 STAGES: tuple[str, ...] = (
     "target_to_hit",
@@ -80,6 +81,11 @@ class Simulation(Model):
         le=1_000_000,
         description="iterations per chunk (part of the result's identity)",
     )
+    fidelity: Literal["fast", "event"] | None = Field(
+        None,
+        description="override every manufacturing block's fidelity (fast: monthly queue; "
+        "event: SimPy, patient by patient); none: each asset's own",
+    )
 
 
 class Market(Model):
@@ -100,6 +106,9 @@ class Market(Model):
     )
     price_multiplier: NonNegative = Field(
         parse_distribution(1.0), description="market-wide price shock shared by all portfolios"
+    )
+    ira: IraNegotiation | None = Field(
+        None, description="US IRA price negotiation, switched on or off once per iteration"
     )
 
     @property
@@ -295,6 +304,9 @@ class Asset(Model):
     manufacturing: Manufacturing | None = Field(
         None, description="capacity-limited plant of a cell or gene therapy"
     )
+    pricing: Pricing | None = Field(
+        None, description="price basis, value ceiling, budget cap, contract, IRA exemption"
+    )
 
     @model_validator(mode="after")
     def _stages_present(self) -> Asset:
@@ -319,6 +331,16 @@ class Asset(Model):
                 f"start_stage {self.start_stage}"
             )
         self._check_manufacturing()
+        pricing = self.pricing
+        if (
+            pricing is not None
+            and self.manufacturing is not None
+            and (pricing.price_basis != "one_time")
+        ):
+            raise ValueError(
+                "the plant treats each patient once: a manufactured asset's pricing "
+                "needs price_basis: one_time (list_price_usd per treatment)"
+            )
         return self
 
     def _check_manufacturing(self) -> None:
@@ -362,6 +384,17 @@ class Portfolio(Model):
     description: str = ""
     assets: list[Asset] = Field(min_length=1)
     risk_groups: dict[Name, RiskGroup] = Field(default_factory=dict)
+
+    def asset(self, name: str) -> Asset:
+        """The asset called ``name`` (after ``count`` expansion: ``onc_kinase_2``)."""
+        for a in self.assets:
+            if a.name == name:
+                return a
+        raise KeyError(f"no asset {name!r}; known: {', '.join(a.name for a in self.assets)}")
+
+    def has_plants(self) -> bool:
+        """Whether any asset is a cell or gene therapy with a capacity-limited plant."""
+        return any(a.manufacturing is not None for a in self.assets)
 
 
 class Scenario(Model):
