@@ -78,11 +78,13 @@ Sources (``/work/shared/reference/published_figures.md`` section 5)
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy.special import ndtr
 
 __all__ = [
     "CapacityOutcome",
@@ -182,26 +184,30 @@ class CellTherapyProcess:
         ``P(U + D < x) = integral_0^1 F_D(x - u) du`` (midpoint rule, 2,000 points; the
         tail beyond 1e-9 is put in the last month).
         """
-        m, s = self.manufacturing_months, self.manufacturing_log_sd
-        if s == 0.0 or m == 0.0:
-            floor = math.floor(m)
-            out = np.zeros(floor + 2)
-            out[floor], out[floor + 1] = 1.0 - (m - floor), m - floor
-            return out
-        from scipy.stats import lognorm
-
-        u = (np.arange(2000) + 0.5) / 2000
-        dist = lognorm(s=s, scale=m)
-        reach = [0.0]
-        while reach[-1] < 1.0 - 1e-9:
-            reach.append(float(dist.cdf(len(reach) - u).mean()))
-        reach[-1] = 1.0
-        return np.diff(reach)
+        return _completion_offsets(self.manufacturing_months, self.manufacturing_log_sd).copy()
 
     @property
     def expansion_delay_months(self) -> int:
         """Months from the order (a month end) to the first month a new suite works, minus 1."""
         return math.ceil(self.expansion_lead_months)
+
+
+@functools.lru_cache(maxsize=64)
+def _completion_offsets(median: float, log_sd: float) -> np.ndarray:
+    if log_sd == 0.0 or median == 0.0:
+        floor = math.floor(median)
+        out = np.zeros(floor + 2)
+        out[floor], out[floor + 1] = 1.0 - (median - floor), median - floor
+        return out
+    u = (np.arange(2000) + 0.5) / 2000
+    reach = [0.0]
+    while reach[-1] < 1.0 - 1e-9:  # P(D < x) = Phi((ln x - ln median) / log_sd)
+        x = len(reach) - u
+        with np.errstate(divide="ignore"):
+            z = (np.log(x) - math.log(median)) / log_sd
+        reach.append(float(ndtr(z).mean()))
+    reach[-1] = 1.0
+    return np.diff(reach)
 
 
 def yearly_totals(monthly: np.ndarray) -> np.ndarray:
@@ -360,7 +366,9 @@ def simulate_capacity_fast(
     delay_frac = p.manufacturing_months - delay_floor
     offsets = p.completion_offsets()
 
-    shape = (n, months)
+    # month-major state: each month reads and writes one contiguous row of n iterations
+    shape = (months, n)
+    arrivals_by_month = np.ascontiguousarray(arrivals.T)
     out = {name: np.zeros(shape, dtype=np.int64) for name in (
         "treated", "lost_waiting", "manufacturing_failures", "lost_after_failure_or_transit",
         "backlog", "suites", "batches_started", "shipments", "contract_batches",
@@ -375,29 +383,29 @@ def simulate_capacity_fast(
     queue_reman = np.zeros(n, dtype=np.int64)  # failed batches waiting to be re-made
     cohorts = np.zeros(shape)  # waiting referrals by arrival month (expected composition)
     head = 0  # no cohort before this column has anyone waiting
-    pipeline = np.zeros((n, months + offsets.size + 1), dtype=np.int64)
+    pipeline = np.zeros((months + offsets.size + 1, n), dtype=np.int64)
 
     def book_completions(t: int, done: np.ndarray) -> np.ndarray:
         failed = rng.binomial(done, p.qc_failure_prob)
         requeued = rng.binomial(failed, p.remanufacture_prob)
         shipped = done - failed
         cold_lost = rng.binomial(shipped, p.cold_chain_loss_prob)
-        out["manufacturing_failures"][:, t] += failed
-        out["lost_after_failure_or_transit"][:, t] += failed - requeued + cold_lost
-        out["shipments"][:, t] += shipped
-        out["treated"][:, t] += shipped - cold_lost
+        out["manufacturing_failures"][t] += failed
+        out["lost_after_failure_or_transit"][t] += failed - requeued + cold_lost
+        out["shipments"][t] += shipped
+        out["treated"][t] += shipped - cold_lost
         return requeued
 
     for t in range(months):
         arriving = online_month == t
         suites += arriving
         online_month[arriving] = -1
-        out["suites"][:, t] = suites
+        out["suites"][t] = suites
         own_capacity = suites * p.batches_per_suite_month
         capacity = own_capacity + p.contract_slots_per_month
 
-        fresh_reman = book_completions(t, pipeline[:, t])
-        pipeline[:, t] = 0
+        fresh_reman = book_completions(t, pipeline[t])
+        pipeline[t] = 0
 
         # Carried queue: dropouts until the served reach their slot.
         carried = queue_reman + queue_new
@@ -408,37 +416,37 @@ def simulate_capacity_fast(
         drop_carried = rng.binomial(queue_new, p_pre)
         with np.errstate(invalid="ignore", divide="ignore"):
             keep = np.where(queue_new > 0, 1.0 - drop_carried / queue_new, 0.0)
-        cohorts[:, head:t] *= keep[:, None]
+        cohorts[head:t] *= keep[None, :]
         queue_reman = queue_reman - drop_reman
         queue_new = queue_new - drop_carried
 
         # Slots: re-manufactures first, then referrals oldest cohort first.
-        a_t = arrivals[:, t]
+        a_t = arrivals_by_month[t]
         start_reman = np.minimum(queue_reman, capacity)
         start_fresh = np.minimum(fresh_reman, capacity - start_reman)
         start_new = np.minimum(queue_new + a_t, capacity - start_reman - start_fresh)
         from_arrivals = np.maximum(start_new - queue_new, 0)
-        cohorts[:, t] = a_t
-        window = cohorts[:, head : t + 1]
-        before = np.cumsum(window, axis=1) - window
-        taken = np.clip(start_new[:, None] - before, 0.0, window)
-        wait_sum[:, t] = taken @ np.arange(t - head, -1, -1, dtype=float)
+        cohorts[t] = a_t
+        window = cohorts[head : t + 1]
+        before = np.cumsum(window, axis=0) - window
+        taken = np.clip(start_new[None, :] - before, 0.0, window)
+        wait_sum[t] = np.arange(t - head, -1, -1, dtype=float) @ taken
         window -= taken
         window[window < 1e-9] = 0.0
 
         starts = start_reman + start_fresh + start_new
-        first_starts[:, t] = start_new
-        out["batches_started"][:, t] = starts
-        out["contract_batches"][:, t] = np.maximum(starts - own_capacity, 0)
+        first_starts[t] = start_new
+        out["batches_started"][t] = starts
+        out["contract_batches"][t] = np.maximum(starts - own_capacity, 0)
         if p.manufacturing_log_sd > 0:  # a spread of vein-to-vein times
             split = rng.multinomial(starts, offsets)
-            pipeline[:, t + 1 : t + offsets.size] += split[:, 1:]
+            pipeline[t + 1 : t + offsets.size] += split[:, 1:].T
             fresh_late = book_completions(t, split[:, 0])
         else:
             late = rng.binomial(starts, delay_frac) if delay_frac > 0 else 0
-            pipeline[:, t + delay_floor + 1] += late
+            pipeline[t + delay_floor + 1] += late
             if delay_floor > 0:
-                pipeline[:, t + delay_floor] += starts - late
+                pipeline[t + delay_floor] += starts - late
                 fresh_late = 0
             else:  # batches done within the month; failures queue from next month
                 fresh_late = book_completions(t, starts - late)
@@ -461,13 +469,13 @@ def simulate_capacity_fast(
         with np.errstate(invalid="ignore", divide="ignore"):
             keep_carried = np.where(carried_left > 0, 1.0 - drops[0] / carried_left, 0.0)
             keep_new = np.where(new_left > 0, 1.0 - drops[1] / new_left, 0.0)
-        window[:, :-1] *= keep_carried[:, None]
-        window[:, -1] *= keep_new
+        window[:-1] *= keep_carried[None, :]
+        window[-1] *= keep_new
         queue_new = carried_left - drops[0] + new_left - drops[1]
         queue_reman = reman_left - drops[2] + fresh_left - drops[3] + fresh_late - drops[4]
-        out["lost_waiting"][:, t] = drop_reman + drop_carried + sum(drops)
+        out["lost_waiting"][t] = drop_reman + drop_carried + sum(drops)
         backlog = queue_new + queue_reman
-        out["backlog"][:, t] = backlog
+        out["backlog"][t] = backlog
 
         if p.expansion_backlog_threshold is not None:
             order = (
@@ -476,11 +484,13 @@ def simulate_capacity_fast(
                 & (suites < p.max_suites)
             )
             online_month[order] = t + 1 + p.expansion_delay_months
-            capex[order, t] = p.capex_per_suite_musd
+            capex[t, order] = p.capex_per_suite_musd
 
-        occupied = np.flatnonzero(cohorts[:, head : t + 1].any(axis=0))
+        occupied = np.flatnonzero(cohorts[head : t + 1].any(axis=1))
         head = head + int(occupied[0]) if occupied.size else t + 1
 
+    out = {name: np.ascontiguousarray(v.T) for name, v in out.items()}  # back to (n, months)
+    capex = np.ascontiguousarray(capex.T)
     # Mean wait over first slots whose batch completes inside the horizon.
     # weight of a start in month s: P(its batch is done by the last month)
     done_by = np.minimum(np.cumsum(offsets), 1.0)
@@ -488,7 +498,7 @@ def simulate_capacity_fast(
     left = months - 1 - np.arange(months)  # months after the start month
     weight = np.where(left >= 0, done_by[np.minimum(np.maximum(left, 0), offsets.size - 1)], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_wait = (wait_sum @ weight) / (first_starts @ weight)
+        mean_wait = (weight @ wait_sum) / (weight @ first_starts)
         slots = out["suites"] * p.batches_per_suite_month
         own = out["batches_started"] - out["contract_batches"]
         utilization = np.where(slots > 0, own / slots, np.nan)
