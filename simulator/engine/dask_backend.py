@@ -66,12 +66,13 @@ def _worker_fingerprint() -> tuple[str, str]:
     return fingerprint()
 
 
-def check_workers(client: Any) -> int:
+def check_workers(client: Any, mine: tuple[str, str] | None = None) -> int:
     """Raise :class:`BackendError` unless every worker runs this simulator's code.
 
-    Returns the number of workers.
+    ``mine``: the fingerprint to expect (default: this process's
+    :func:`code_fingerprint`). Returns the number of workers.
     """
-    mine = code_fingerprint()
+    mine = mine or code_fingerprint()
     try:
         theirs: dict[str, tuple[str, str]] = client.run(_worker_fingerprint)
     except Exception as exc:  # a worker that cannot even unpickle the probe
