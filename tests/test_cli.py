@@ -131,3 +131,13 @@ def test_help_and_version():
     assert "Nichebuster" in run_cli(["--help"]).output
     assert "--iterations" in run_cli(["run", "--help"]).output
     assert "0.1.0" in run_cli(["--version"]).output
+
+
+def test_fidelity_option_runs_the_plants_event_by_event(tmp_path):
+    out = tmp_path / "run"
+    args = ["scenarios/nichebuster.yaml", "-n", "30", "--out", str(out), "-q"]
+    res = run_cli([*args, "--fidelity", "event", "--backend", "sequential"])
+    assert "CGT treated / lost / capex" in res.output
+    resolved = yaml.safe_load((out / "scenario.resolved.yaml").read_text())
+    assert resolved["simulation"]["fidelity"] == "event"
+    assert {"plant.csv", "plant_nichebuster.car_t.png"} <= {p.name for p in out.iterdir()}

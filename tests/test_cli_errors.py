@@ -338,6 +338,15 @@ CASES += [
         33,
     ),
     (
+        "contract manufacturer without slots",
+        lambda t: CGT(t).replace(
+            "{suites: 1,", "{contract: {slots_per_month: 0, cost_per_batch_musd: 0.3}, suites: 1,"
+        ),
+        [],
+        ["manufacturing.contract.slots_per_month", "greater than or equal to 1"],
+        33,
+    ),
+    (
         "unknown fidelity",
         lambda t: CGT(t).replace("{suites: 1,", "{fidelity: exact, suites: 1,"),
         [],

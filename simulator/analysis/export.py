@@ -3,7 +3,9 @@
 Files: ``summary.csv``, ``comparison.csv``, ``iterations.csv`` and ``iterations.parquet``,
 ``cashflows.csv``, ``scenario.resolved.yaml`` (the scenario after extends, templates and
 overrides: what actually ran), ``manifest.json`` (seed, chunk size, versions, input hash,
-run time), and the plots as PNG.
+run time), and the plots as PNG; with cell or gene therapies, ``plant.csv`` (yearly
+backlog, suites and patients treated of each plant) and a ``plant_<portfolio>.<asset>.png``
+fan chart of each.
 
 Atomicity: everything is written into a hidden sibling directory first. If the target
 does not exist, that directory is renamed into place in one step; if it does, each file is
@@ -85,6 +87,13 @@ def _save_plots(result: Result, directory: Path) -> list[str]:
         fig.tight_layout()
         fig.savefig(directory / name)
         names.append(name)
+    for portfolio, asset in result.plant_assets():
+        fig = Figure(figsize=(8, 4.5), dpi=120)
+        result.plot.plant(portfolio, asset, ax=fig.subplots())
+        fig.tight_layout()
+        name = f"plant_{portfolio}.{asset}.png"
+        fig.savefig(directory / name)
+        names.append(name)
     return names
 
 
@@ -104,6 +113,8 @@ def write_files(result: Result, directory: Path, extra: dict[str, Any]) -> None:
         result.cashflow_bands().to_csv(
             directory / "cashflows.csv", index=False, float_format="%.6g"
         )
+        if result.plant_assets():
+            result.plant_bands().to_csv(directory / "plant.csv", index=False, float_format="%.6g")
         resolved = resolved_yaml(result)
         (directory / "scenario.resolved.yaml").write_text(resolved, encoding="utf-8")
         _save_plots(result, directory)

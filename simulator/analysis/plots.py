@@ -71,3 +71,36 @@ class Plots:
         ax.set_title("Cumulative distribution of NPV (left and higher = riskier)")
         ax.legend(frameon=False, loc="lower right")
         return ax
+
+    def plant(self, portfolio: str, asset: str, ax: Axes | None = None) -> Axes:
+        """A cell or gene therapy's plant over time: the fan (P10-P90, median) of patients
+        waiting at each year end and, on the right axis, the capacity online (patient
+        slots a month), over the iterations in which the asset had launched by then."""
+        ax = _axes(ax)
+        bands = self.result.plant_bands()
+        mine = bands[(bands.portfolio == portfolio) & (bands.asset == asset)]
+        if mine.empty:
+            raise KeyError(f"{portfolio}.{asset} has no manufacturing plant")
+        m = self.result.scenario.portfolios[portfolio].asset(asset).manufacturing
+        slots = m.batches_per_suite_month * m.doses_per_batch
+        backlog = mine[mine.measure == "backlog"]
+        suites = mine[mine.measure == "suites"]
+        ax.fill_between(backlog.year, backlog.p10, backlog.p90, color=COLORS[0], alpha=0.25,
+                        label="patients waiting, P10-P90")  # fmt: skip
+        ax.plot(backlog.year, backlog.p50, color=COLORS[0], lw=2, label="patients waiting, median")
+        ax.set_xlabel("year")
+        ax.set_ylabel("patients waiting at year end")
+        right = ax.twinx()
+        right.fill_between(suites.year, suites.p10 * slots, suites.p90 * slots, color=COLORS[1],
+                           alpha=0.15, step="post")  # fmt: skip
+        right.step(suites.year, suites.p50 * slots, where="post", color=COLORS[1], lw=2,
+                   label="capacity, median (P10-P90 shaded)")  # fmt: skip
+        right.set_ylabel("capacity (patient slots a month)")
+        right.set_ylim(bottom=0)
+        ax.set_ylim(bottom=0)
+        lines = ax.get_legend_handles_labels()
+        more = right.get_legend_handles_labels()
+        ax.legend(lines[0] + more[0], lines[1] + more[1], frameon=False, fontsize="small",
+                  loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3)  # fmt: skip
+        ax.set_title(f"{asset} ({portfolio}): backlog and manufacturing capacity")
+        return ax

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import warnings
 from functools import cached_property
 from pathlib import Path
 
@@ -103,8 +104,57 @@ class Result:
                     ),
                 }
             )
+            row.update(self._plant_summary(p))
             rows.append(row)
         return pd.DataFrame(rows).set_index("portfolio")
+
+    def _plant_summary(self, p: str) -> dict[str, float]:
+        """Cell and gene therapy plants: patients treated and lost, capex (NaN without)."""
+        c = self._out.columns
+        keys = {
+            "cgt_patients_treated_mean": f"{p}.cgt_patients_treated",
+            "cgt_patients_lost_waiting_mean": f"{p}.cgt_patients_lost_waiting",
+            "cgt_capex_mean_musd": f"{p}.cgt_capex_musd",
+        }
+        return {k: float(c[v].mean()) if v in c else np.nan for k, v in keys.items()}
+
+    def plant_assets(self) -> list[tuple[str, str]]:
+        """``(portfolio, asset)`` of every cell or gene therapy with a plant."""
+        return [
+            (p, a.name)
+            for p, portfolio in self.scenario.portfolios.items()
+            for a in portfolio.assets
+            if a.manufacturing is not None
+        ]
+
+    def plant_bands(self) -> pd.DataFrame:
+        """Year-end backlog, suites online and patients treated a year of each plant:
+        mean, P10, P50, P90 over the iterations in which the asset had launched by then."""
+        frames = []
+        for p, a in self.plant_assets():
+            for measure in ("backlog", "suites", "treated"):
+                arr = self._out.yearly_series[f"{p}.{a}.{measure}"]
+                live = np.isfinite(arr)
+                with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # years before any launch
+                    q = np.nanpercentile(arr, (10, 50, 90), axis=0)
+                    mean = np.nanmean(arr, axis=0)
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "portfolio": p,
+                            "asset": a,
+                            "measure": measure,
+                            "year": np.arange(1, arr.shape[1] + 1),
+                            "launched_share": live.mean(axis=0),
+                            "mean": mean,
+                            "p10": q[0],
+                            "p50": q[1],
+                            "p90": q[2],
+                        }
+                    )
+                )
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def compare(self, a: str, b: str) -> pd.Series:
         """Paired difference ``a - b`` of NPV over the same iterations."""

@@ -15,6 +15,8 @@ there is no per-iteration table; :class:`SummaryResult` computes what can be com
   iteration on the workers: mean, MC error, SD and P(a > b) with its error exact, P10,
   P50, P90 approximate as above;
 - :meth:`~SummaryResult.cashflow_bands`: yearly mean (exact), P10/P50/P90 (approximate);
+- :meth:`~SummaryResult.plant_bands`: CGT plants' yearly backlog, suites and patients
+  treated: launched share and mean exact, P10/P50/P90 approximate;
 - :meth:`~SummaryResult.column`: the summary of any per-iteration column.
 
 :attr:`SummaryResult.iterations` raises: rerun with fewer iterations, or with
@@ -48,6 +50,9 @@ APPROXIMATE_COLUMNS = (
     "p10_musd",
     "p50_musd",
     "p90_musd",
+    "p10",
+    "p50",
+    "p90",
 )
 
 
@@ -147,8 +152,52 @@ class SummaryResult:
                     ),
                 }
             )
+            row.update(self._plant_summary(p))
             rows.append(row)
         return pd.DataFrame(rows).set_index("portfolio")
+
+    def _plant_summary(self, p: str) -> dict[str, float]:
+        """Cell and gene therapy plants: patients treated and lost, capex (NaN without)."""
+        c = self._out.summary.columns
+        keys = {
+            "cgt_patients_treated_mean": f"{p}.cgt_patients_treated",
+            "cgt_patients_lost_waiting_mean": f"{p}.cgt_patients_lost_waiting",
+            "cgt_capex_mean_musd": f"{p}.cgt_capex_musd",
+        }
+        return {k: c[v].mean if v in c else np.nan for k, v in keys.items()}
+
+    def plant_assets(self) -> list[tuple[str, str]]:
+        """``(portfolio, asset)`` of every cell or gene therapy with a plant."""
+        return [
+            (p, a.name)
+            for p, portfolio in self.scenario.portfolios.items()
+            for a in portfolio.assets
+            if a.manufacturing is not None
+        ]
+
+    def plant_bands(self) -> pd.DataFrame:
+        """``Result.plant_bands()`` from the yearly summaries: mean exact, P10/P50/P90
+        approximate, over the iterations in which the asset had launched by then."""
+        frames = []
+        for p, a in self.plant_assets():
+            for measure in ("backlog", "suites", "treated"):
+                years = self._out.summary.yearly[f"series:{p}.{a}.{measure}"]
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "portfolio": p,
+                            "asset": a,
+                            "measure": measure,
+                            "year": np.arange(1, len(years) + 1),
+                            "launched_share": [y.share("finite") for y in years],
+                            "mean": [y.mean if y.finite else np.nan for y in years],
+                            "p10": [y.percentile(10) for y in years],
+                            "p50": [y.percentile(50) for y in years],
+                            "p90": [y.percentile(90) for y in years],
+                        }
+                    )
+                )
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def compare(self, a: str, b: str) -> pd.Series:
         """Paired difference ``a - b`` of NPV (summarized per iteration on the workers)."""
@@ -218,6 +267,9 @@ class SummaryResult:
         )
         self.comparison().to_csv(directory / "comparison.csv", index=False, float_format="%.6g")
         self.cashflow_bands().to_csv(directory / "cashflows.csv", index=False, float_format="%.6g")
+        plants = self.plant_bands()
+        if not plants.empty:
+            plants.to_csv(directory / "plant.csv", index=False, float_format="%.6g")
         resolved = resolved_yaml(self)
         (directory / "scenario.resolved.yaml").write_text(resolved, encoding="utf-8")
         info = manifest(self, resolved, dict(extra))

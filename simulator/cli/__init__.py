@@ -6,7 +6,7 @@ that registers itself on the group when imported here.
 
 from __future__ import annotations
 
-from . import run  # noqa: F401  (registers ``simulate run``)
+from . import run, trace  # noqa: F401  (each registers its command)
 from .app import main
 from .run import format_report
 

@@ -53,6 +53,11 @@ from .scale import run_scaled
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
+@click.option(
+    "--fidelity",
+    type=click.Choice(["fast", "event"]),
+    help="Cell and gene therapy plants: fast (monthly queue) or event (SimPy, per patient; slow).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def run_command(
     scenario,
@@ -67,6 +72,7 @@ def run_command(
     summaries_only,
     keep_samples,
     fmt,
+    fidelity,
     quiet,
 ):
     """Run SCENARIO, print the comparison and write the outputs."""
@@ -76,7 +82,14 @@ def run_command(
     backend, options = run_options(backend, scheduler, summaries_only, keep_samples)
 
     try:
-        s = load(scenario, sets, iterations=iterations, seed=seed, chunk_size=chunk_size)
+        s = load(
+            scenario,
+            sets,
+            iterations=iterations,
+            seed=seed,
+            chunk_size=chunk_size,
+            fidelity=fidelity,
+        )
     except ScenarioError as exc:
         fail(exc)
     out = Path(out_dir) if out_dir else _default_out(s.name)
@@ -145,6 +158,7 @@ def format_report(result, saved: Path | None = None) -> str:
         ("P(no launch)", [_pct(r.prob_no_launch) for r in s.itertuples()]),
         ("Peak revenue, mean", [_m(r.peak_revenue_mean_musd) for r in s.itertuples()]),
         ("Cash trough, mean", [_m(r.cash_trough_mean_musd) for r in s.itertuples()]),
+        *_plant_rows(s),
         (
             "R&D cost/launch OOP / cap.",
             [
@@ -199,6 +213,22 @@ def format_report(result, saved: Path | None = None) -> str:
             f"outputs: {saved}/  (summary.csv, iterations.parquet, report plots, manifest.json)",
         ]
     return "\n".join(lines)
+
+
+def _plant_rows(s) -> list[tuple[str, list[str]]]:
+    """Cell and gene therapy rows, when a portfolio has a plant."""
+    if not s["cgt_patients_treated_mean"].notna().any():
+        return []
+
+    def cell(r) -> str:
+        if math.isnan(r.cgt_patients_treated_mean):
+            return "-"
+        return (
+            f"{r.cgt_patients_treated_mean:,.0f} / {r.cgt_patients_lost_waiting_mean:,.0f}"
+            f" / {_m(r.cgt_capex_mean_musd)}"
+        )
+
+    return [("CGT treated / lost / capex", [cell(r) for r in s.itertuples()])]
 
 
 def _json_report(result, saved: Path) -> dict[str, Any]:

@@ -308,6 +308,7 @@ def _through_the_plant(ctx, path: AssetPath, rows, d, uptake, log_multiplier, pv
         asset_name=path.asset.name,
         iteration_ids=first + rows,
         launch_month=launch,
+        fidelity=sim.fidelity,
     )
     pv[rows] -= plant.cost_musd @ ctx.discount
     cash[rows] -= plant.cost_musd

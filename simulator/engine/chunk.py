@@ -27,11 +27,13 @@ import numpy as np
 
 from ..model.timeline import MONTHS_PER_YEAR, discount_factors
 from ..scenario import Scenario
-from .assets import commercialize, develop
+from .assets import AssetPath, commercialize, develop
 from .sampling import distribution_fields, sample_fields
 from .seeding import generator
 
 MARKET_FIELDS = ("demand_multiplier", "price_multiplier")
+# per-asset plant outcomes summed over a portfolio's cell and gene therapies
+PLANT_TOTALS = ("patients_treated", "patients_lost_waiting", "capex_musd")
 
 
 @dataclass
@@ -46,6 +48,8 @@ class ChunkResult:
     # "<portfolio>.<asset>.<series>" -> (n, years), NaN where the asset did not launch:
     # plant backlog and suites at each year end, patients treated in each year
     yearly_series: dict[str, np.ndarray] = field(default_factory=dict)
+    # portfolio -> each asset's path through the chunk (only with keep_paths=True, for traces)
+    paths: dict[str, list[AssetPath]] | None = None
 
 
 def chunk_bounds(iterations: int, chunk_size: int) -> list[tuple[int, int]]:
@@ -53,11 +57,14 @@ def chunk_bounds(iterations: int, chunk_size: int) -> list[tuple[int, int]]:
     return [(s, min(s + chunk_size, iterations)) for s in range(0, iterations, chunk_size)]
 
 
-def simulate_chunk(scenario: Scenario, chunk_index: int, keep_monthly: bool = False) -> ChunkResult:
+def simulate_chunk(
+    scenario: Scenario, chunk_index: int, keep_monthly: bool = False, keep_paths: bool = False
+) -> ChunkResult:
     """Simulate iterations ``[chunk_index * chunk_size, ...)`` of ``scenario``.
 
-    ``keep_monthly`` also returns each portfolio's monthly after-tax cash, ``(n, months)``
-    (for tests and single-iteration traces; too big to keep for a whole run).
+    ``keep_monthly`` also returns each portfolio's monthly after-tax cash, ``(n, months)``,
+    and ``keep_paths`` every asset's :class:`AssetPath` (for tests and single-iteration
+    traces; too big to keep for a whole run).
     """
     sim, market = scenario.simulation, scenario.market
     start, stop = chunk_bounds(sim.iterations, sim.chunk_size)[chunk_index]
@@ -72,16 +79,22 @@ def simulate_chunk(scenario: Scenario, chunk_index: int, keep_monthly: bool = Fa
     columns.update(
         {f"market.{k}": v for k, v in market_draws.items() if not getattr(market, k).is_constant}
     )
-    yearly_cash, yearly_revenue, monthly, series = {}, {}, {}, {}
+    yearly_cash, yearly_revenue, monthly, series, paths = {}, {}, {}, {}, {}
     for pname in scenario.portfolios:
-        cols, cash, rev_y = _simulate_portfolio(ctx, pname, series)
+        cols, cash, rev_y, paths[pname] = _simulate_portfolio(ctx, pname, series)
         columns.update(cols)
         yearly_cash[pname] = cash.reshape(n, -1, MONTHS_PER_YEAR).sum(axis=2)
         yearly_revenue[pname] = rev_y
         if keep_monthly:
             monthly[pname] = cash
     return ChunkResult(
-        chunk_index, columns, yearly_cash, yearly_revenue, monthly if keep_monthly else None, series
+        chunk_index,
+        columns,
+        yearly_cash,
+        yearly_revenue,
+        monthly if keep_monthly else None,
+        series,
+        paths if keep_paths else None,
     )
 
 
@@ -139,6 +152,7 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     cdx_delay_sum = np.zeros(n)
     cdx_launches = np.zeros(n, dtype=np.int64)
     cdx_delayed = np.zeros(n, dtype=np.int64)
+    plant_totals = {k: np.zeros(n) for k in PLANT_TOTALS} if portfolio.has_plants() else {}
     for path, split in zip(paths, splits, strict=True):
         a_npv = (
             path.pv_musd + commercialize(ctx, path, split, cash, revenue_y, cost_diff)
@@ -152,6 +166,8 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
         cols.update({f"{prefix}.{k}": v for k, v in path.outputs.items()})
         if path.asset.manufacturing is not None:
             series.update(_plant_series(path, prefix, n, horizon // MONTHS_PER_YEAR))
+            for k, total in plant_totals.items():
+                total += path.outputs[k]
         npv += a_npv
         launches += launched
         approvals += path.dev.approved
@@ -179,17 +195,24 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     cols[f"{pname}.cdx_launches"] = cdx_launches
     cols[f"{pname}.cdx_delayed_launches"] = cdx_delayed
     cols[f"{pname}.cdx_delay_months_sum"] = cdx_delay_sum
-    return cols, cash, revenue_y
+    cols.update({f"{pname}.cgt_{k}": v for k, v in plant_totals.items()})
+    return cols, cash, revenue_y, paths
 
 
 def _plant_series(path, prefix: str, n: int, years: int) -> dict[str, np.ndarray]:
-    """Year-end backlog and suites, and patients treated a year, of a CGT asset's plant."""
+    """Year-end backlog and suites, and patients treated a year, of a CGT asset's plant
+    (NaN in the years that end before the asset's launch, and where it never launched)."""
     out = {f"{prefix}.{k}": np.full((n, years), np.nan) for k in ("backlog", "suites", "treated")}
     if path.plant is not None:
         o, rows = path.plant.outcome, path.plant_rows
-        out[f"{prefix}.backlog"][rows] = o.backlog[:, MONTHS_PER_YEAR - 1 :: MONTHS_PER_YEAR]
-        out[f"{prefix}.suites"][rows] = o.suites[:, MONTHS_PER_YEAR - 1 :: MONTHS_PER_YEAR]
-        out[f"{prefix}.treated"][rows] = o.treated_per_year
+        year_end = np.arange(MONTHS_PER_YEAR - 1, years * MONTHS_PER_YEAR, MONTHS_PER_YEAR)
+        before = year_end[None, :] < path.launch_month[rows][:, None]
+        for key, values in (
+            ("backlog", o.backlog[:, year_end]),
+            ("suites", o.suites[:, year_end]),
+            ("treated", o.treated_per_year),
+        ):
+            out[f"{prefix}.{key}"][rows] = np.where(before, np.nan, values)
     return out
 
 

@@ -44,7 +44,7 @@ from .seeding import generator
 
 def process_for(m: Manufacturing) -> CellTherapyProcess:
     """The queue model's process for a scenario's manufacturing block (doses as slots)."""
-    e = m.expansion
+    e, c = m.expansion, m.contract
     d = m.doses_per_batch
     return CellTherapyProcess(
         initial_suites=m.suites,
@@ -61,6 +61,8 @@ def process_for(m: Manufacturing) -> CellTherapyProcess:
         fixed_cost_per_suite_year_musd=m.fixed_cost_per_suite_year_musd,
         cost_per_batch_musd=m.cost_per_batch_musd / d,
         logistics_per_shipment_musd=m.logistics_per_shipment_musd,
+        contract_slots_per_month=0 if c is None else c.slots_per_month * d,
+        contract_cost_per_batch_musd=0.0 if c is None else c.cost_per_batch_musd / d,
     )
 
 
@@ -70,6 +72,7 @@ class PlantRun:
 
     outcome: CapacityOutcome  # (rows, months) arrays
     cost_musd: np.ndarray  # (rows, months) manufacturing cash out, positive
+    demand_per_month: np.ndarray  # (rows, months) expected referrals (the queue's input)
 
     def columns(self, rows: np.ndarray, n: int, launch: np.ndarray) -> dict[str, np.ndarray]:
         """Per-iteration outcomes (0, or NaN for averages, where the asset did not launch)."""
@@ -93,8 +96,15 @@ class PlantRun:
             "mean_wait_months": full(o.mean_wait_months, np.nan),
             "utilization": full(util, np.nan),
             "capex_musd": full(o.capex_musd.sum(axis=1)),
+            "contract_batches": full(o.contract_batches.sum(axis=1)),
             "suites_at_horizon": full(o.suites[:, -1], np.nan),
         }
+
+
+def event_generator(seed: int, asset_name: str, iteration: int) -> np.random.Generator:
+    """The event path's generator for one asset in one iteration (by its global index,
+    so it does not depend on the chunk size)."""
+    return generator(seed, 0, "manufacturing", asset_name, f"event-{iteration}")
 
 
 def run_plant(
@@ -106,15 +116,17 @@ def run_plant(
     asset_name: str,
     iteration_ids: np.ndarray,
     launch_month: np.ndarray,
+    fidelity: str | None = None,
 ) -> PlantRun:
     """Referrals, queue and costs for the launched iterations (rows of ``demand_per_month``).
 
     ``demand_per_month`` is ``(rows, months)`` expected referrals; ``iteration_ids`` the
     rows' global iteration indices (they name the event path's generators). The suites'
-    upkeep is paid from the launch month on (no referral comes before it).
+    upkeep is paid from the launch month on (no referral comes before it). ``fidelity``
+    overrides the block's own (``simulation.fidelity``, ``--fidelity``).
     """
     process = process_for(m)
-    if m.fidelity == "fast":
+    if (fidelity or m.fidelity) == "fast":
         rng = generator(seed, chunk_index, "manufacturing", asset_name)
         arrivals = rng.poisson(demand_per_month)
         outcome = simulate_capacity_fast(arrivals, process, rng)
@@ -125,7 +137,7 @@ def run_plant(
                 simulate_capacity_event(
                     demand_per_month[k],
                     process,
-                    generator(seed, 0, "manufacturing", asset_name, f"event-{int(i)}"),
+                    event_generator(seed, asset_name, int(i)),
                     months,
                 )
                 for k, i in enumerate(iteration_ids)
@@ -133,12 +145,12 @@ def run_plant(
         )
     cost = manufacturing_cost_musd(outcome, process)
     cost[np.arange(cost.shape[1])[None, :] < launch_month[:, None]] = 0.0
-    return PlantRun(outcome, cost)
+    return PlantRun(outcome, cost, demand_per_month)
 
 
 def empty_columns(n: int) -> dict[str, np.ndarray]:
     """The plant's columns for a chunk in which the asset never launched."""
     z = np.zeros((0, 1))
     monthly = {f.name: z for f in fields(CapacityOutcome)}
-    run = PlantRun(CapacityOutcome(**{**monthly, "mean_wait_months": np.zeros(0)}), z)
+    run = PlantRun(CapacityOutcome(**{**monthly, "mean_wait_months": np.zeros(0)}), z, z)
     return run.columns(np.zeros(0, dtype=np.int64), n, np.zeros(0, dtype=np.int64))

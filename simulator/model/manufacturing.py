@@ -36,6 +36,10 @@ All iterations advance together, month by month. In month ``t``, with ``A_t`` re
    ``1 - exp(-h (1 - tau))``, the unserved last fraction ``f`` of the month's arrivals
    with ``1 - (1 - exp(-h f)) / (h f)`` (uniform arrival times).
 
+A contract manufacturer (optional) adds ``contract_slots_per_month`` to ``C_t`` at a
+higher cost per batch; the own suites' slots are used first, so a month's contract
+batches are ``max(S_t - suites_t * batches_per_suite_month, 0)``.
+
 ``h`` is the monthly dropout hazard, ``m`` the vein-to-vein months, ``q`` the QC failure
 probability, ``r`` the re-manufacture probability and ``c`` the cold-chain loss
 probability. Splitting the dropouts around the slots (2 and 4) matches the
@@ -89,7 +93,12 @@ __all__ = [
     "yearly_totals",
 ]
 
-_INT_FIELDS = ("initial_suites", "batches_per_suite_month", "max_suites")
+_INT_FIELDS = (
+    "initial_suites",
+    "batches_per_suite_month",
+    "max_suites",
+    "contract_slots_per_month",
+)
 _PROB_FIELDS = ("qc_failure_prob", "remanufacture_prob", "cold_chain_loss_prob")
 _NONNEG_FIELDS = (
     "manufacturing_months",
@@ -99,6 +108,7 @@ _NONNEG_FIELDS = (
     "fixed_cost_per_suite_year_musd",
     "cost_per_batch_musd",
     "logistics_per_shipment_musd",
+    "contract_cost_per_batch_musd",
 )
 
 
@@ -130,6 +140,8 @@ class CellTherapyProcess:
     fixed_cost_per_suite_year_musd: float = 0.0
     cost_per_batch_musd: float = 0.0
     logistics_per_shipment_musd: float = 0.0
+    contract_slots_per_month: int = 0  # a contract manufacturer's slots, used after our own
+    contract_cost_per_batch_musd: float = 0.0
 
     def __post_init__(self) -> None:
         for name in _INT_FIELDS:
@@ -182,8 +194,9 @@ class CapacityOutcome:
     ``manufacturing_failures`` (batches failing QC), ``lost_after_failure_or_transit``
     (failed and not re-manufactured, or lost in the cold chain), ``backlog`` (waiting at
     month end), ``suites`` (online), ``capex_musd`` (suites ordered x capex),
-    ``batches_started`` and ``shipments`` (released batches sent to the centre).
-    ``utilization`` is batches started / slots (NaN without slots) and
+    ``batches_started`` and ``shipments`` (released batches sent to the centre), and
+    ``contract_batches``, the batches started beyond the own suites' slots (made by the
+    contract manufacturer). ``utilization`` is own batches / own slots (NaN without) and
     ``mean_wait_months`` the mean referral-to-slot wait of treated patients (NaN if none).
     """
 
@@ -199,6 +212,7 @@ class CapacityOutcome:
     utilization: np.ndarray
     batches_started: np.ndarray
     shipments: np.ndarray
+    contract_batches: np.ndarray
 
     @classmethod
     def concatenate(cls, outcomes: list[CapacityOutcome]) -> CapacityOutcome:
@@ -254,11 +268,14 @@ class CapacityOutcome:
 
 
 def manufacturing_cost_musd(outcome: CapacityOutcome, process: CellTherapyProcess) -> np.ndarray:
-    """Monthly manufacturing cash out, (n, months): capex + suite upkeep + batches + shipping."""
+    """Monthly manufacturing cash out, (n, months): capex + suite upkeep + batches (own
+    and contract) + shipping."""
+    own_batches = outcome.batches_started - outcome.contract_batches
     return (
         outcome.capex_musd
         + outcome.suites * (process.fixed_cost_per_suite_year_musd / 12.0)
-        + outcome.batches_started * process.cost_per_batch_musd
+        + own_batches * process.cost_per_batch_musd
+        + outcome.contract_batches * process.contract_cost_per_batch_musd
         + outcome.shipments * process.logistics_per_shipment_musd
     )
 
@@ -318,7 +335,7 @@ def simulate_capacity_fast(
     shape = (n, months)
     out = {name: np.zeros(shape, dtype=np.int64) for name in (
         "treated", "lost_waiting", "manufacturing_failures", "lost_after_failure_or_transit",
-        "backlog", "suites", "batches_started", "shipments",
+        "backlog", "suites", "batches_started", "shipments", "contract_batches",
     )}  # fmt: skip
     capex = np.zeros(shape)
     first_starts = np.zeros(shape, dtype=np.int64)
@@ -348,7 +365,8 @@ def simulate_capacity_fast(
         suites += arriving
         online_month[arriving] = -1
         out["suites"][:, t] = suites
-        capacity = suites * p.batches_per_suite_month
+        own_capacity = suites * p.batches_per_suite_month
+        capacity = own_capacity + p.contract_slots_per_month
 
         fresh_reman = book_completions(t, pipeline[:, t])
         pipeline[:, t] = 0
@@ -383,6 +401,7 @@ def simulate_capacity_fast(
         starts = start_reman + start_fresh + start_new
         first_starts[:, t] = start_new
         out["batches_started"][:, t] = starts
+        out["contract_batches"][:, t] = np.maximum(starts - own_capacity, 0)
         late = rng.binomial(starts, delay_frac) if delay_frac > 0 else 0
         pipeline[:, t + delay_floor + 1] += late
         if delay_floor > 0:
@@ -436,7 +455,8 @@ def simulate_capacity_fast(
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_wait = (wait_sum @ weight) / (first_starts @ weight)
         slots = out["suites"] * p.batches_per_suite_month
-        utilization = np.where(slots > 0, out["batches_started"] / slots, np.nan)
+        own = out["batches_started"] - out["contract_batches"]
+        utilization = np.where(slots > 0, own / slots, np.nan)
     return CapacityOutcome(
         referred=arrivals,
         capex_musd=capex,

@@ -32,6 +32,15 @@ class CapacityExpansion(Model):
     capex_per_suite_musd: Float = Field(0.0, ge=0.0, description="paid in the order month")
 
 
+class ContractManufacturing(Model):
+    """A contract manufacturer (CMO) that takes the overflow of the own suites."""
+
+    slots_per_month: Int = Field(ge=1, description="batches it can start for us a month")
+    cost_per_batch_musd: Float = Field(
+        ge=0.0, description="its price per batch (usually above the own cost of goods)"
+    )
+
+
 CGT_MODALITIES = ("gene_therapy", "autologous_cell_therapy", "allogeneic_cell_therapy")
 
 
@@ -70,6 +79,9 @@ class Manufacturing(Model):
     fixed_cost_per_suite_year_musd: Float = Field(0.0, ge=0.0)
     cost_per_batch_musd: Float = Field(0.0, ge=0.0, description="cost of goods of one batch")
     logistics_per_shipment_musd: Float = Field(0.0, ge=0.0, description="cold-chain shipping")
+    contract: ContractManufacturing | None = Field(
+        None, description="a contract manufacturer for the overflow (none: own suites only)"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Manufacturing:

@@ -80,6 +80,11 @@ class Simulation(Model):
         le=1_000_000,
         description="iterations per chunk (part of the result's identity)",
     )
+    fidelity: Literal["fast", "event"] | None = Field(
+        None,
+        description="override every manufacturing block's fidelity (fast: monthly queue; "
+        "event: SimPy, patient by patient); none: each asset's own",
+    )
 
 
 class Market(Model):
@@ -362,6 +367,17 @@ class Portfolio(Model):
     description: str = ""
     assets: list[Asset] = Field(min_length=1)
     risk_groups: dict[Name, RiskGroup] = Field(default_factory=dict)
+
+    def asset(self, name: str) -> Asset:
+        """The asset called ``name`` (after ``count`` expansion: ``onc_kinase_2``)."""
+        for a in self.assets:
+            if a.name == name:
+                return a
+        raise KeyError(f"no asset {name!r}; known: {', '.join(a.name for a in self.assets)}")
+
+    def has_plants(self) -> bool:
+        """Whether any asset is a cell or gene therapy with a capacity-limited plant."""
+        return any(a.manufacturing is not None for a in self.assets)
 
 
 class Scenario(Model):

@@ -161,6 +161,7 @@ def compare(process, rate, months, n_event=200, n_fast=4000, seed=2024):
             "lost_after_per_year": out.lost_after_failure_or_transit.sum(axis=1) / years,
             "mean_wait_months": out.mean_wait_months,
             "first_expansion_month": out.first_expansion_month,
+            "contract_batches_per_year": out.contract_batches.sum(axis=1) / years,
         }
 
     result = {}
@@ -183,6 +184,7 @@ def assert_agree(result, referrals_per_year):
         "lost_after_per_year": 0.01 * referrals_per_year,
         "mean_wait_months": 0.15,
         "first_expansion_month": 0.5,
+        "contract_batches_per_year": 0.01 * referrals_per_year,
     }
     for name, (event_mean, fast_mean, se) in result.items():
         tolerance = 4 * se + allowance[name]
@@ -207,6 +209,8 @@ REGIMES = {
         regime(3, 0.1, expansion_backlog_threshold=15, expansion_lead_months=6, max_suites=4),
         8.0,
     ),
+    # 4 own slots and 3 at a contract manufacturer for 8 referrals: the overflow goes out
+    "overloaded_with_contract": (regime(4, 0.1, contract_slots_per_month=3), 8.0),
 }
 
 
@@ -217,4 +221,8 @@ def test_fast_path_agrees_with_event_model(regime):
     result = compare(process, rate, months=60)
     if regime == "overloaded_expanding":
         assert "first_expansion_month" in result
+    if regime == "overloaded_with_contract":
+        assert result["contract_batches_per_year"][0] > 12  # more than a slot a month
+    else:
+        assert result["contract_batches_per_year"][:2] == (0.0, 0.0)
     assert_agree(result, referrals_per_year=12 * rate)

@@ -140,3 +140,70 @@ def test_event_fidelity_agrees_with_the_fast_path():
         a, b = fast.column(f"p.cart.{col}"), event.column(f"p.cart.{col}")
         se = np.hypot(a.std(), b.std()) / np.sqrt(len(a))
         assert abs(a.mean() - b.mean()) < 4 * se + 0.02 * a.mean(), col
+
+
+def test_portfolio_totals_bands_and_files(tmp_path):
+    """The summary's CGT figures are the sums of the assets' columns; the yearly bands
+    start at launch; plant.csv and the fan chart are written."""
+    expansion = {"backlog_threshold": 50, "max_suites": 3, "capex_per_suite_musd": 50.0}
+    grow = {"batches_per_suite_month": 150, "dropout_hazard_monthly": 0.1, "expansion": expansion}
+    a, b = _drug(grow), _drug({"suites": 2})
+    b["name"] = "cart2"
+    r = _run(a | {}, iterations=300)
+    two = sim.run(make({"p": [a, b], "q": [asset("x")]}, iterations=300, chunk_size=2000))
+    s = two.summary()
+    for total, col in (("cgt_patients_treated_mean", "patients_treated"),
+                       ("cgt_patients_lost_waiting_mean", "patients_lost_waiting"),
+                       ("cgt_capex_mean_musd", "capex_musd")):  # fmt: skip
+        expected = (two.column(f"p.cart.{col}") + two.column(f"p.cart2.{col}")).mean()
+        assert s.loc["p", total] == pytest.approx(expected)
+        assert np.isnan(s.loc["q", total])
+    # the same asset alone gives the same plant numbers (its streams are named by it)
+    assert np.array_equal(
+        r.column("p.cart.patients_treated"), two.column("p.cart.patients_treated")
+    )
+    bands = two.plant_bands()
+    launch_year = (
+        int(two.column("p.cart.launch_month")[0]) // 12
+    )  # fixed durations: one launch month
+    backlog = bands[(bands.asset == "cart") & (bands.measure == "backlog")]
+    assert backlog.launched_share.iloc[:launch_year].eq(0).all()
+    assert backlog.launched_share.iloc[launch_year + 1 :].eq(1).all()
+    assert backlog.p50.iloc[:launch_year].isna().all()
+    out = two.save(tmp_path / "run")
+    assert {"plant.csv", "plant_p.cart.png", "plant_p.cart2.png"} <= {p.name for p in out.iterdir()}
+
+
+@pytest.mark.slow
+def test_the_fidelity_switch_runs_every_plant_event_by_event():
+    """simulation.fidelity (the --fidelity option) overrides each block's own: the event
+    path's numbers equal a scenario whose block says fidelity: event."""
+    small = {"patients_per_year": PATIENTS // 40}
+    tight = {"batches_per_suite_month": 4, "dropout_hazard_monthly": 0.1}
+    by_block = _run(_drug(dict(tight, fidelity="event"), **small), iterations=40)
+    s = make({"p": [_drug(tight, **small)]}, iterations=40, chunk_size=2000)
+    switched = sim.run(s.with_({"simulation.fidelity": "event"}))
+    fast = sim.run(s)
+    col = "p.cart.patients_treated"
+    assert np.array_equal(by_block.column(col), switched.column(col))
+    assert not np.array_equal(fast.column(col), switched.column(col))
+
+
+def test_a_contract_manufacturer_at_our_own_price_is_just_more_slots():
+    """Same capacity, same cost per batch, no suite upkeep: a plant of 150 own slots plus
+    50 contract slots gives exactly the numbers of a plant of 200 own slots (the queue's
+    draws are the same); at a higher contract price the NPV falls by exactly the premium
+    on the contract batches, discounted."""
+    base = {"dropout_hazard_monthly": 0.1, "cost_per_batch_musd": 0.1}
+    own = _run(_drug(dict(base, batches_per_suite_month=200)), iterations=300)
+    contract = {"slots_per_month": 50, "cost_per_batch_musd": 0.1}
+    mixed = _run(_drug(dict(base, batches_per_suite_month=150, contract=contract)), iterations=300)
+    for col in ("patients_treated", "patients_lost_waiting", "mean_wait_months"):
+        assert np.array_equal(own.column(f"p.cart.{col}"), mixed.column(f"p.cart.{col}"))
+    np.testing.assert_allclose(own.npv("p"), mixed.npv("p"), rtol=1e-12)  # cost split, rounding
+    assert mixed.column("p.cart.contract_batches").mean() > 100
+    dear = dict(contract, cost_per_batch_musd=0.3)
+    pricier = _run(_drug(dict(base, batches_per_suite_month=150, contract=dear)), iterations=300)
+    premium = mixed.npv("p") - pricier.npv("p")
+    assert np.all(premium > 0)
+    assert np.all(premium <= 0.2 * mixed.column("p.cart.contract_batches") + 1e-9)

@@ -140,3 +140,24 @@ def test_streaming_threshold_switches_automatically(monkeypatch):
     s = sim.load_scenario(SCENARIOS / "nichebuster.yaml").with_(iterations=500, chunk_size=250)
     assert isinstance(sim.run(s), sim.SummaryResult)
     assert isinstance(sim.run(s.with_(iterations=499)), sim.Result)
+
+
+def test_shipped_scenario_with_plants(tmp_path):
+    s = sim.load_scenario(SCENARIOS / "nichebuster.yaml").with_(iterations=600, chunk_size=200)
+    rows, summ = sim.run(s), sim.run(s, summaries_only=True)
+    a, b = rows.summary(), summ.summary()
+    assert list(b.columns) == list(a.columns)
+    exact = [c for c in a.columns if c not in APPROXIMATE_COLUMNS]
+    pd.testing.assert_frame_equal(b[exact], a[exact], rtol=1e-12, check_dtype=False)
+    pa_, pb = rows.plant_bands(), summ.plant_bands()
+    assert not pa_.empty and list(pb.columns) == list(pa_.columns)
+    np.testing.assert_array_equal(pb.launched_share, pa_.launched_share)
+    np.testing.assert_allclose(pb["mean"], pa_["mean"], rtol=1e-12, atol=1e-9)
+    for i, row in pb.iterrows():
+        x = rows._out.yearly_series[f"{row.portfolio}.{row.asset}.{row.measure}"][:, row.year - 1]
+        if not np.isfinite(x).any():
+            assert np.isnan(row.p50) and np.isnan(pa_.loc[i, "p50"])
+            continue
+        for q in (10, 50, 90):
+            assert abs(row[f"p{q}"] - pa_.loc[i, f"p{q}"]) <= _bound(x, q) * (1 + 1e-9)
+    assert (summ.save(tmp_path / "run") / "plant.csv").is_file()

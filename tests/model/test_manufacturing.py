@@ -115,6 +115,24 @@ def test_saturated_plant_runs_at_capacity_with_known_waits():
     assert out.mean_wait_months[0] == pytest.approx(np.mean(waits))
 
 
+def test_a_contract_manufacturer_takes_only_the_overflow_at_its_price():
+    """8 referrals a month, 4 own slots, 3 contract slots, no losses: 7 batches a month,
+    4 of them own and 3 the contract manufacturer's; own utilization 1; the cost splits
+    at the two prices."""
+    process = CellTherapyProcess(
+        initial_suites=2, batches_per_suite_month=2, contract_slots_per_month=3,
+        cost_per_batch_musd=0.1, contract_cost_per_batch_musd=0.25, **NO_LOSS,
+    )  # fmt: skip
+    out = fast(np.full((1, 24), 8), process)
+    assert np.all(out.batches_started == 7) and np.all(out.contract_batches == 3)
+    assert np.all(out.utilization == 1.0)
+    np.testing.assert_array_equal(out.backlog[0], np.arange(1, 25))
+    np.testing.assert_allclose(manufacturing_cost_musd(out, process), 4 * 0.1 + 3 * 0.25)
+    # below capacity the own suites suffice and the contract manufacturer makes nothing
+    light = fast(np.full((1, 24), 3), process)
+    assert not light.contract_batches.any() and np.all(light.batches_started == 3)
+
+
 def test_md1_throughput_only():
     """M/D/1 (1 slot, Poisson arrivals): the fast path gets throughput = lambda right.
 

@@ -23,7 +23,10 @@ is exactly ``suites x batches_per_suite_month`` batches per month, and a single 
 with one slot is an M/D/1 queue with a service time of one month. The vein-to-vein time
 is a delay outside the resource (QC release and shipping do not occupy the line), the
 same split the monthly fast path makes (slots per month as capacity,
-``manufacturing_months`` as a delay).
+``manufacturing_months`` as a delay). A contract manufacturer adds
+``contract_slots_per_month`` servers; since servers are alike, a month's batches beyond
+the own suites' slots are counted as the contract manufacturer's (the own suites are used
+first), the same rule the fast path applies.
 
 Capacity growth uses only the public API: the resource is built at its largest size and
 each slot of a suite not yet online is held by a placeholder request of top priority;
@@ -97,14 +100,17 @@ class CellTherapyCollector:
         """Arrays with a leading iteration axis of length 1."""
         c = self.counts
         slots = c["suites"] * process.batches_per_suite_month
+        # the own suites' slots are used first; the overflow is the contract manufacturer's
+        contract = np.maximum(c["batches_started"] - slots, 0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            utilization = np.where(slots > 0, c["batches_started"] / slots, np.nan)
+            utilization = np.where(slots > 0, (c["batches_started"] - contract) / slots, np.nan)
         waits = self.treated_waits_months
         mean_wait = float(np.mean(waits)) if waits else math.nan
         return CapacityOutcome(
             capex_musd=self.capex_musd[None, :],
             mean_wait_months=np.array([mean_wait]),
             utilization=utilization[None, :],
+            contract_batches=contract[None, :],
             **{name: value[None, :] for name, value in c.items()},
         )
 
@@ -230,8 +236,9 @@ def run_cell_therapy(
     if process.expansion_backlog_threshold is not None:
         most_suites = max(process.max_suites, most_suites)
     env = simpy.Environment()
-    slots = simpy.PriorityResource(env, capacity=max(most_suites * k, 1))
-    blocked = slots.capacity - process.initial_suites * k
+    contract = process.contract_slots_per_month
+    slots = simpy.PriorityResource(env, capacity=max(most_suites * k + contract, 1))
+    blocked = slots.capacity - process.initial_suites * k - contract
     placeholders = [slots.request(priority=_PLACEHOLDER) for _ in range(blocked)]
     collector = CellTherapyCollector(months, record_patients)
     collector.suites_online = process.initial_suites
