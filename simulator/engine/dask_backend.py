@@ -143,7 +143,7 @@ def open_dask_executor(workers: int | None = None, scheduler: Any = None) -> Ite
                 n_workers=workers or default_workers(),
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address="127.0.0.1:0",  # any free port: 8787 may be taken
             )
             owned.append(cluster)
             client = distributed.Client(cluster)

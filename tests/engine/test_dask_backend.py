@@ -40,7 +40,7 @@ def scenario() -> sim.Scenario:
 @pytest.fixture(scope="module")
 def in_process_client():
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address="127.0.0.1:0"
     )
     client = distributed.Client(cluster)
     try:
@@ -134,6 +134,8 @@ def loopback_cluster(tmp_path):
                     "--port",
                     "0",
                     "--no-dashboard",
+                    "--dashboard-address",
+                    "127.0.0.1:0",
                     "--scheduler-file",
                     str(sched_file),
                 ],
