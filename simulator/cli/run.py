@@ -34,7 +34,7 @@ from .scale import run_scaled
     help="Override a scenario field, e.g. --set market.tax_rate=0.25 (repeatable).",
 )
 @click.option("--backend", type=click.Choice(BACKENDS), default="local", show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), help="Processes for --backend local.")
+@click.option("--workers", type=click.IntRange(min=1), help="Processes (local, dask).")
 @click.option(
     "--scheduler",
     metavar="ADDRESS|FILE",
@@ -48,7 +48,7 @@ from .scale import run_scaled
 @click.option(
     "--keep-samples",
     type=click.Path(file_okay=False),
-    help="With summaries: workers write their rows to DIR/part-*.parquet.",
+    help="With summaries: workers write their rows to DIR/part-*.parquet (shared disk).",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
