@@ -356,6 +356,56 @@ CASES += [
 ]
 
 
+def _priced(pricing: str):
+    return edit("        name: big1\n", f"        name: big1\n        pricing: {pricing}\n")
+
+
+CASES += [
+    (
+        "annuity for an annual therapy",
+        _priced("{contract: {type: annuity, payments: 5}}"),
+        [],
+        ["pricing", "set price_basis: one_time"],
+        32,
+    ),
+    (
+        "unknown contract type",
+        _priced("{contract: {type: lease}}"),
+        [],
+        ["pricing.contract.type", "annuity"],
+        32,
+    ),
+    (
+        "response probability above 1",
+        _priced("{contract: {type: outcome_based, response_probability: 1.2}}"),
+        [],
+        ["pricing.contract.response_probability", "probability"],
+        32,
+    ),
+    (
+        "warranty without a window",
+        _priced("{price_basis: one_time, contract: {type: warranty}}"),
+        [],
+        ["pricing.contract", "warranty_years > 0"],
+        32,
+    ),
+    (
+        "manufactured therapy priced per patient-year",
+        lambda t: _priced("{price_basis: annual}")(CGT(t)),
+        [],
+        ["assets[0]", "manufactured asset's pricing needs price_basis: one_time"],
+        30,
+    ),
+    (
+        "IRA without a price cut",
+        edit("portfolios:", "market:\n  ira: {probability: 0.5}\nportfolios:"),
+        [],
+        ["market.ira.price_cut"],
+        23,
+    ),
+]
+
+
 def _write(tmp_path: Path, text: str) -> Path:
     (tmp_path / "shared.yaml").write_text(SHARED)
     path = tmp_path / "tiny.yaml"

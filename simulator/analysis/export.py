@@ -1,7 +1,8 @@
 """Writing a result to disk, atomically, in files a finance reviewer can trace.
 
 Files: ``summary.csv``, ``comparison.csv``, ``iterations.csv`` and ``iterations.parquet``,
-``cashflows.csv``, ``scenario.resolved.yaml`` (the scenario after extends, templates and
+``cashflows.csv``, ``pricing.csv`` (when an asset is priced: see :mod:`.pricing`),
+``scenario.resolved.yaml`` (the scenario after extends, templates and
 overrides: what actually ran), ``manifest.json`` (seed, chunk size, versions, input hash,
 run time), and the plots as PNG; with cell or gene therapies, ``plant.csv`` (yearly
 backlog, suites and patients treated of each plant) and a ``plant_<portfolio>.<asset>.png``
@@ -33,6 +34,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import yaml
+
+from .pricing import pricing_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from .results import Result
@@ -113,6 +116,9 @@ def write_files(result: Result, directory: Path, extra: dict[str, Any]) -> None:
         result.cashflow_bands().to_csv(
             directory / "cashflows.csv", index=False, float_format="%.6g"
         )
+        pricing = pricing_table(result)  # a row per priced asset (pricing or IRA blocks)
+        if len(pricing):
+            pricing.to_csv(directory / "pricing.csv", index=False, float_format="%.6g")
         if result.plant_assets():
             result.plant_bands().to_csv(directory / "plant.csv", index=False, float_format="%.6g")
         resolved = resolved_yaml(result)

@@ -7,7 +7,9 @@
 2. :func:`commercialize`: once every asset of the portfolio has been developed (assets
    that share an indication split its patients among those that launched), the launched
    iterations earn revenue from the cohort's funnel: incidence, growth, the testing ramp
-   after launch and, before a late CDx, reduced uptake.
+   after launch and, before a late CDx, reduced uptake. Priced assets (a ``pricing``
+   block, or ``market.ira``) are paid as :mod:`.payments` says: value ceiling, IRA cut,
+   budget cap, and cash received when the contract pays it.
 
 Both return present values before tax; the caller applies tax and aggregates.
 """
@@ -31,6 +33,7 @@ from ..model.diagnostics import CdxOutcome, cdx_timeline
 from ..model.portfolio import correlated_uniforms
 from ..model.timeline import MONTHS_PER_YEAR, add_spread, pv_spread, to_month
 from ..scenario import Asset
+from . import payments
 from .plant import PlantRun, empty_columns, run_plant
 from .seeding import generator
 
@@ -228,6 +231,8 @@ def commercialize(
     if rows.size == 0:
         if asset.manufacturing is not None:
             path.outputs.update(empty_columns(ctx.n))
+        if payments.is_priced(ctx, asset):
+            path.outputs.update(payments.empty_columns(ctx.n))
         return pv
     launch = path.launch_month[rows]
     c = "commercial."
@@ -255,13 +260,19 @@ def commercialize(
         demand_multiplier=ctx.market_draws["demand_multiplier"][rows],
         price_multiplier=ctx.market_draws["price_multiplier"][rows],
     )
+    terms = payments.terms(ctx, path, rows, d)  # None without pricing and IRA blocks
+    if terms is not None:
+        d = terms.draws  # the list price scaled to a value-based ceiling
     uptake = uptake_by_month(asset.commercial.uptake_curve, horizon)
     log_multiplier = _log_multiplier(path, rows, launch, horizon)
     revenue_m = revenue_flows(d, uptake, launch, horizon, log_multiplier)
     share = contribution_share(d) - _test_fee_share(path, rows, d)
     if asset.manufacturing is not None:
         revenue_m = _through_the_plant(ctx, path, rows, d, uptake, log_multiplier, pv, cash)
-    pv[rows] += share * (revenue_m @ ctx.discount)
+    received = revenue_m  # cash arrives when the payer pays: recognised != received
+    if terms is not None:
+        revenue_m, received = terms.settle(ctx, path, rows, revenue_m, pv, cash)
+    pv[rows] += share * (received @ ctx.discount)
     rate = ctx.scenario.market.discount_rate_annual
     spreads = fixed_cost_spreads(d)
     pm_months = np.minimum(
@@ -279,8 +290,8 @@ def commercialize(
         pv[rows] -= pv_spread(amount, launch + offset, length, rate, horizon)
         add_spread(cost_diff, rows, -amount, launch + offset, length)
     revenue_y[rows] += revenue_m.reshape(rows.size, -1, MONTHS_PER_YEAR).sum(axis=2)
-    revenue_m *= share[:, None]
-    cash[rows] += revenue_m
+    received *= share[:, None]
+    cash[rows] += received
     return pv
 
 

@@ -50,6 +50,7 @@ def process_for(m: Manufacturing) -> CellTherapyProcess:
         initial_suites=m.suites,
         batches_per_suite_month=m.batches_per_suite_month * d,
         manufacturing_months=m.vein_to_vein_months,
+        manufacturing_log_sd=m.vein_to_vein_log_sd,
         qc_failure_prob=m.qc_failure_prob,
         remanufacture_prob=m.remanufacture_prob,
         cold_chain_loss_prob=m.cold_chain_loss_prob,

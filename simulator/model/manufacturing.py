@@ -109,6 +109,7 @@ _NONNEG_FIELDS = (
     "cost_per_batch_musd",
     "logistics_per_shipment_musd",
     "contract_cost_per_batch_musd",
+    "manufacturing_log_sd",
 )
 
 
@@ -129,6 +130,7 @@ class CellTherapyProcess:
     initial_suites: int = 1
     batches_per_suite_month: int = 1  # Kourelis 2023: median 1 slot/month/centre
     manufacturing_months: float = 1.0  # axi-cel real world: median 28 days
+    manufacturing_log_sd: float = 0.0  # lognormal shape around that median (0: fixed)
     qc_failure_prob: float = 0.05  # pivotal 1-8%, UK real world 4-14%
     remanufacture_prob: float = 0.3  # UK: 17 of 58 failures re-apheresed
     cold_chain_loss_prob: float = 0.01  # assumption, no published figure found
@@ -170,6 +172,31 @@ class CellTherapyProcess:
                 f"max_suites ({self.max_suites}) must be >= initial_suites "
                 f"({self.initial_suites}) when expansion is enabled"
             )
+
+    def completion_offsets(self) -> np.ndarray:
+        """``P(a batch started in month t is done in month t + j)``, ``j = 0, 1, ...``.
+
+        A batch starts at a uniform time ``U`` within its month and takes ``D`` months
+        (fixed, or lognormal with median ``manufacturing_months`` and shape
+        ``manufacturing_log_sd``), so ``j = floor(U + D)`` and
+        ``P(U + D < x) = integral_0^1 F_D(x - u) du`` (midpoint rule, 2,000 points; the
+        tail beyond 1e-9 is put in the last month).
+        """
+        m, s = self.manufacturing_months, self.manufacturing_log_sd
+        if s == 0.0 or m == 0.0:
+            floor = math.floor(m)
+            out = np.zeros(floor + 2)
+            out[floor], out[floor + 1] = 1.0 - (m - floor), m - floor
+            return out
+        from scipy.stats import lognorm
+
+        u = (np.arange(2000) + 0.5) / 2000
+        dist = lognorm(s=s, scale=m)
+        reach = [0.0]
+        while reach[-1] < 1.0 - 1e-9:
+            reach.append(float(dist.cdf(len(reach) - u).mean()))
+        reach[-1] = 1.0
+        return np.diff(reach)
 
     @property
     def expansion_delay_months(self) -> int:
@@ -331,6 +358,7 @@ def simulate_capacity_fast(
     h = p.dropout_hazard_monthly
     delay_floor = math.floor(p.manufacturing_months)
     delay_frac = p.manufacturing_months - delay_floor
+    offsets = p.completion_offsets()
 
     shape = (n, months)
     out = {name: np.zeros(shape, dtype=np.int64) for name in (
@@ -347,7 +375,7 @@ def simulate_capacity_fast(
     queue_reman = np.zeros(n, dtype=np.int64)  # failed batches waiting to be re-made
     cohorts = np.zeros(shape)  # waiting referrals by arrival month (expected composition)
     head = 0  # no cohort before this column has anyone waiting
-    pipeline = np.zeros((n, months + delay_floor + 2), dtype=np.int64)
+    pipeline = np.zeros((n, months + offsets.size + 1), dtype=np.int64)
 
     def book_completions(t: int, done: np.ndarray) -> np.ndarray:
         failed = rng.binomial(done, p.qc_failure_prob)
@@ -402,13 +430,18 @@ def simulate_capacity_fast(
         first_starts[:, t] = start_new
         out["batches_started"][:, t] = starts
         out["contract_batches"][:, t] = np.maximum(starts - own_capacity, 0)
-        late = rng.binomial(starts, delay_frac) if delay_frac > 0 else 0
-        pipeline[:, t + delay_floor + 1] += late
-        if delay_floor > 0:
-            pipeline[:, t + delay_floor] += starts - late
-            fresh_late = 0
-        else:  # batches done within the month; failures queue from next month
-            fresh_late = book_completions(t, starts - late)
+        if p.manufacturing_log_sd > 0:  # a spread of vein-to-vein times
+            split = rng.multinomial(starts, offsets)
+            pipeline[:, t + 1 : t + offsets.size] += split[:, 1:]
+            fresh_late = book_completions(t, split[:, 0])
+        else:
+            late = rng.binomial(starts, delay_frac) if delay_frac > 0 else 0
+            pipeline[:, t + delay_floor + 1] += late
+            if delay_floor > 0:
+                pipeline[:, t + delay_floor] += starts - late
+                fresh_late = 0
+            else:  # batches done within the month; failures queue from next month
+                fresh_late = book_completions(t, starts - late)
 
         # The rest of the month for those still waiting.
         carried_left = queue_new - (start_new - from_arrivals)
@@ -449,9 +482,11 @@ def simulate_capacity_fast(
         head = head + int(occupied[0]) if occupied.size else t + 1
 
     # Mean wait over first slots whose batch completes inside the horizon.
-    start_month = np.arange(months)
-    completes = np.clip(months - 1 - delay_floor - start_month, -1, 1)
-    weight = np.where(completes > 0, 1.0, np.where(completes == 0, 1.0 - delay_frac, 0.0))
+    # weight of a start in month s: P(its batch is done by the last month)
+    done_by = np.minimum(np.cumsum(offsets), 1.0)
+    done_by[-1] = 1.0
+    left = months - 1 - np.arange(months)  # months after the start month
+    weight = np.where(left >= 0, done_by[np.minimum(np.maximum(left, 0), offsets.size - 1)], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_wait = (wait_sum @ weight) / (first_starts @ weight)
         slots = out["suites"] * p.batches_per_suite_month

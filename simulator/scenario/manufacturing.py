@@ -65,6 +65,13 @@ class Manufacturing(Model):
     vein_to_vein_months: Float = Field(
         0.92, ge=0.0, le=24.0, description="slot to infusion (axi-cel real world: median 28 days)"
     )
+    vein_to_vein_log_sd: Float = Field(
+        0.0,
+        ge=0.0,
+        le=2.0,
+        description="lognormal spread of each patient's vein-to-vein time around that median "
+        "(0: fixed; axi-cel's IQR of 26-34 days around 28 is about 0.2)",
+    )
     qc_failure_prob: Float = Field(
         0.05, ge=0.0, le=1.0, description="batch out of specification (pivotal 1-8%, UK 4-14%)"
     )

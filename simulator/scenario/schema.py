@@ -37,6 +37,7 @@ from .fields import (
 )
 from .manufacturing import CGT_MODALITIES, Manufacturing
 from .notation import parse_distribution
+from .pricing import IraNegotiation, Pricing
 
 STAGES: tuple[str, ...] = (
     "target_to_hit",
@@ -105,6 +106,9 @@ class Market(Model):
     )
     price_multiplier: NonNegative = Field(
         parse_distribution(1.0), description="market-wide price shock shared by all portfolios"
+    )
+    ira: IraNegotiation | None = Field(
+        None, description="US IRA price negotiation, switched on or off once per iteration"
     )
 
     @property
@@ -300,6 +304,9 @@ class Asset(Model):
     manufacturing: Manufacturing | None = Field(
         None, description="capacity-limited plant of a cell or gene therapy"
     )
+    pricing: Pricing | None = Field(
+        None, description="price basis, value ceiling, budget cap, contract, IRA exemption"
+    )
 
     @model_validator(mode="after")
     def _stages_present(self) -> Asset:
@@ -324,6 +331,16 @@ class Asset(Model):
                 f"start_stage {self.start_stage}"
             )
         self._check_manufacturing()
+        pricing = self.pricing
+        if (
+            pricing is not None
+            and self.manufacturing is not None
+            and (pricing.price_basis != "one_time")
+        ):
+            raise ValueError(
+                "the plant treats each patient once: a manufactured asset's pricing "
+                "needs price_basis: one_time (list_price_usd per treatment)"
+            )
         return self
 
     def _check_manufacturing(self) -> None:

@@ -211,6 +211,8 @@ REGIMES = {
     ),
     # 4 own slots and 3 at a contract manufacturer for 8 referrals: the overflow goes out
     "overloaded_with_contract": (regime(4, 0.1, contract_slots_per_month=3), 8.0),
+    # near capacity with a wide spread of vein-to-vein times (lognormal, shape 0.5)
+    "near_variable_vein_to_vein": (regime(6, 0.05, manufacturing_log_sd=0.5), 5.0),
 }
 
 

@@ -133,6 +133,23 @@ def test_a_contract_manufacturer_takes_only_the_overflow_at_its_price():
     assert not light.contract_batches.any() and np.all(light.batches_started == 3)
 
 
+@pytest.mark.parametrize("median, log_sd", [(0.92, 0.2), (1.5, 0.5), (0.3, 1.0), (2.0, 0.0)])
+def test_completion_offsets_are_the_distribution_of_whole_months_to_release(median, log_sd):
+    """floor(U + D) with U uniform: the offsets sum to 1 and their mean is E[D] (for any
+    x, E floor(U + x) = x), the lognormal mean median * exp(log_sd^2 / 2); a Monte Carlo
+    of floor(U + D) agrees month by month."""
+    p = CellTherapyProcess(manufacturing_months=median, manufacturing_log_sd=log_sd)
+    offsets = p.completion_offsets()
+    assert offsets.sum() == pytest.approx(1.0, abs=1e-12) and np.all(offsets >= 0)
+    mean = (np.arange(offsets.size) * offsets).sum()
+    assert mean == pytest.approx(median * math.exp(log_sd**2 / 2), abs=2e-3)
+    rng = np.random.default_rng(7)
+    draws = median * np.exp(log_sd * rng.standard_normal(400_000))
+    months = np.floor(rng.random(draws.size) + draws).astype(int)
+    freq = np.bincount(months, minlength=offsets.size)[: offsets.size] / draws.size
+    np.testing.assert_allclose(freq, offsets, atol=4 * math.sqrt(0.25 / draws.size) + 1e-4)
+
+
 def test_md1_throughput_only():
     """M/D/1 (1 slot, Poisson arrivals): the fast path gets throughput = lambda right.
 

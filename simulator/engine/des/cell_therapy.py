@@ -153,7 +153,12 @@ def patient(env: simpy.Environment, plant: _Plant, patient_id: int) -> _Process:
         c.patient_event(env.now, "slot", patient=patient_id, wait=env.now - referred)
         booking = env.timeout(SLOT_BOOKING_MONTHS)
         booking.callbacks.append(lambda _event, r=request: plant.slots.release(r))
-        yield env.timeout(p.manufacturing_months)
+        if p.manufacturing_log_sd > 0:
+            yield env.timeout(
+                rng.lognormal(math.log(p.manufacturing_months), p.manufacturing_log_sd)
+            )
+        else:
+            yield env.timeout(p.manufacturing_months)
         if rng.random() < p.qc_failure_prob:
             c.count("manufacturing_failures", env.now)
             if rng.random() < p.remanufacture_prob:
