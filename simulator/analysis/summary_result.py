@@ -19,6 +19,9 @@ there is no per-iteration table; :class:`SummaryResult` computes what can be com
   treated: launched share and mean exact, P10/P50/P90 approximate;
 - :meth:`~SummaryResult.column`: the summary of any per-iteration column.
 
+Not available: the per-iteration table, plots, and ``pricing.csv`` (its means are
+conditional on launch, which marginal column summaries cannot condition on).
+
 :attr:`SummaryResult.iterations` raises: rerun with fewer iterations, or with
 ``keep_samples=DIR`` to have the workers write the rows as Parquet parts.
 """
