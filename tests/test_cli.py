@@ -141,3 +141,16 @@ def test_fidelity_option_runs_the_plants_event_by_event(tmp_path):
     resolved = yaml.safe_load((out / "scenario.resolved.yaml").read_text())
     assert resolved["simulation"]["fidelity"] == "event"
     assert {"plant.csv", "plant_nichebuster.car_t.png"} <= {p.name for p in out.iterdir()}
+
+
+def test_trials_prints_the_operating_characteristics():
+    res = run_cli(["trials", "scenarios/nichebuster.yaml", "-n", "20000"])
+    for design in ("fixed", "group_sequential", "ssr", "enrichment", "seamless"):
+        assert design in res.output
+    assert "type I" in res.output and "E[months]" in res.output
+    csv = run_cli(["trials", "scenarios/nichebuster.yaml", "-n", "20000", "--format", "csv"])
+    rows = list(csv.output.splitlines())
+    assert rows[0].startswith("portfolio,asset,copies,stage,design")
+    assert len(rows) == 1 + 9  # header; phase II and III of four assets, one seamless row
+    bad = CliRunner().invoke(main, ["trials", "scenarios/nichebuster.yaml", "--set", "x=1"])
+    assert bad.exit_code == 2

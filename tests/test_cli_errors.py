@@ -360,6 +360,26 @@ def _priced(pricing: str):
     return edit("        name: big1\n", f"        name: big1\n        pricing: {pricing}\n")
 
 
+def MECH(design: str = "{type: fixed}", effect: str = "{positive: 0.3}", trial: str = ""):
+    """The template's phase III in mechanistic mode: a trial, a design, an effect."""
+    trial = trial or "{patients: 300, sites: 10, screened_per_site_month: 2}"
+
+    def apply(text: str) -> str:
+        text = edit(
+            '        duration_months: "pert(20, 30, 40)"\n',
+            f"        trial: {trial}\n        design: {design}\n",
+        )(text)
+        return (
+            text
+            if effect is None
+            else edit(
+                "    start_stage: phase2\n", f"    start_stage: phase2\n    effect: {effect}\n"
+            )(text)
+        )
+
+    return apply
+
+
 CASES += [
     (
         "annuity for an annual therapy",
@@ -402,6 +422,64 @@ CASES += [
         [],
         ["market.ira.price_cut"],
         23,
+    ),
+]
+
+CASES += [
+    (
+        "design without an effect",
+        MECH(effect=None),
+        [],
+        [
+            "portfolios.niche.assets[0]",
+            "has a design (mechanistic mode) but the asset has no effect block",
+        ],
+        28,
+    ),
+    (
+        "unknown design type",
+        MECH("{type: bayesian}"),
+        [],
+        ["phase3.design", "bayesian", "group_sequential"],
+        15,
+    ),
+    (
+        "stage with neither p_success nor a design",
+        edit(
+            "phase2: {duration_months: 24, cost_musd: 30, p_success: 0.5}",
+            "phase2: {duration_months: 24, cost_musd: 30}",
+        ),
+        [],
+        ["templates.onc.phases.phase2", "p_success (benchmark mode) or a design"],
+        11,
+    ),
+    (
+        "enrichment in a biomarker-positive trial",
+        MECH("{type: enrichment}"),
+        [],
+        ["enrichment trial starts in all-comers", "enrolment to all_comers"],
+        29,
+    ),
+    (
+        "promising zone upside down",
+        MECH("{type: ssr, cp_min: 0.9, cp_target: 0.5}"),
+        [],
+        ["phase3.design", "cp_min (0.9) must be below cp_target (0.5)"],
+        15,
+    ),
+    (
+        "binary endpoint without a control rate",
+        MECH(effect="{endpoint: binary, positive: 0.1}"),
+        [],
+        ["templates.onc.effect", "control_rate"],
+        10,
+    ),
+    (
+        "looks that do not end at full information",
+        MECH("{type: group_sequential, info_fractions: [0.5, 0.9]}"),
+        [],
+        ["phase3.design", "info_fractions must increase strictly within (0, 1] and end at 1"],
+        15,
     ),
 ]
 

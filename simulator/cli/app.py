@@ -38,6 +38,7 @@ def main() -> None:
     \b
     simulate scenarios/nichebuster.yaml            run a scenario (the 'run' command)
     simulate run --help                            options of a run
+    simulate trials scenarios/nichebuster.yaml     operating characteristics of trial designs
     """
 
 

@@ -2,8 +2,9 @@
 
 1. :func:`develop`: trials recruit from the asset's cohort (which sets stage durations
    and screening costs), stages succeed or fail (benchmark mode, copula within risk
-   groups), expedited pathways change review and development times, the companion
-   diagnostic sets the launch month. Spend goes to the portfolio's difference array.
+   groups; or, in mechanistic mode, by a simulated trial: :mod:`.trials`), expedited
+   pathways change review and development times, the companion diagnostic sets the
+   launch month. Spend goes to the portfolio's difference array.
 2. :func:`commercialize`: once every asset of the portfolio has been developed (assets
    that share an indication split its patients among those that launched), the launched
    iterations earn revenue from the cohort's funnel: incidence, growth, the testing ramp
@@ -36,6 +37,7 @@ from ..scenario import Asset
 from . import payments
 from .plant import PlantRun, empty_columns, run_plant
 from .seeding import generator
+from .trials import is_mechanistic, label_positive_only, output_columns, simulate_in_chunk
 
 CLINICAL = ("phase1", "phase2", "phase3")
 
@@ -54,6 +56,7 @@ class AssetPath:
     cdx: CdxOutcome | None = None
     plant: PlantRun | None = None  # set by pass 2 for a capacity-limited asset
     plant_rows: np.ndarray | None = None  # the launched iterations the plant ran for
+    label_positive_only: np.ndarray | None = None  # enrichment: the label narrowed (bool)
 
 
 def _d(draws: dict[str, np.ndarray], path: str, n: int, default: float) -> np.ndarray:
@@ -70,7 +73,7 @@ def _test_accuracy(draws, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
-def _stage_draws(ctx, asset: Asset, draws, rho: float, outputs: dict) -> list[StageDraws]:
+def _stage_draws(ctx, asset: Asset, draws, rho: float, outputs: dict, mech) -> list[StageDraws]:
     n = ctx.n
     seed = ctx.scenario.simulation.seed
     prevalence, sensitivity, _ = _test_accuracy(draws, n)
@@ -82,7 +85,12 @@ def _stage_draws(ctx, asset: Asset, draws, rho: float, outputs: dict) -> list[St
         p = f"phases.{name}."
         cost = draws[p + "cost_musd"]
         duration = draws.get(p + "duration_months")
-        if stage.trial is not None:
+        if name in mech:  # mechanistic: the simulated trial decides success, length, cost
+            m = mech[name]
+            duration, cost = m.duration_months, m.cost_musd
+            recruitment = recruitment + m.recruitment_months
+            screening = screening + m.screening_cost_musd
+        elif stage.trial is not None:
             enrolled = draws[p + "trial.patients"]
             if stage.trial.enrolment == "biomarker_positive":
                 screened = screened_patients(enrolled, prevalence, sensitivity)
@@ -105,13 +113,12 @@ def _stage_draws(ctx, asset: Asset, draws, rho: float, outputs: dict) -> list[St
             duration = draws["regulatory.priority_review_months"]
         eps = generator(seed, ctx.chunk_index, "success", asset.name, name).standard_normal(n)
         factor = ctx.group_factor(asset.risk_group, name) if asset.risk_group else None
+        u = correlated_uniforms(eps, factor, rho)
+        p_success = draws.get(p + "p_success")
+        if name in mech:
+            p_success, u = mech[name].success.astype(np.float64), np.full(n, 0.5)
         stages.append(
-            StageDraws(
-                duration_months=duration,
-                cost_musd=cost,
-                p_success=draws[p + "p_success"],
-                u=correlated_uniforms(eps, factor, rho),
-            )
+            StageDraws(duration_months=duration, cost_musd=cost, p_success=p_success, u=u)
         )
     if any(st.trial is not None for _, st in asset.stages()):
         outputs["recruitment_months"] = recruitment
@@ -124,7 +131,8 @@ def develop(ctx, asset: Asset, draws, rho: float, cost_diff: np.ndarray) -> Asse
     market = ctx.scenario.market
     n, horizon = ctx.n, ctx.horizon
     outputs: dict[str, np.ndarray] = {}
-    stages = _stage_draws(ctx, asset, draws, rho, outputs)
+    mech = simulate_in_chunk(ctx, asset, draws, rho) if is_mechanistic(asset) else {}
+    stages = _stage_draws(ctx, asset, draws, rho, outputs, mech)
     names = [s for s, _ in asset.stages()]
     confirmatory = None
     if asset.regulatory.accelerated_approval:
@@ -143,10 +151,22 @@ def develop(ctx, asset: Asset, draws, rho: float, cost_diff: np.ndarray) -> Asse
     pv = dev.pv_cost_musd.copy()
     approval = dev.launch_month
     launch = approval.astype(float)
+    label = label_positive_only(asset, mech) if mech else None
+    if mech:
+        columns = {s: dev.reached[:, i] for i, s in enumerate(names)}
+        if "phase3" not in columns and "phase3" in mech:  # confirmatory, after launch
+            columns["phase3"] = dev.reached[:, -1]
+        outputs.update(output_columns(asset, mech, columns))
     cdx = None
     if asset.cdx is not None:
         cdx, cdx_pv = _companion_diagnostic(ctx, asset, draws, dev, names, cost_diff)
         pv += cdx_pv
+        if label is not None:  # an all-comer label needs no test: the CDx gates nothing
+            cdx = replace(
+                cdx,
+                launch_month=np.where(label, cdx.launch_month, approval),
+                delay_to_launch_months=np.where(label, cdx.delay_to_launch_months, 0.0),
+            )
         launch = cdx.launch_month
         delay = np.where(dev.approved, cdx.delay_to_launch_months, np.nan)
         outputs["cdx_delay_months"] = delay
@@ -154,10 +174,18 @@ def develop(ctx, asset: Asset, draws, rho: float, cost_diff: np.ndarray) -> Asse
     launched = dev.approved & (launch < horizon)
     launch_month = np.where(launched, launch, horizon).astype(np.int64)
     if asset.cohort is not None:
-        outputs["eligible_patients_mature"] = _eligible_base(draws, n) * _d(
-            draws, "cohort.testing.mature_rate", n, 1.0
+        outputs["eligible_patients_mature"] = _eligible_base(draws, n, label) * np.where(
+            _tested(label, n), _d(draws, "cohort.testing.mature_rate", n, 1.0), 1.0
         )
-    return AssetPath(asset, draws, dev, launch_month, launched, pv, outputs, cdx)
+    path = AssetPath(asset, draws, dev, launch_month, launched, pv, outputs, cdx)
+    path.label_positive_only = label
+    return path
+
+
+def _tested(label: np.ndarray | None, n: int) -> np.ndarray:
+    """Where patients must test positive to be treated: always, unless an enrichment trial
+    won an all-comer label."""
+    return np.ones(n, dtype=bool) if label is None else label
 
 
 def _companion_diagnostic(ctx, asset, draws, dev, names, cost_diff):
@@ -206,13 +234,13 @@ def _companion_diagnostic(ctx, asset, draws, dev, names, cost_diff):
     return outcome, pv
 
 
-def _eligible_base(draws, n: int) -> np.ndarray:
-    """Eligible patients a year at base incidence with everyone tested (before the ramp)."""
-    return (
-        draws["cohort.incidence_per_year"]
-        * draws["cohort.treatable_fraction"]
-        * positive_fraction(*_test_accuracy(draws, n))
-    )
+def _eligible_base(draws, n: int, label: np.ndarray | None = None) -> np.ndarray:
+    """Eligible patients a year at base incidence with everyone tested (before the ramp);
+    where an enrichment trial won an all-comer label, every treatable patient."""
+    positive = positive_fraction(*_test_accuracy(draws, n))
+    if label is not None:
+        positive = np.where(label, positive, 1.0)
+    return draws["cohort.incidence_per_year"] * draws["cohort.treatable_fraction"] * positive
 
 
 def commercialize(
@@ -242,7 +270,7 @@ def commercialize(
     if asset.cohort is None:
         patients = draws[f"{c}patients_per_year"][rows]
     else:
-        patients = _eligible_base(draws, ctx.n)[rows]
+        patients = _eligible_base(draws, ctx.n, path.label_positive_only)[rows]
     d = CommercialDraws(
         patients_per_year=patients * split[rows],
         peak_share=draws[f"{c}peak_share"][rows],
@@ -353,9 +381,13 @@ def _log_multiplier(path: AssetPath, rows, launch, horizon) -> np.ndarray | None
             (draws[t + "ramp_years"][rows] * MONTHS_PER_YEAR)[:, None],
         )
         with np.errstate(divide="ignore"):
-            add(np.log(tau))
+            log_tau = np.log(tau)
+        if path.label_positive_only is not None:  # an all-comer label needs no test
+            log_tau = np.where(path.label_positive_only[rows][:, None], log_tau, 0.0)
+        add(log_tau)
     if path.cdx is not None and asset.cdx.launch_before_cdx:
         before = m[None, :] < path.cdx.approval_month[rows][:, None]
+        before &= _tested(path.label_positive_only, len(path.launched))[rows][:, None]
         with np.errstate(divide="ignore"):
             factor = np.log(draws["cdx.uptake_before_cdx"][rows])[:, None]
         add(np.where(before, factor, 0.0))
@@ -369,6 +401,6 @@ def _test_fee_share(path: AssetPath, rows, d: CommercialDraws) -> np.ndarray:
         return np.zeros(rows.size)
     draws, n = path.draws, len(path.launched)
     pos = positive_fraction(*_test_accuracy(draws, n))[rows]
-    fee = draws["cdx.per_test_fee_usd"][rows] / pos
+    fee = draws["cdx.per_test_fee_usd"][rows] / pos * _tested(path.label_positive_only, n)[rows]
     price = d.list_price_usd * d.price_multiplier * (1.0 - d.gross_to_net)
     return np.where(price > 0, fee / np.where(price > 0, price, 1.0), 0.0)

@@ -24,6 +24,7 @@ import numpy as np
 # Market draws are inputs owned by "market" (stream 1); id 0 is retired, never reused.
 STREAMS: dict[str, int] = {"inputs": 1, "success": 2, "risk_group": 3, "manufacturing": 7}
 STREAMS["pricing"] = 9  # the IRA switch of the market (simulator.engine.payments)
+STREAMS["trials"] = 8  # mechanistic mode: true effects and trial statistics
 
 
 def name_key(name: str) -> int:

@@ -144,6 +144,27 @@ def _stages(path: AssetPath) -> list:
     return stages
 
 
+def _mechanistic_trial(path: AssetPath, stage: str, row: int) -> str | None:
+    """What a simulated trial did (mechanistic mode), or None for a benchmark stage."""
+    look = path.outputs.get(f"{stage}_stopped_look")
+    if look is None or math.isnan(look[row]):
+        return None
+    design = dict(path.asset.stages())[stage].design
+    kind = design.type if design is not None else "seamless, stage 1"
+    text = (
+        f"{stage} trial ({kind}; true effect in positives {path.draws['effect.positive'][row]:.2f})"
+        f": {path.outputs[f'{stage}_patients'][row]:.0f} patients"
+    )
+    if kind == "group_sequential":
+        text += f", stopped at look {look[row]:.0f} of {len(design.fractions())}"
+    elif kind in ("ssr", "enrichment"):
+        text += ", stopped at the interim" if look[row] == 1 else ", to the final analysis"
+    label = path.outputs.get("label_positive_only")
+    if stage == "phase3" and label is not None and not math.isnan(label[row]):
+        text += "; label: biomarker-positive only" if label[row] else "; label: all-comers"
+    return text
+
+
 def _asset_events(scenario, path: AssetPath, row: int, iteration: int, columns, pname: str):
     a, dev = path.asset.name, path.dev
     horizon = scenario.market.horizon_years * MONTHS_PER_YEAR
@@ -163,6 +184,9 @@ def _asset_events(scenario, path: AssetPath, row: int, iteration: int, columns, 
         succeeded = (k + 1 == len(names) and dev.approved[row]) or (
             k + 1 < len(names) and dev.reached[row, k + 1]
         )
+        trial = _mechanistic_trial(path, stage, row)
+        if trial:
+            add(bounds[k + 1], trial)
         if not succeeded:
             add(bounds[k + 1], f"{stage} fails: the programme stops")
     trials = [k for k, (_, st) in enumerate(_stages(path)) if st.trial is not None]

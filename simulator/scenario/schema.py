@@ -38,6 +38,7 @@ from .fields import (
 from .manufacturing import CGT_MODALITIES, Manufacturing
 from .notation import parse_distribution
 from .pricing import IraNegotiation, Pricing
+from .trial_design import Design, Effect, check_designs
 
 STAGES: tuple[str, ...] = (
     "target_to_hit",
@@ -146,12 +147,19 @@ class Stage(Model):
     cost_musd: NonNegative = Field(
         parse_distribution(0.0), description="spread evenly over the stage"
     )
-    p_success: Probability = Field(description="probability the stage succeeds (benchmark mode)")
+    p_success: Probability | None = Field(
+        None, description="probability the stage succeeds (benchmark mode; unused with a design)"
+    )
+    design: Design | None = Field(
+        None, description="mechanistic mode: the trial's design (see scenario/trial_design.py)"
+    )
 
     @model_validator(mode="after")
     def _has_length(self) -> Stage:
         if self.duration_months is None and self.trial is None:
             raise ValueError("a stage needs duration_months, or a trial to derive it from")
+        if self.p_success is None and self.design is None:
+            raise ValueError("a stage needs p_success (benchmark mode) or a design (mechanistic)")
         return self
 
 
@@ -307,6 +315,9 @@ class Asset(Model):
     pricing: Pricing | None = Field(
         None, description="price basis, value ceiling, budget cap, contract, IRA exemption"
     )
+    effect: Effect | None = Field(
+        None, description="mechanistic mode: the true effect that stages with a design estimate"
+    )
 
     @model_validator(mode="after")
     def _stages_present(self) -> Asset:
@@ -341,6 +352,7 @@ class Asset(Model):
                 "the plant treats each patient once: a manufactured asset's pricing "
                 "needs price_basis: one_time (list_price_usd per treatment)"
             )
+        check_designs(self)
         return self
 
     def _check_manufacturing(self) -> None:

@@ -87,3 +87,15 @@ def test_the_command_prints_a_timeline_and_refuses_bad_choices():
         bad = runner.invoke(main, ["trace", SCENARIO, *args])
         assert bad.exit_code == 2 and words in bad.output
         assert "Traceback" not in bad.output
+
+
+def test_trace_tells_what_a_simulated_trial_did():
+    s = sim.load_scenario("scenarios/nichebuster.yaml").with_(iterations=50)
+    texts = [
+        e.text
+        for k in range(10)
+        for st in trace_iteration(s, k, portfolio="nichebuster").portfolios
+        for e in st.events
+    ]
+    assert any("group_sequential; true effect in positives" in t for t in texts)
+    assert any("phase2 trial (seamless, stage 1" in t for t in texts)

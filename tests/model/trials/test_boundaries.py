@@ -120,6 +120,34 @@ def test_hsd_with_hsd_futility_matches_rpact():
     assert expected_sample_size(d, 0.0) == pytest.approx(0.79471657, abs=1e-6)
 
 
+def test_hsd_stagewise_probabilities_match_rpact():
+    # [rpact-tests] "x1"/"y1" and "x2"/"y2": cumulative alpha and beta spent, and the
+    # per-look rejection and futility probabilities at the design alternative.
+    x1 = design_group_sequential(
+        alpha=0.03, power=0.86, spending="hsd", gamma=0.0, info_fractions=[0.2, 0.4, 1]
+    )
+    np.testing.assert_allclose(x1.cumulative_alpha, [0.006, 0.012, 0.03], atol=1e-9)
+    up, _ = design_exit_probabilities(x1, x1.drift_design)
+    np.testing.assert_allclose(up, [0.12783451, 0.21271713, 0.51944835], atol=1e-6)
+    x2 = design_group_sequential(
+        alpha=0.07,
+        power=0.86,
+        spending="hsd",
+        gamma=-1.0,
+        futility="hsd",
+        futility_gamma=-2.0,
+        info_fractions=[0.2, 0.4, 1],
+    )
+    np.testing.assert_allclose(x2.cumulative_alpha, [0.0090195874, 0.020036136, 0.07], atol=1e-8)
+    np.testing.assert_allclose(x2.cumulative_beta, [0.010777094, 0.026854629, 0.14], atol=1e-8)
+    up, lo = design_exit_probabilities(x2, x2.drift_design)
+    np.testing.assert_allclose(up, [0.12038953, 0.20856311, 0.53104735], atol=1e-6)
+    np.testing.assert_allclose(lo[:2], [0.010777094, 0.016077535], atol=1e-6)
+    # rpact's nFixed and shift: (z_{1-a} + z_{1-b})^2 and nFixed x inflation factor
+    assert fixed_design_drift(0.07, 0.86) ** 2 == pytest.approx(6.5337002, abs=1e-6)
+    assert x2.drift_design**2 == pytest.approx(7.1015942, abs=1e-5)
+
+
 def test_gsdesign_default_design():
     # [gsDesign] print(gsDesign()).
     d = design_group_sequential(

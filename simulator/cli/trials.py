@@ -1,0 +1,40 @@
+"""``simulate trials SCENARIO``: the operating characteristics of every mechanistic trial
+(power, type I error, early stops, expected patients and months), printed as a table."""
+
+from __future__ import annotations
+
+import click
+
+from ..scenario import ScenarioError
+from .app import fail, load, main
+
+
+@main.command("trials")
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option(
+    "-n",
+    "--trials",
+    "n_trials",
+    type=click.IntRange(min=1000),
+    default=200_000,
+    show_default=True,
+    help="Simulated trials per setting.",
+)
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help="Override a field.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True
+)
+def trials_command(scenario, n_trials, seed, sets, fmt):
+    """Operating characteristics of SCENARIO's trial designs (mechanistic mode)."""
+    from ..analysis.trials import format_operating_characteristics, operating_characteristics
+
+    try:
+        s = load(scenario, sets)
+    except ScenarioError as exc:
+        fail(exc)
+    table = operating_characteristics(s, trials=n_trials, seed=seed)
+    if fmt == "csv":
+        click.echo(table.to_csv(index=False), nl=False)
+    else:
+        click.echo(format_operating_characteristics(table, n_trials))
