@@ -2,6 +2,7 @@
 
 Files: ``summary.csv``, ``comparison.csv``, ``iterations.csv`` and ``iterations.parquet``,
 ``cashflows.csv``, ``pricing.csv`` (when an asset is priced: see :mod:`.pricing`),
+``report.html`` (see :mod:`.report`), ``report.xlsx`` (see :mod:`.excel`),
 ``scenario.resolved.yaml`` (the scenario after extends, templates and
 overrides: what actually ran), ``manifest.json`` (seed, chunk size, versions, input hash,
 run time), and the plots as PNG; with cell or gene therapies, ``plant.csv`` (yearly
@@ -35,7 +36,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import yaml
 
+from .excel import write_excel
 from .pricing import pricing_table
+from .report import write_report
 
 if TYPE_CHECKING:  # pragma: no cover
     from .results import Result
@@ -124,6 +127,8 @@ def write_files(result: Result, directory: Path, extra: dict[str, Any]) -> None:
         resolved = resolved_yaml(result)
         (directory / "scenario.resolved.yaml").write_text(resolved, encoding="utf-8")
         _save_plots(result, directory)
+        write_report(result, directory / "report.html", manifest(result, resolved, dict(extra)))
+        write_excel(result, directory / "report.xlsx")
         for f in big:
             f.result()
     files = sorted(p.name for p in directory.iterdir())

@@ -118,6 +118,14 @@ class Result:
         }
         return {k: float(c[v].mean()) if v in c else np.nan for k, v in keys.items()}
 
+    def trial_operating_characteristics(self, trials: int = 50_000) -> pd.DataFrame | None:
+        """Power, type I error, early stops, expected patients and months of every
+        mechanistic trial in the scenario (see :mod:`.trials`); None when it has none."""
+        from .trials import operating_characteristics
+
+        table = operating_characteristics(self.scenario, trials=trials)
+        return table if len(table) else None
+
     def plant_assets(self) -> list[tuple[str, str]]:
         """``(portfolio, asset)`` of every cell or gene therapy with a plant."""
         return [

@@ -6,7 +6,7 @@ that registers itself on the group when imported here.
 
 from __future__ import annotations
 
-from . import run, trace, trials  # noqa: F401  (each registers its command)
+from . import run, sensitivity, sweep, trace, trials  # noqa: F401  (each registers its command)
 from .app import main
 from .run import format_report
 

@@ -1,0 +1,163 @@
+"""report.html and report.xlsx: every section a run calls for, self-contained, the same
+numbers as the CSV files; MC standard errors agree with their exact formulas."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import asset, make
+
+import simulator as sim
+from simulator.analysis import report
+from simulator.analysis.convergence import mcse_batch, mcse_mean
+from simulator.analysis.report_text import source_of
+from simulator.analysis.results import Result
+
+ALWAYS = [
+    "question",
+    "headline",
+    "assumptions",
+    "distributions",
+    "risk",
+    "cashflows",
+    "assets",
+    "launches",
+    "drivers",
+    "convergence",
+    "provenance",
+]
+
+
+def _two_portfolios(iterations: int = 400, cgt: bool = False):
+    a = asset("a", p=(0.7, 0.5, 0.6, 0.9), list_price_usd="uniform(60000, 140000)")
+    b = asset("b", p=(0.6, 0.4, 0.6, 0.9), peak_share="pert(0.1, 0.3, 0.5)")
+    if cgt:
+        b["modality"] = "autologous_cell_therapy"
+        b["commercial"]["cogs_share"] = 0.0  # the plant carries the cost of goods
+        b["manufacturing"] = {
+            "suites": 1,
+            "batches_per_suite_month": 50,
+            "vein_to_vein_months": 1.0,
+            "qc_failure_prob": 0.05,
+        }
+    return make({"a": [a], "b": [b]}, iterations=iterations, chunk_size=200)
+
+
+def _section_ids(page: str) -> list[str]:
+    return re.findall(r'<section id="([a-z_]+)">', page)
+
+
+def _images(page: str) -> list[bytes]:
+    return [base64.b64decode(m) for m in re.findall(r'src="data:image/png;base64,([^"]+)"', page)]
+
+
+def test_page_has_every_section_and_only_embedded_images():
+    r = sim.run(_two_portfolios())
+    page = report.render(r, {"seed": 7, "input_sha256": "abc123"})
+    assert _section_ids(page) == ALWAYS
+    images = _images(page)
+    # densities, CDF, difference; risk; two fans; assets; two launch charts; three
+    # tornadoes (difference and each portfolio); convergence
+    assert len(images) == 3 + 1 + 2 + 1 + 2 + 3 + 1
+    assert all(img.startswith(b"\x89PNG\r\n\x1a\n") for img in images)
+    assert page.count("<img") == len(images)
+    for remote in ("http://", "https://", "<script", "<link"):
+        assert remote not in page
+    assert "abc123" in page
+    c = r.compare("a", "b")
+    assert f"{c.prob_a_beats_b:.1%}" in page  # the headline verdict states P(a > b)
+
+
+def test_cgt_section_appears_only_with_a_plant():
+    r = sim.run(_two_portfolios(iterations=200, cgt=True))
+    section = report.manufacturing(r, report.Context())
+    assert section is not None and section.figures == 1
+    assert len(_images(section.body)) == 1
+    treated = float(np.mean(r.column("b.b.patients_treated")))
+    assert f"{treated:,.0f}" in section.body or f"{treated:.3g}" in section.body
+    assert report.manufacturing(sim.run(_two_portfolios(iterations=200)), report.Context()) is None
+
+
+def test_trial_section_hook_shows_a_provided_table():
+    class WithTrials(Result):
+        def trial_operating_characteristics(self) -> pd.DataFrame:
+            return pd.DataFrame({"design": ["OBF 2 looks"], "power": [0.873]})
+
+    r = sim.run(_two_portfolios(iterations=200))
+    section = report.trials(WithTrials(r._out), report.Context())
+    assert section is not None and section.id == "trials"
+    assert "OBF 2 looks" in section.body and "0.873" in section.body
+    assert report.trials(r, report.Context()) is None
+    assert report.SECTIONS.index(report.trials) < report.SECTIONS.index(report.convergence)
+
+
+def test_assumption_sources_come_from_the_yaml_comments():
+    s = sim.load_scenario("scenarios/nichebuster.yaml")
+    assert "EvaluatePharma" in source_of(s, "blockbuster", "bb_cardio", "commercial.list_price_usd")
+    assert "Wouters" in source_of(s, None, None, "discount_rate_annual")
+    # a count copy finds its entry's template; an entry override finds its own comment
+    assert "Grabowski" in source_of(
+        s, "nichebuster", "onc_kinase_3", "commercial.exclusivity_years"
+    )
+    assert "biologic erosion" in source_of(
+        s, "nichebuster", "onc_adc_2", "commercial.erosion_first_year"
+    )
+
+
+def test_batch_mcse_of_a_mean_agrees_with_the_exact_formula():
+    x = np.random.default_rng(3).normal(10.0, 4.0, 40_000)
+    exact = mcse_mean(x)
+    assert exact == pytest.approx(4.0 / 200, rel=0.02)
+    assert mcse_batch(x, np.mean, batches=40) == pytest.approx(exact, rel=0.35)
+    assert np.isnan(mcse_batch(x[:10], np.mean))
+
+
+def test_saved_run_holds_report_and_workbook_with_summary_numbers(tmp_path):
+    r = sim.run(_two_portfolios())
+    out = r.save(tmp_path / "run")
+    assert (out / "report.html").is_file()
+    summary = pd.read_csv(out / "summary.csv")
+    book = pd.read_excel(out / "report.xlsx", sheet_name=None)
+    assert list(book) == ["Summary", "Comparison", "MC error", "Iterations", "Cash flows", "Inputs"]
+    xs = book["Summary"]
+    assert list(xs.columns) == list(summary.columns)
+    for col in summary.columns:
+        if col == "portfolio":
+            assert list(xs[col]) == list(summary[col])
+        else:
+            np.testing.assert_allclose(xs[col], summary[col], rtol=1e-5, equal_nan=True)
+    comparison = pd.read_csv(out / "comparison.csv")
+    np.testing.assert_allclose(
+        book["Comparison"]["prob_a_beats_b"], comparison["prob_a_beats_b"], rtol=1e-5
+    )
+    it = book["Iterations"]
+    assert len(it) == 400
+    np.testing.assert_allclose(it["a - b.npv_musd"], r.npv("a") - r.npv("b"), rtol=1e-12)
+    bands = book["Cash flows"]
+    assert len(bands) == len(pd.read_csv(out / "cashflows.csv"))
+    inputs = book["Inputs"].set_index("field")["value"]
+    assert inputs["market.discount_rate_annual"] == str(r.scenario.market.discount_rate_annual)
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.load_workbook(out / "report.xlsx")
+    ws = wb["Summary"]
+    assert ws.freeze_panes == "B2"
+    header = [c.value for c in ws[1]]
+    assert ws.cell(row=2, column=header.index("npv_mean_musd") + 1).number_format == "#,##0.0"
+    assert ws.cell(row=2, column=header.index("prob_loss") + 1).number_format == "0.0%"
+
+
+def test_one_certain_portfolio_gets_a_report_without_comparison_or_drivers(tmp_path):
+    r = sim.run(make({"only": [asset("a")]}, iterations=50))
+    out = r.save(tmp_path / "run")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    ids = _section_ids(page)
+    assert "drivers" not in ids  # nothing is uncertain: no input to rank
+    assert [i for i in ALWAYS if i != "drivers"] == ids
+    assert "worth more than" not in page  # no pair to compare
+    assert pd.read_excel(out / "report.xlsx", sheet_name="Summary")["portfolio"].tolist() == [
+        "only"
+    ]
