@@ -14,12 +14,25 @@ Compare a portfolio of a few blockbusters with one of many biomarker-defined
 
 from __future__ import annotations
 
+from os import PathLike
+from typing import Any
+
 from .analysis import Result
+from .analysis.summary_result import SummaryResult
 from .engine import run_chunks
+from .engine.reduction import STREAMING_THRESHOLD, run_summaries
 from .engine.runner import Progress
 from .scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 
-__all__ = ["Result", "Scenario", "ScenarioError", "load_scenario", "run", "scenario_from_dict"]
+__all__ = [
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "SummaryResult",
+    "load_scenario",
+    "run",
+    "scenario_from_dict",
+]
 __version__ = "0.1.0"
 
 
@@ -29,7 +42,10 @@ def run(
     backend: str = "sequential",
     workers: int | None = None,
     progress: Progress | None = None,
-) -> Result:
+    scheduler: Any = None,
+    summaries_only: bool | None = None,
+    keep_samples: str | PathLike | None = None,
+) -> Result | SummaryResult:
     """Simulate ``scenario`` and return its :class:`Result`.
 
     Parameters
@@ -37,11 +53,41 @@ def run(
     scenario
         A loaded scenario (:func:`load_scenario`); change it with ``scenario.with_(...)``.
     backend
-        ``"sequential"`` (in this process; the default in Python) or ``"local"`` (a process
-        pool). The backend never changes the numbers.
+        ``"sequential"`` (in this process; the default in Python), ``"local"`` (a process
+        pool) or ``"dask"`` (a Dask cluster; the ``dask`` extra). The backend never
+        changes the numbers.
     workers
-        Processes for ``"local"`` (default: the usable cores).
+        Processes for ``"local"`` and for the LocalCluster of ``"dask"`` (default: the
+        usable cores).
     progress
         Optional callback ``progress(chunks_done, chunks_total)``.
+    scheduler
+        ``"dask"`` only: ``"tcp://host:8786"``, a scheduler-file path or a
+        ``distributed.Client``; None starts a LocalCluster.
+    summaries_only
+        Keep mergeable summaries instead of rows (a :class:`SummaryResult`, flat memory);
+        None: only from ``STREAMING_THRESHOLD`` (10^6) iterations on.
+    keep_samples
+        With summaries: a directory the workers write their rows to as Parquet parts.
     """
-    return Result(run_chunks(scenario, backend=backend, workers=workers, progress=progress))
+    if summaries_only is None:
+        summaries_only = keep_samples is not None or (
+            scenario.simulation.iterations >= STREAMING_THRESHOLD
+        )
+    if summaries_only:
+        out = run_summaries(
+            scenario,
+            backend=backend,
+            workers=workers,
+            progress=progress,
+            scheduler=scheduler,
+            keep_samples=keep_samples,
+        )
+        return SummaryResult(out)
+    if keep_samples is not None:
+        raise ValueError("keep_samples needs summaries_only=True (rows are in the result)")
+    return Result(
+        run_chunks(
+            scenario, backend=backend, workers=workers, progress=progress, scheduler=scheduler
+        )
+    )

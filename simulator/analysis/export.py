@@ -155,7 +155,10 @@ def save_result(result: Result, directory: Path, **extra: Any) -> Path:
     directory = Path(directory)
     staging = make_staging(directory)
     try:
-        write_files(result, staging, extra)
+        if hasattr(result, "_write_files"):  # a summaries-only result writes its own set
+            result._write_files(staging, extra)
+        else:
+            write_files(result, staging, extra)
         if not directory.exists():
             os.replace(staging, directory)
             return directory

@@ -1,7 +1,9 @@
 """The ``simulate`` group and what its commands share: loading a scenario, failing cleanly.
 
     simulate scenarios/nichebuster.yaml [--iterations N] [--seed S] [--out DIR]
-             [--set path=value ...] [--backend sequential|local] [--workers N]
+             [--set path=value ...] [--backend sequential|local|dask] [--workers N]
+             [--scheduler tcp://host:8786|scheduler.json] [--summaries-only]
+             [--keep-samples DIR]
 
 A bad scenario or option prints what is wrong (file, line, field, what was expected) and
 exits with status 2, having written nothing.

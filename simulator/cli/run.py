@@ -17,6 +17,7 @@ from ..analysis.export import make_staging
 from ..engine.executors import BACKENDS
 from ..scenario import ScenarioError
 from .app import fail, load, main, progress_wanted
+from .scale import run_scaled
 
 
 @main.command("run")
@@ -33,7 +34,22 @@ from .app import fail, load, main, progress_wanted
     help="Override a scenario field, e.g. --set market.tax_rate=0.25 (repeatable).",
 )
 @click.option("--backend", type=click.Choice(BACKENDS), default="local", show_default=True)
-@click.option("--workers", type=click.IntRange(min=1), help="Processes for --backend local.")
+@click.option("--workers", type=click.IntRange(min=1), help="Processes (local, dask).")
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS|FILE",
+    help="Dask scheduler to run on (tcp://host:8786 or a scheduler.json); implies --backend dask.",
+)
+@click.option(
+    "--summaries-only",
+    is_flag=True,
+    help="Keep mergeable summaries, not rows (flat memory; automatic from 10^6 iterations).",
+)
+@click.option(
+    "--keep-samples",
+    type=click.Path(file_okay=False),
+    help="With summaries: workers write their rows to DIR/part-*.parquet (shared disk).",
+)
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
@@ -44,10 +60,26 @@ from .app import fail, load, main, progress_wanted
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def run_command(
-    scenario, iterations, seed, chunk_size, out_dir, sets, backend, workers, fmt, fidelity, quiet
+    scenario,
+    iterations,
+    seed,
+    chunk_size,
+    out_dir,
+    sets,
+    backend,
+    workers,
+    scheduler,
+    summaries_only,
+    keep_samples,
+    fmt,
+    fidelity,
+    quiet,
 ):
     """Run SCENARIO, print the comparison and write the outputs."""
     from .. import run
+    from .scale import run_options
+
+    backend, options = run_options(backend, scheduler, summaries_only, keep_samples)
 
     try:
         s = load(
@@ -73,9 +105,9 @@ def run_command(
                 bar.length = total
                 bar.update(done - bar.pos)
 
-            result = run(s, backend=backend, workers=workers, progress=progress)
+            result = run_scaled(run, s, backend, workers, options, progress=progress)
     else:
-        result = run(s, backend=backend, workers=workers)
+        result = run_scaled(run, s, backend, workers, options)
     saved = result.save(out, record_command=True)
     if fmt == "json":
         click.echo(json.dumps(_json_report(result, saved), indent=2))
@@ -168,7 +200,14 @@ def format_report(result, saved: Path | None = None) -> str:
             f"P10/P90 {c.diff_p10_musd:+,.0f} / {c.diff_p90_musd:+,.0f}; "
             f"P({c.a} > {c.b}) = {_pct(c.prob_a_beats_b)}"
         )
-    if saved is not None:
+    if getattr(result, "summaries_only", False):
+        lines.append(
+            f"(summaries only: percentiles, VaR and CVaR within "
+            f"{100 * result.quantile_relative_accuracy:.1f}% of the order statistic)"
+        )
+    if saved is not None and getattr(result, "summaries_only", False):
+        lines += ["", f"outputs: {saved}/  (summary.csv, comparison.csv, manifest.json)"]
+    elif saved is not None:
         lines += [
             "",
             f"outputs: {saved}/  (summary.csv, iterations.parquet, report plots, manifest.json)",

@@ -1,7 +1,8 @@
 """Where chunks run: one ``concurrent.futures.Executor`` seam, several backends.
 
 - ``sequential``: in this process, one chunk after the other (tests, notebooks, debugging);
-- ``local``: a process pool on this machine (the default for the command line).
+- ``local``: a process pool on this machine (the default for the command line);
+- ``dask``: a Dask cluster, local or remote (:mod:`.dask_backend`, an optional extra).
 
 Each backend is a context manager that yields an ``Executor``. Results never depend on
 the backend: chunks are seeded by their index and merged in index order.
@@ -15,7 +16,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-BACKENDS = ("sequential", "local")
+BACKENDS = ("sequential", "local", "dask")
 
 
 class SequentialExecutor(Executor):
@@ -39,12 +40,22 @@ def default_workers() -> int:
 
 
 @contextmanager
-def open_executor(backend: str = "local", workers: int | None = None) -> Iterator[Executor]:
-    """An executor for ``backend``; shut down when the block ends."""
+def open_executor(
+    backend: str = "local", workers: int | None = None, scheduler: Any = None
+) -> Iterator[Executor]:
+    """An executor for ``backend``; shut down when the block ends.
+
+    ``scheduler`` (``dask`` only): an address, a scheduler file or a ``distributed.Client``.
+    """
     if backend == "sequential":
         yield SequentialExecutor()
     elif backend == "local":
         with ProcessPoolExecutor(max_workers=workers or default_workers()) as pool:
             yield pool
+    elif backend == "dask":
+        from .dask_backend import open_dask_executor
+
+        with open_dask_executor(workers, scheduler) as executor:
+            yield executor
     else:
         raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -41,6 +42,7 @@ def run_chunks(
     backend: str = "local",
     workers: int | None = None,
     progress: Progress | None = None,
+    scheduler: Any = None,
 ) -> RunOutput:
     """Simulate every iteration of ``scenario`` and merge the chunks in order."""
     t0 = time.perf_counter()
@@ -49,7 +51,8 @@ def run_chunks(
     # a pool for one chunk only costs start-up time
     backend_used = "sequential" if backend == "local" and n_chunks == 1 else backend
     results: dict[int, ChunkResult] = {}
-    with open_executor(backend_used, workers) as executor:
+    with open_executor(backend_used, workers, scheduler) as executor:
+        workers = getattr(executor, "n_workers", workers)  # a remote cluster's own size
         pending: dict[Future, int] = {}
         next_index = 0
         limit = 2 * workers
