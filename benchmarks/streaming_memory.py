@@ -76,9 +76,7 @@ def one(iterations: int, workers: int, chunk_size: int, backend: str) -> dict:
         "seconds": round(seconds, 1),
         "iterations_per_s": round(iterations / seconds),
         "client_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "worker_peak_rss_mib": round(
-            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        ),
+        "worker_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "npv_mean_a_musd": round(float(row.npv_mean_musd), 3),
     }
 

@@ -210,7 +210,7 @@ def format_report(result, saved: Path | None = None) -> str:
     elif saved is not None:
         lines += [
             "",
-            f"outputs: {saved}/  (summary.csv, iterations.parquet, report plots, manifest.json)",
+            f"outputs: {saved}/  (report.html, report.xlsx, summary.csv, iterations.parquet, ...)",
         ]
     return "\n".join(lines)
 
