@@ -13,21 +13,23 @@
 from __future__ import annotations
 
 import warnings
+from abc import ABC, abstractmethod
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..engine import RunOutput
 from ..scenario import Scenario
 from .metrics import npv_metrics, paired_difference, per_launch
 
 
-class Result:
-    """Outcomes of one run of a scenario."""
+class RunResult(ABC):
+    """What every result of a run shares: its scenario, how it ran, and the tables that
+    need only per-portfolio means (:class:`Result` keeps rows, ``SummaryResult`` merged
+    summaries; each says how to take a column's mean in :meth:`_mean`)."""
 
-    def __init__(self, output: RunOutput):
+    def __init__(self, output):
         self._out = output
 
     # -- inputs and provenance ----------------------------------------------------------
@@ -51,6 +53,39 @@ class Result:
     def workers(self) -> int:
         return self._out.workers
 
+    def _check(self, portfolio: str) -> None:
+        if portfolio not in self.scenario.portfolios:
+            raise KeyError(f"unknown portfolio {portfolio!r}; known: {', '.join(self.portfolios)}")
+
+    @abstractmethod
+    def _mean(self, column: str) -> float:
+        """The mean of a per-iteration column, NaN if the run has no such column."""
+
+    def _plant_summary(self, p: str) -> dict[str, float]:
+        """Cell and gene therapy plants: patients treated and lost, capex (NaN without)."""
+        return {
+            "cgt_patients_treated_mean": self._mean(f"{p}.cgt_patients_treated"),
+            "cgt_patients_lost_waiting_mean": self._mean(f"{p}.cgt_patients_lost_waiting"),
+            "cgt_capex_mean_musd": self._mean(f"{p}.cgt_capex_musd"),
+        }
+
+    def plant_assets(self) -> list[tuple[str, str]]:
+        """``(portfolio, asset)`` of every cell or gene therapy with a plant."""
+        return [
+            (p, a.name)
+            for p, portfolio in self.scenario.portfolios.items()
+            for a in portfolio.assets
+            if a.manufacturing is not None
+        ]
+
+    def comparison(self) -> pd.DataFrame:
+        """:meth:`compare` for every pair the scenario asks for."""
+        return pd.DataFrame([self.compare(a, b) for a, b in self.scenario.pairs()])
+
+
+class Result(RunResult):
+    """Outcomes of one run of a scenario, a row per iteration."""
+
     # -- tables --------------------------------------------------------------------------
     @cached_property
     def iterations(self) -> pd.DataFrame:
@@ -60,14 +95,14 @@ class Result:
     def column(self, name: str) -> np.ndarray:
         return self._out.columns[name]
 
+    def _mean(self, column: str) -> float:
+        c = self._out.columns
+        return float(c[column].mean()) if column in c else np.nan
+
     def npv(self, portfolio: str) -> np.ndarray:
         """NPV draws of a portfolio, USD millions."""
         self._check(portfolio)
         return self._out.columns[f"{portfolio}.npv_musd"]
-
-    def _check(self, portfolio: str) -> None:
-        if portfolio not in self.scenario.portfolios:
-            raise KeyError(f"unknown portfolio {portfolio!r}; known: {', '.join(self.portfolios)}")
 
     def summary(self) -> pd.DataFrame:
         """A row per portfolio: NPV distribution, risk, launches, R&D productivity."""
@@ -108,16 +143,6 @@ class Result:
             rows.append(row)
         return pd.DataFrame(rows).set_index("portfolio")
 
-    def _plant_summary(self, p: str) -> dict[str, float]:
-        """Cell and gene therapy plants: patients treated and lost, capex (NaN without)."""
-        c = self._out.columns
-        keys = {
-            "cgt_patients_treated_mean": f"{p}.cgt_patients_treated",
-            "cgt_patients_lost_waiting_mean": f"{p}.cgt_patients_lost_waiting",
-            "cgt_capex_mean_musd": f"{p}.cgt_capex_musd",
-        }
-        return {k: float(c[v].mean()) if v in c else np.nan for k, v in keys.items()}
-
     def trial_operating_characteristics(self, trials: int = 50_000) -> pd.DataFrame | None:
         """Power, type I error, early stops, expected patients and months of every
         mechanistic trial in the scenario (see :mod:`.trials`); None when it has none."""
@@ -125,15 +150,6 @@ class Result:
 
         table = operating_characteristics(self.scenario, trials=trials)
         return table if len(table) else None
-
-    def plant_assets(self) -> list[tuple[str, str]]:
-        """``(portfolio, asset)`` of every cell or gene therapy with a plant."""
-        return [
-            (p, a.name)
-            for p, portfolio in self.scenario.portfolios.items()
-            for a in portfolio.assets
-            if a.manufacturing is not None
-        ]
 
     def plant_bands(self) -> pd.DataFrame:
         """Year-end backlog, suites online and patients treated a year of each plant:
@@ -169,10 +185,6 @@ class Result:
         out = {"a": a, "b": b}
         out.update(paired_difference(self.npv(a), self.npv(b)))
         return pd.Series(out, name=f"{a} - {b}")
-
-    def comparison(self) -> pd.DataFrame:
-        """:meth:`compare` for every pair the scenario asks for."""
-        return pd.DataFrame([self.compare(a, b) for a, b in self.scenario.pairs()])
 
     def cashflow_bands(self) -> pd.DataFrame:
         """Yearly net cash and revenue per portfolio: mean, P10, P50, P90 (USD millions)."""

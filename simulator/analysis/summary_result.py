@@ -36,10 +36,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..engine.reduction import SummaryOutput, diff_column
+from ..engine.reduction import diff_column
 from ..engine.summaries import RELATIVE_ACCURACY, ColumnSummary
-from ..scenario import Scenario
 from .metrics import PERCENTILES
+from .results import RunResult
 
 TAIL = 0.05
 APPROXIMATE_COLUMNS = (
@@ -59,34 +59,11 @@ APPROXIMATE_COLUMNS = (
 )
 
 
-class SummaryResult:
+class SummaryResult(RunResult):
     """Outcomes of a run that kept summaries instead of rows (see the module docstring)."""
 
     summaries_only = True
     quantile_relative_accuracy = RELATIVE_ACCURACY
-
-    def __init__(self, output: SummaryOutput):
-        self._out = output
-
-    @property
-    def scenario(self) -> Scenario:
-        return self._out.scenario
-
-    @property
-    def portfolios(self) -> list[str]:
-        return list(self.scenario.portfolios)
-
-    @property
-    def seconds(self) -> float:
-        return self._out.seconds
-
-    @property
-    def backend(self) -> str:
-        return self._out.backend
-
-    @property
-    def workers(self) -> int:
-        return self._out.workers
 
     @property
     def keep_samples(self) -> str | None:
@@ -104,9 +81,9 @@ class SummaryResult:
         """The merged summary of a per-iteration column (e.g. ``"nichebuster.npv_musd"``)."""
         return self._out.summary.columns[name]
 
-    def _check(self, portfolio: str) -> None:
-        if portfolio not in self.scenario.portfolios:
-            raise KeyError(f"unknown portfolio {portfolio!r}; known: {', '.join(self.portfolios)}")
+    def _mean(self, column: str) -> float:
+        c = self._out.summary.columns
+        return c[column].mean if column in c else np.nan
 
     # -- tables --------------------------------------------------------------------------
     def summary(self) -> pd.DataFrame:
@@ -159,25 +136,6 @@ class SummaryResult:
             rows.append(row)
         return pd.DataFrame(rows).set_index("portfolio")
 
-    def _plant_summary(self, p: str) -> dict[str, float]:
-        """Cell and gene therapy plants: patients treated and lost, capex (NaN without)."""
-        c = self._out.summary.columns
-        keys = {
-            "cgt_patients_treated_mean": f"{p}.cgt_patients_treated",
-            "cgt_patients_lost_waiting_mean": f"{p}.cgt_patients_lost_waiting",
-            "cgt_capex_mean_musd": f"{p}.cgt_capex_musd",
-        }
-        return {k: c[v].mean if v in c else np.nan for k, v in keys.items()}
-
-    def plant_assets(self) -> list[tuple[str, str]]:
-        """``(portfolio, asset)`` of every cell or gene therapy with a plant."""
-        return [
-            (p, a.name)
-            for p, portfolio in self.scenario.portfolios.items()
-            for a in portfolio.assets
-            if a.manufacturing is not None
-        ]
-
     def plant_bands(self) -> pd.DataFrame:
         """``Result.plant_bands()`` from the yearly summaries: mean exact, P10/P50/P90
         approximate, over the iterations in which the asset had launched by then."""
@@ -228,10 +186,6 @@ class SummaryResult:
             }
         )
         return pd.Series(out, name=f"{a} - {b}")
-
-    def comparison(self) -> pd.DataFrame:
-        """:meth:`compare` for every pair the scenario asks for."""
-        return pd.DataFrame([self.compare(a, b) for a, b in self.scenario.pairs()])
 
     def cashflow_bands(self) -> pd.DataFrame:
         """Yearly net cash and revenue per portfolio: mean, P10, P50, P90 (USD millions)."""

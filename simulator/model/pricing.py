@@ -80,7 +80,8 @@ def ceiling_factor(
     value-based ceiling lets through (1 where the price is 0)."""
     ceiling = wtp_per_qaly_usd * qalys_gained + cost_offsets_usd
     safe = np.where(net_price_usd > 0, net_price_usd, 1.0)
-    return np.where(net_price_usd > 0, np.minimum(1.0, ceiling / safe), 1.0)
+    with np.errstate(over="ignore"):  # a subnormal price: the ceiling cannot bind (ratio inf)
+        return np.where(net_price_usd > 0, np.minimum(1.0, ceiling / safe), 1.0)
 
 
 def ira_multiplier(
