@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ from typing import Any
 from ..scenario import Scenario
 from .chunk import chunk_bounds, simulate_chunk
 from .executors import default_workers, open_executor
-from .runner import Progress
+from .runner import Progress, in_chunk_order
 from .summaries import ColumnSummary, merge_matrix, summarize_matrix
 
 # sim.run switches to summaries at this many iterations (the rows would not fit in memory)
@@ -131,24 +130,13 @@ def run_summaries(
     merged: ChunkSummary | None = None
     with open_executor(backend_used, workers, scheduler) as executor:
         workers = getattr(executor, "n_workers", workers)
-        pending: dict[Future, int] = {}
-        waiting: dict[int, ChunkSummary] = {}  # done, but a predecessor is not merged yet
-        next_submit = next_merge = 0
-        limit = 2 * workers
-        while next_merge < n_chunks:
-            while next_submit < n_chunks and len(pending) + len(waiting) < limit:
-                fut = executor.submit(summarize_chunk, scenario, next_submit, samples)
-                pending[fut] = next_submit
-                next_submit += 1
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                waiting[pending.pop(fut)] = fut.result()
-            while next_merge in waiting:
-                part = waiting.pop(next_merge)
-                merged = part if merged is None else merged.merge(part)
-                next_merge += 1
-                if progress is not None:
-                    progress(next_merge, n_chunks)
+        for part in in_chunk_order(
+            lambda k: executor.submit(summarize_chunk, scenario, k, samples),
+            n_chunks,
+            workers,
+            progress,
+        ):
+            merged = part if merged is None else merged.merge(part)
     assert merged is not None  # at least one chunk
     return SummaryOutput(
         scenario=scenario,

@@ -8,7 +8,7 @@ order, so the backend and the worker count cannot change a single number.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,23 +50,13 @@ def run_chunks(
     workers = 1 if backend == "sequential" else (workers or default_workers())
     # a pool for one chunk only costs start-up time
     backend_used = "sequential" if backend == "local" and n_chunks == 1 else backend
-    results: dict[int, ChunkResult] = {}
     with open_executor(backend_used, workers, scheduler) as executor:
         workers = getattr(executor, "n_workers", workers)  # a remote cluster's own size
-        pending: dict[Future, int] = {}
-        next_index = 0
-        limit = 2 * workers
-        while next_index < n_chunks or pending:
-            while next_index < n_chunks and len(pending) < limit:
-                pending[executor.submit(simulate_chunk, scenario, next_index)] = next_index
-                next_index += 1
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                idx = pending.pop(fut)
-                results[idx] = fut.result()
-                if progress is not None:
-                    progress(len(results), n_chunks)
-    ordered = [results[i] for i in range(n_chunks)]
+        ordered: list[ChunkResult] = list(
+            in_chunk_order(
+                lambda k: executor.submit(simulate_chunk, scenario, k), n_chunks, workers, progress
+            )
+        )
     columns = _concat([r.columns for r in ordered])
     cash = {
         p: np.concatenate([r.yearly_cash_musd[p] for r in ordered]) for p in scenario.portfolios
@@ -86,6 +76,31 @@ def run_chunks(
         chunks=n_chunks,
         yearly_series=series,
     )
+
+
+def in_chunk_order(
+    submit: Callable[[int], Future], n_chunks: int, workers: int, progress: Progress | None
+) -> Iterator:
+    """Run chunks ``0 .. n_chunks - 1`` through ``submit`` and yield their results in chunk
+    order, whatever order they finish in. At most ``2 x workers`` chunks are submitted or
+    finished-but-not-yet-yielded at once, so memory stays bounded; ``progress(done,
+    total)`` is called as each chunk is yielded."""
+    pending: dict[Future, int] = {}
+    waiting: dict[int, Any] = {}  # finished, but an earlier chunk has not been yielded yet
+    next_submit = next_yield = 0
+    limit = 2 * workers
+    while next_yield < n_chunks:
+        while next_submit < n_chunks and len(pending) + len(waiting) < limit:
+            pending[submit(next_submit)] = next_submit
+            next_submit += 1
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for fut in done:
+            waiting[pending.pop(fut)] = fut.result()
+        while next_yield in waiting:
+            yield waiting.pop(next_yield)
+            next_yield += 1
+            if progress is not None:
+                progress(next_yield, n_chunks)
 
 
 def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
