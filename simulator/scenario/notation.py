@@ -42,6 +42,7 @@ _FAMILIES: dict[str, type[Distribution]] = {
     for c in (Fixed, Uniform, Triangular, Pert, Normal, LogNormal, Beta, Gamma, Bernoulli, Discrete)
 }
 _ALIASES = {"tri": "triangular", "betapert": "pert", "constant": "fixed", "choice": "discrete"}
+_FLOAT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 _CALL = re.compile(r"^\s*([A-Za-z_]+)\s*\((.*)\)\s*$", re.S)
 
 
@@ -138,6 +139,8 @@ def _parse_call(text: str) -> Distribution:
             value = yaml.safe_load(raw) if raw.strip() else None
         except yaml.YAMLError as exc:
             raise ValueError(f"cannot read argument {part.strip()!r} of {text!r}") from exc
+        if isinstance(value, str) and _FLOAT.fullmatch(value.strip()):
+            value = float(value)  # YAML 1.1 reads 1e-9 (no dot) as text; a number is meant
         if raw is val:
             kwargs[key.strip()] = value
         else:

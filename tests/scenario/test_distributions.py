@@ -74,6 +74,9 @@ def test_discrete_and_fixed():
         ("gamma(2, rate=0.5)", Gamma(2, 2.0)),
         ("discrete([1, 2], [0.4, 0.6])", Discrete((1, 2), (0.4, 0.6))),
         ({"dist": "uniform", "low": 1, "high": 2}, Uniform(1, 2)),
+        # exponents without a dot, which YAML 1.1 would read as text
+        ("uniform(1e-09, 0.2)", Uniform(1e-9, 0.2)),
+        ("normal(1.5e3, 2E2, low=-1e-3)", Normal(1500.0, 200.0, low=-0.001)),
     ],
 )
 def test_parse_forms(text, expected):
