@@ -26,8 +26,8 @@ def _axes(ax):
 def _bins(arrays: list[np.ndarray], bins: int = 80) -> np.ndarray:
     lo = min(np.percentile(a, 0.5) for a in arrays)
     hi = max(np.percentile(a, 99.5) for a in arrays)
-    if hi <= lo:
-        hi = lo + 1.0
+    if hi - lo <= 1e-9 * max(1.0, abs(lo)):  # (nearly) certain: rounding noise only
+        lo, hi = lo - 0.5, hi + 0.5
     return np.linspace(lo, hi, bins + 1)
 
 
