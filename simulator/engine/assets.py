@@ -36,6 +36,7 @@ from ..model.timeline import MONTHS_PER_YEAR, add_spread, pv_spread, to_month
 from ..scenario import Asset
 from . import payments
 from .plant import PlantRun, empty_columns, run_plant
+from .sampling import drawn
 from .seeding import generator
 from .trials import is_mechanistic, label_positive_only, output_columns, simulate_in_chunk
 
@@ -59,17 +60,12 @@ class AssetPath:
     label_positive_only: np.ndarray | None = None  # enrichment: the label narrowed (bool)
 
 
-def _d(draws: dict[str, np.ndarray], path: str, n: int, default: float) -> np.ndarray:
-    """A drawn field, or a constant where the (optional) block is absent."""
-    return draws[path] if path in draws else np.full(n, default)
-
-
 def _test_accuracy(draws, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Biomarker prevalence, assay sensitivity and specificity (1 where absent)."""
     return (
-        _d(draws, "cohort.biomarker_prevalence", n, 1.0),
-        _d(draws, "cohort.testing.sensitivity", n, 1.0),
-        _d(draws, "cohort.testing.specificity", n, 1.0),
+        drawn(draws, "cohort.biomarker_prevalence", n, 1.0),
+        drawn(draws, "cohort.testing.sensitivity", n, 1.0),
+        drawn(draws, "cohort.testing.specificity", n, 1.0),
     )
 
 
@@ -175,7 +171,7 @@ def develop(ctx, asset: Asset, draws, rho: float, cost_diff: np.ndarray) -> Asse
     launch_month = np.where(launched, launch, horizon).astype(np.int64)
     if asset.cohort is not None:
         outputs["eligible_patients_mature"] = _eligible_base(draws, n, label) * np.where(
-            _tested(label, n), _d(draws, "cohort.testing.mature_rate", n, 1.0), 1.0
+            _tested(label, n), drawn(draws, "cohort.testing.mature_rate", n, 1.0), 1.0
         )
     path = AssetPath(asset, draws, dev, launch_month, launched, pv, outputs, cdx)
     path.label_positive_only = label
@@ -293,9 +289,10 @@ def commercialize(
         d = terms.draws  # the list price scaled to a value-based ceiling
     uptake = uptake_by_month(asset.commercial.uptake_curve, horizon)
     log_multiplier = _log_multiplier(path, rows, launch, horizon)
-    revenue_m = revenue_flows(d, uptake, launch, horizon, log_multiplier)
     share = contribution_share(d) - _test_fee_share(path, rows, d)
-    if asset.manufacturing is not None:
+    if asset.manufacturing is None:
+        revenue_m = revenue_flows(d, uptake, launch, horizon, log_multiplier)
+    else:  # what the plant lets through, not what demand asks for
         revenue_m = _through_the_plant(ctx, path, rows, d, uptake, log_multiplier, pv, cash)
     received = revenue_m  # cash arrives when the payer pays: recognised != received
     if terms is not None:

@@ -34,7 +34,7 @@ from ..model.pricing import (
     positive_predictive_value,
 )
 from ..model.timeline import MONTHS_PER_YEAR
-from .sampling import sample_fields
+from .sampling import drawn, sample_fields
 from .seeding import generator
 
 COLUMNS = (
@@ -167,7 +167,7 @@ class Terms:
         c, draws, p = pr.contract, path.draws, "pricing.contract."
         refund = "warranty_refund_share" if c.type == "warranty" else "nonresponder_refund_share"
         ppv = positive_predictive_value(
-            *(_get(draws, f"cohort.{k}", n)[rows] for k in
+            *(drawn(draws, f"cohort.{k}", n, 1.0)[rows] for k in
               ("biomarker_prevalence", "testing.sensitivity", "testing.specificity"))
         )  # fmt: skip
         return payment_kernels(
@@ -199,10 +199,6 @@ def terms(ctx, path, rows: np.ndarray, d: CommercialDraws) -> Terms | None:
         draws[q + "cost_offsets_usd"][rows],
     )
     return Terms(d, replace(d, list_price_usd=d.list_price_usd * factor))
-
-
-def _get(draws, key: str, n: int) -> np.ndarray:
-    return draws[key] if key in draws else np.ones(n)
 
 
 def _at_risk(pr, draws, rows) -> np.ndarray:

@@ -39,3 +39,8 @@ def sample_fields(
         else:
             out[path] = dist.sample(generator(seed, chunk_index, "inputs", owner, path), n)
     return out
+
+
+def drawn(draws: dict[str, np.ndarray], path: str, n: int, default: float) -> np.ndarray:
+    """A drawn field, or ``default`` for every iteration where its (optional) block is absent."""
+    return draws[path] if path in draws else np.full(n, default)

@@ -64,6 +64,7 @@ from ..model.trials import (
     simulate_ssr,
 )
 from ..scenario import Asset
+from .sampling import drawn
 from .seeding import generator
 
 RngFor = Callable[[str], np.random.Generator]
@@ -112,10 +113,6 @@ def effect_uniforms(
     return correlated_uniforms(rng.standard_normal(n), factor, rho)
 
 
-def _get(draws, path: str, n: int, default: float) -> np.ndarray:
-    return draws[path] if path in draws else np.full(n, default)
-
-
 def _delta(asset: Asset, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Drift per patient and information per patient at the effect ``theta``."""
     e = asset.effect
@@ -149,8 +146,8 @@ def simulate_asset_trials(
 ) -> dict[str, StageTrial]:
     """Every mechanistic stage of the asset, for every iteration (entered or not)."""
     n = theta_pos.size
-    prevalence = _get(draws, "cohort.biomarker_prevalence", n, 1.0)
-    sensitivity = _get(draws, "cohort.testing.sensitivity", n, 1.0)
+    prevalence = drawn(draws, "cohort.biomarker_prevalence", n, 1.0)
+    sensitivity = drawn(draws, "cohort.testing.sensitivity", n, 1.0)
     stages = dict(asset.stages())
     out: dict[str, StageTrial] = {}
     for name, stage in stages.items():
