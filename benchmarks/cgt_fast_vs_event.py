@@ -17,8 +17,12 @@ import time
 
 import numpy as np
 
-from simulator.engine.des.cell_therapy import simulate_capacity_event
-from simulator.model.manufacturing import CellTherapyProcess, draw_arrivals, simulate_capacity_fast
+from simulator.pillars.manufacturing.des import simulate_capacity_event
+from simulator.pillars.manufacturing.queue import (
+    CellTherapyProcess,
+    draw_arrivals,
+    simulate_capacity_fast,
+)
 
 MONTHS = 120
 RATE_PER_MONTH = 20.0

@@ -15,7 +15,7 @@ import sys
 import numpy as np
 
 import simulator as sim
-from simulator.analysis.trials import operating_characteristics
+from simulator.studies.trials import operating_characteristics
 
 ASSET = "onc_io_enrich"
 DESIGN = f"portfolios.nichebuster.assets.{ASSET}.phases.phase3.design"

@@ -44,7 +44,7 @@ FLOOR_CHUNK = 10_000
 
 def problem_size(scenario) -> dict[str, int]:
     """Assets, months and random draws per asset-iteration of a scenario."""
-    from simulator.engine.sampling import distribution_fields
+    from simulator.core.draws import distribution_fields
 
     assets = draws = 0
     for portfolio in scenario.portfolios.values():

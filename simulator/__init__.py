@@ -17,12 +17,12 @@ from __future__ import annotations
 from os import PathLike
 from typing import Any
 
-from .analysis import Result
-from .analysis.summary_result import SummaryResult
-from .engine import run_chunks
-from .engine.reduction import STREAMING_THRESHOLD, run_summaries
-from .engine.runner import Progress
-from .scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
+from simulator.engine import run_chunks
+from simulator.engine.reduction import STREAMING_THRESHOLD, run_summaries
+from simulator.engine.runner import Progress
+from simulator.results import Result
+from simulator.results.summary_result import SummaryResult
+from simulator.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 
 __all__ = [
     "Result",

@@ -6,8 +6,8 @@ that registers itself on the group when imported here.
 
 from __future__ import annotations
 
-from . import run, sensitivity, sweep, trace, trials  # noqa: F401  (each registers its command)
-from .app import main
-from .run import format_report
+from simulator.cli import run, sensitivity, sweep, trace, trials  # noqa: F401  (each registers its command)
+from simulator.cli.app import main
+from simulator.cli.run import format_report
 
 __all__ = ["format_report", "main"]

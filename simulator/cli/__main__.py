@@ -1,3 +1,3 @@
-from .app import main
+from simulator.cli.app import main
 
 main()

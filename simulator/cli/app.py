@@ -17,8 +17,8 @@ from typing import Any
 
 import click
 
-from .. import __version__
-from ..scenario import ScenarioError, load_scenario, parse_set
+from simulator import __version__
+from simulator.scenario import ScenarioError, load_scenario, parse_set
 
 
 class _DefaultGroup(click.Group):

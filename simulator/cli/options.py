@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from ..analysis.export import make_staging
-from ..engine.executors import BACKENDS
-from ..scenario import Problem, Scenario, ScenarioError
+from simulator.engine.executors import BACKENDS
+from simulator.report.export import make_staging
+from simulator.scenario import Problem, Scenario, ScenarioError
 
 
 def variant_options(f):

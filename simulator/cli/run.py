@@ -13,11 +13,11 @@ from typing import Any
 
 import click
 
-from ..analysis.export import make_staging
-from ..engine.executors import BACKENDS
-from ..scenario import ScenarioError
-from .app import fail, load, main, progress_wanted
-from .scale import run_scaled
+from simulator.cli.app import fail, load, main, progress_wanted
+from simulator.cli.scale import run_scaled
+from simulator.engine.executors import BACKENDS
+from simulator.report.export import make_staging
+from simulator.scenario import ScenarioError
 
 
 @main.command("run")
@@ -76,8 +76,8 @@ def run_command(
     quiet,
 ):
     """Run SCENARIO, print the comparison and write the outputs."""
-    from .. import run
-    from .scale import run_options
+    from simulator import run
+    from simulator.cli.scale import run_options
 
     backend, options = run_options(backend, scheduler, summaries_only, keep_samples)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ..engine.dask_backend import BackendError
+from simulator.engine.dask_backend import BackendError
 
 
 def run_options(

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import click
 
-from ..analysis.atomic import write_directory
-from ..analysis.sensitivity import (
+from simulator.cli.app import fail, load, main, progress_wanted
+from simulator.cli.options import output_dir, parse_pair, progress_bar, usage_error, variant_options
+from simulator.report.atomic import write_directory
+from simulator.scenario import ScenarioError
+from simulator.studies.sensitivity import (
     one_way_swing,
     plot_regression_tornado,
     plot_swing_tornado,
     regression_sensitivity,
     resolved,
 )
-from ..scenario import ScenarioError
-from .app import fail, load, main, progress_wanted
-from .options import output_dir, parse_pair, progress_bar, usage_error, variant_options
 
 
 @main.command("sensitivity")
@@ -44,7 +44,7 @@ def sensitivity_command(
     scenario, iterations, seed, sets, pair, backend, workers, out_dir, quiet, top, inputs
 ):
     """One-way swing of SCENARIO's uncertain inputs: tornado of the mean NPV difference."""
-    from .. import run
+    from simulator import run
 
     try:
         s = load(scenario, sets, iterations=iterations, seed=seed)

@@ -12,11 +12,18 @@ import math
 
 import click
 
-from ..analysis.atomic import write_directory
-from ..analysis.sweep import grid, parse_vary, plot_heatmap, sweep
-from ..scenario import ScenarioError
-from .app import fail, load, main, progress_wanted
-from .options import output_dir, parse_pair, progress_bar, relabel, usage_error, variant_options
+from simulator.cli.app import fail, load, main, progress_wanted
+from simulator.cli.options import (
+    output_dir,
+    parse_pair,
+    progress_bar,
+    relabel,
+    usage_error,
+    variant_options,
+)
+from simulator.report.atomic import write_directory
+from simulator.scenario import ScenarioError
+from simulator.studies.sweep import grid, parse_vary, plot_heatmap, sweep
 
 
 @main.command("sweep")

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from ..scenario import ScenarioError
-from .app import fail, load, main
+from simulator.cli.app import fail, load, main
+from simulator.scenario import ScenarioError
 
 
 @main.command("trace")
@@ -31,7 +31,7 @@ from .app import fail, load, main
 )
 def trace_command(scenario, iteration, portfolio, seed, sets):
     """Tell the story of one iteration of SCENARIO: phases, CDx, launches, plants."""
-    from ..engine.trace import trace_iteration
+    from simulator.studies.trace import trace_iteration
 
     try:
         s = load(scenario, sets, seed=seed)

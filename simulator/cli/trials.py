@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import click
 
-from ..scenario import ScenarioError
-from .app import fail, load, main
+from simulator.cli.app import fail, load, main
+from simulator.scenario import ScenarioError
 
 
 @main.command("trials")
@@ -27,7 +27,7 @@ from .app import fail, load, main
 )
 def trials_command(scenario, n_trials, seed, sets, fmt):
     """Operating characteristics of SCENARIO's trial designs (mechanistic mode)."""
-    from ..analysis.trials import format_operating_characteristics, operating_characteristics
+    from simulator.studies.trials import format_operating_characteristics, operating_characteristics
 
     try:
         s = load(scenario, sets)

@@ -21,24 +21,33 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..model.cohorts import positive_fraction, screened_patients, testing_rate
-from ..model.commercial import (
+from simulator.core.copula import correlated_uniforms
+from simulator.core.draws import drawn
+from simulator.core.seeding import generator
+from simulator.core.timeline import MONTHS_PER_YEAR, add_spread, pv_spread, to_month
+from simulator.pillars.cohort.funnel import positive_fraction, screened_patients, testing_rate
+from simulator.pillars.commercial.flows import (
     CommercialDraws,
     contribution_share,
     fixed_cost_spreads,
     revenue_flows,
     uptake_by_month,
 )
-from ..model.development import DevelopmentOutcome, StageDraws, simulate_development
-from ..model.diagnostics import CdxOutcome, cdx_timeline
-from ..model.portfolio import correlated_uniforms
-from ..model.timeline import MONTHS_PER_YEAR, add_spread, pv_spread, to_month
-from ..scenario import Asset
-from . import payments
-from .plant import PlantRun, empty_columns, run_plant
-from .sampling import drawn
-from .seeding import generator
-from .trials import is_mechanistic, label_positive_only, output_columns, simulate_in_chunk
+from simulator.pillars.development.stages import (
+    DevelopmentOutcome,
+    StageDraws,
+    simulate_development,
+)
+from simulator.pillars.diagnostics.timeline import CdxOutcome, cdx_timeline
+from simulator.pillars.manufacturing.step import PlantRun, empty_columns, run_plant
+from simulator.pillars.pricing import step as payments
+from simulator.pillars.trials.step import (
+    is_mechanistic,
+    label_positive_only,
+    output_columns,
+    simulate_in_chunk,
+)
+from simulator.scenario import Asset
 
 CLINICAL = ("phase1", "phase2", "phase3")
 
@@ -281,8 +290,8 @@ def commercialize(
         exclusivity_months=np.round(draws[f"{c}exclusivity_years"][rows] * MONTHS_PER_YEAR),
         erosion_first_year=draws[f"{c}erosion_first_year"][rows],
         life_months=life_months,
-        demand_multiplier=ctx.market_draws["demand_multiplier"][rows],
-        price_multiplier=ctx.market_draws["price_multiplier"][rows],
+        demand_multiplier=ctx.market_draws.demand_multiplier[rows],
+        price_multiplier=ctx.market_draws.price_multiplier[rows],
     )
     terms = payments.terms(ctx, path, rows, d)  # None without pricing and IRA blocks
     if terms is not None:

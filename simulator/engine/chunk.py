@@ -5,10 +5,10 @@ arguments give the same arrays on any machine, in any process. For each iteratio
 draws the market (shared by all portfolios), then for each portfolio and asset:
 
 1. the asset's uncertain inputs (:mod:`.sampling`),
-2. its development path (:mod:`simulator.model.development`), with success uniforms
-   correlated within risk groups (:mod:`simulator.model.portfolio`),
+2. its development path (:mod:`simulator.pillars.development.stages`), with success uniforms
+   correlated within risk groups (:mod:`simulator.core.copula`),
 3. its commercial flows if it launched before the horizon
-   (:mod:`simulator.model.commercial`), computed for launched iterations only,
+   (:mod:`simulator.pillars.commercial.flows`), computed for launched iterations only,
 
 and adds the asset's monthly cash to the portfolio's. Present values are computed per
 asset in closed form or by one matrix-vector product; monthly arrays exist only at the
@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..model.timeline import MONTHS_PER_YEAR, discount_factors
-from ..scenario import Scenario
-from .assets import AssetPath, commercialize, develop
-from .sampling import distribution_fields, sample_fields
-from .seeding import generator
+from simulator.core.draws import Draws, distribution_fields, sample
+from simulator.core.seeding import generator
+from simulator.core.timeline import MONTHS_PER_YEAR, discount_factors
+from simulator.engine.assets import AssetPath, commercialize, develop
+from simulator.scenario import Scenario
 
 MARKET_FIELDS = ("demand_multiplier", "price_multiplier")
 # per-asset plant outcomes summed over a portfolio's cell and gene therapies
@@ -71,13 +71,15 @@ def simulate_chunk(
     n = stop - start
     seed = sim.seed
     horizon = market.horizon_years * MONTHS_PER_YEAR
-    market_draws = sample_fields(
-        {f: getattr(market, f) for f in MARKET_FIELDS}, "market", seed, chunk_index, n
-    )
+    market_draws = sample(market, "market", seed, chunk_index, n)
     ctx = _Context(scenario, chunk_index, n, horizon, market_draws)
     columns: dict[str, np.ndarray] = {"iteration": np.arange(start, stop)}
     columns.update(
-        {f"market.{k}": v for k, v in market_draws.items() if not getattr(market, k).is_constant}
+        {
+            f"market.{k}": getattr(market_draws, k)
+            for k in MARKET_FIELDS
+            if not getattr(market, k).is_constant
+        }
     )
     yearly_cash, yearly_revenue, monthly, series, paths = {}, {}, {}, {}, {}
     for pname in scenario.portfolios:
@@ -104,12 +106,13 @@ class _Context:
     chunk_index: int
     n: int
     horizon: int
-    market_draws: dict[str, np.ndarray]
+    market_draws: Draws
 
     def __post_init__(self) -> None:
         m = self.scenario.market
         self.discount = discount_factors(m.discount_rate_annual, self.horizon)
         self._factors: dict[tuple[str, str], np.ndarray] = {}
+        self.ira_applies: np.ndarray | None = None  # the IRA switch, drawn when first needed
 
     def group_factor(self, group: str, stage: str) -> np.ndarray:
         """The risk group's standard-normal factor for a stage (shared by its members)."""
@@ -135,7 +138,7 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     for asset in portfolio.assets:
         rho = portfolio.risk_groups[asset.risk_group].correlation if asset.risk_group else 0.0
         fields = distribution_fields(asset)
-        draws = sample_fields(fields, asset.name, ctx.scenario.simulation.seed, ctx.chunk_index, n)
+        draws = sample(asset, asset.name, ctx.scenario.simulation.seed, ctx.chunk_index, n)
         paths.append(develop(ctx, asset, draws, rho, cost_diff))
         prefix = f"{pname}.{asset.name}"
         for path, dist in fields.items():
@@ -148,12 +151,14 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     approvals = np.zeros(n, dtype=np.int64)
     first_launch = np.full(n, np.inf)
     oop = np.zeros(n)
+    rd_pv = np.zeros(n)
     capitalized = np.zeros(n)
     cdx_delay_sum = np.zeros(n)
     cdx_launches = np.zeros(n, dtype=np.int64)
     cdx_delayed = np.zeros(n, dtype=np.int64)
     plant_totals = {k: np.zeros(n) for k in PLANT_TOTALS} if portfolio.has_plants() else {}
     for path, split in zip(paths, splits, strict=True):
+        rd_pv -= path.pv_musd  # pass 1 booked R&D and CDx spend only (negative)
         a_npv = (
             path.pv_musd + commercialize(ctx, path, split, cash, revenue_y, cost_diff)
         ) * tax_keep
@@ -192,6 +197,7 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     cols[f"{pname}.breakeven_month"] = _breakeven_month(cumulative)
     cols[f"{pname}.oop_cost_musd"] = oop
     cols[f"{pname}.capitalized_cost_musd"] = capitalized
+    cols[f"{pname}.rd_pv_musd"] = rd_pv
     cols[f"{pname}.cdx_launches"] = cdx_launches
     cols[f"{pname}.cdx_delayed_launches"] = cdx_delayed
     cols[f"{pname}.cdx_delay_months_sum"] = cdx_delay_sum

@@ -133,7 +133,7 @@ def open_dask_executor(workers: int | None = None, scheduler: Any = None) -> Ite
         None, an address ``tcp://host:port``, a scheduler-file path, or a
         ``distributed.Client`` (used as is, not closed).
     """
-    from .executors import default_workers
+    from simulator.engine.executors import default_workers
 
     distributed = _import_distributed()
     owned: list[Any] = []  # what this block opened, closed in reverse order

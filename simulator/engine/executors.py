@@ -53,7 +53,7 @@ def open_executor(
         with ProcessPoolExecutor(max_workers=workers or default_workers()) as pool:
             yield pool
     elif backend == "dask":
-        from .dask_backend import open_dask_executor
+        from simulator.engine.dask_backend import open_dask_executor
 
         with open_dask_executor(workers, scheduler) as executor:
             yield executor

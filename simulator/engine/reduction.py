@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..scenario import Scenario
-from .chunk import chunk_bounds, simulate_chunk
-from .executors import default_workers, open_executor
-from .runner import Progress, in_chunk_order
-from .summaries import ColumnSummary, merge_matrix, summarize_matrix
+from simulator.engine.chunk import chunk_bounds, simulate_chunk
+from simulator.engine.executors import default_workers, open_executor
+from simulator.engine.runner import Progress, in_chunk_order
+from simulator.engine.summaries import ColumnSummary, merge_matrix, summarize_matrix
+from simulator.scenario import Scenario
 
 # sim.run switches to summaries at this many iterations (the rows would not fit in memory)
 STREAMING_THRESHOLD = 1_000_000

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from ..scenario import Scenario
-from .chunk import ChunkResult, chunk_bounds, simulate_chunk
-from .executors import default_workers, open_executor
+from simulator.engine.chunk import ChunkResult, chunk_bounds, simulate_chunk
+from simulator.engine.executors import default_workers, open_executor
+from simulator.scenario import Scenario
 
 Progress = Callable[[int, int], None]
 

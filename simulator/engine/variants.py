@@ -18,10 +18,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 
 import numpy as np
 
-from ..scenario import Scenario
-from .chunk import ChunkResult, chunk_bounds, simulate_chunk
-from .executors import default_workers, open_executor
-from .runner import Progress, RunOutput, _concat
+from simulator.engine.chunk import ChunkResult, chunk_bounds, simulate_chunk
+from simulator.engine.executors import default_workers, open_executor
+from simulator.engine.runner import Progress, RunOutput, _concat
+from simulator.scenario import Scenario
 
 
 def run_variants(

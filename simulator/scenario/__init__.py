@@ -4,11 +4,20 @@
 overrides) into a :class:`Scenario`; distributions live in :mod:`.distributions`.
 """
 
-from .distributions import Distribution
-from .errors import Problem, ScenarioError
-from .loader import load_scenario, parse_set, scenario_from_dict
-from .notation import parse_distribution
-from .schema import STAGES, Asset, Commercial, Market, Portfolio, Scenario, Simulation, Stage
+from simulator.core.distributions import Distribution
+from simulator.core.errors import Problem, ScenarioError
+from simulator.core.notation import parse_distribution
+from simulator.scenario.loader import load_scenario, parse_set, scenario_from_dict
+from simulator.scenario.schema import (
+    STAGES,
+    Asset,
+    Commercial,
+    Market,
+    Portfolio,
+    Scenario,
+    Simulation,
+    Stage,
+)
 
 __all__ = [
     "STAGES",

@@ -30,8 +30,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import Problem, ScenarioError
-from .schema import Scenario
+from simulator.core.errors import Problem, ScenarioError
+from simulator.scenario.schema import Scenario
 
 Loc = tuple[str, int | None]  # (file, line)
 PathT = tuple[Any, ...]

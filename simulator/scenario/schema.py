@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
-from .fields import (
+from simulator.core.fields import (
     Float,
     GrowthRate,
     Int,
@@ -35,10 +35,10 @@ from .fields import (
     NonNegative,
     Probability,
 )
-from .manufacturing import CGT_MODALITIES, Manufacturing
-from .notation import parse_distribution
-from .pricing import IraNegotiation, Pricing
-from .trial_design import Design, Effect, check_designs
+from simulator.core.notation import parse_distribution
+from simulator.pillars.manufacturing.block import CGT_MODALITIES, Manufacturing
+from simulator.pillars.pricing.block import IraNegotiation, Pricing
+from simulator.pillars.trials.block import Design, Effect, check_designs
 
 STAGES: tuple[str, ...] = (
     "target_to_hit",
@@ -120,7 +120,7 @@ class Market(Model):
 
 
 class Trial(Model):
-    """A trial that recruits from the asset's cohort (see simulator.model.cohorts)."""
+    """A trial that recruits from the asset's cohort (see simulator.pillars.cohort.funnel)."""
 
     patients: NonNegative = Field(description="patients to enrol")
     enrolment: Literal["biomarker_positive", "all_comers"] = Field(
@@ -236,7 +236,7 @@ class Testing(Model):
 
 
 class Cohort(Model):
-    """The biomarker-defined patient funnel (see simulator.model.cohorts)."""
+    """The biomarker-defined patient funnel (see simulator.pillars.cohort.funnel)."""
 
     indication: Name | None = Field(
         None, description="assets of a portfolio naming one indication split its patients"
@@ -251,7 +251,7 @@ class Cohort(Model):
 
 
 class CompanionDiagnostic(Model):
-    """A CDx developed beside the drug (see simulator.model.diagnostics)."""
+    """A CDx developed beside the drug (see simulator.pillars.diagnostics.timeline)."""
 
     development_start: StageName = Field("phase3", description="drug stage whose start starts it")
     development_months: NonNegative
@@ -439,7 +439,7 @@ class Scenario(Model):
         index (``assets[0]``) or by asset name (``assets.onc_egfr``). Keyword arguments set
         ``simulation`` fields: ``s.with_(iterations=2000, seed=7)``.
         """
-        from .loader import apply_overrides  # loader builds on this module
+        from simulator.scenario.loader import apply_overrides  # loader builds on this module
 
         sets = dict(overrides or {})
         sets.update({f"simulation.{k}": v for k, v in simulation.items()})

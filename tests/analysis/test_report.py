@@ -12,10 +12,10 @@ import pytest
 from helpers import asset, make
 
 import simulator as sim
-from simulator.analysis import report
-from simulator.analysis.convergence import mcse_batch, mcse_mean
-from simulator.analysis.report_text import source_of
-from simulator.analysis.results import Result
+from simulator.report import html as report
+from simulator.report.sources import source_of
+from simulator.results.convergence import mcse_batch, mcse_mean
+from simulator.results.result import Result
 
 ALWAYS = [
     "question",

@@ -13,7 +13,7 @@ import pytest
 from helpers import asset, make, reference_monthly_cash, reference_npv
 
 import simulator as sim
-from simulator.analysis.sensitivity import one_way_swing, regression_sensitivity
+from simulator.studies.sensitivity import one_way_swing, regression_sensitivity
 
 RATE = 0.1
 HORIZON = 30 * 12

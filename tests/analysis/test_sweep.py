@@ -9,11 +9,11 @@ from click.testing import CliRunner
 from helpers import asset, make
 
 import simulator as sim
-from simulator.analysis.metrics import paired_difference
-from simulator.analysis.sweep import grid, parse_vary, plot_heatmap, sweep
 from simulator.cli import main
 from simulator.engine import run_chunks
 from simulator.engine.variants import run_variants
+from simulator.results.metrics import paired_difference
+from simulator.studies.sweep import grid, parse_vary, plot_heatmap, sweep
 
 
 def _scenario(iterations: int = 600):

@@ -17,9 +17,9 @@ import pytest
 from helpers import ROOT, asset, make
 
 import simulator as sim
-from simulator.analysis.export import resolved_yaml
 from simulator.engine import dask_backend
 from simulator.engine.dask_backend import BackendError
+from simulator.report.export import resolved_yaml
 
 distributed = pytest.importorskip("distributed")
 

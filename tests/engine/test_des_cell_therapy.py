@@ -25,12 +25,12 @@ import math
 import numpy as np
 import pytest
 
-from simulator.engine.des.cell_therapy import (
+from simulator.pillars.manufacturing.des import (
     run_cell_therapy,
     simulate_capacity_event,
     trace_events,
 )
-from simulator.model.manufacturing import (
+from simulator.pillars.manufacturing.queue import (
     CapacityOutcome,
     CellTherapyProcess,
     draw_arrivals,

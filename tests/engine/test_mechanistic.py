@@ -15,8 +15,8 @@ from helpers import asset, make
 from scipy import stats
 
 import simulator as sim
-from simulator.analysis.trials import operating_characteristics
-from simulator.model.trials import design_group_sequential, fixed_sample_size, power_at
+from simulator.pillars.trials import design_group_sequential, fixed_sample_size, power_at
+from simulator.studies.trials import operating_characteristics
 
 Z = stats.norm.isf(0.025)
 TRIAL = {"sites": 20, "screened_per_site_month": 2.0, "startup_months": 6, "followup_months": 6}

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from scipy import integrate
 
 import simulator as sim
-from simulator.analysis.pricing import contract_impact, pricing_table
 from simulator.engine.chunk import simulate_chunk
-from simulator.model.pricing import annuity_pv_factor
+from simulator.pillars.pricing.kernels import annuity_pv_factor
+from simulator.studies.contract_impact import contract_impact, pricing_table
 
 PRICE = 400_000
 

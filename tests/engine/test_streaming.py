@@ -12,8 +12,8 @@ import pytest
 from helpers import SCENARIOS, asset, make
 
 import simulator as sim
-from simulator.analysis.summary_result import APPROXIMATE_COLUMNS
 from simulator.engine.summaries import MIN_ABS, RELATIVE_ACCURACY
+from simulator.results.summary_result import APPROXIMATE_COLUMNS
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 import simulator as sim
 from simulator.cli import main
-from simulator.engine.trace import trace_iteration
+from simulator.studies.trace import trace_iteration
 
 SCENARIO = "scenarios/nichebuster.yaml"
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 
 import simulator as sim
-from simulator.model.cohorts import recruitment_months
+from simulator.pillars.cohort.funnel import recruitment_months
 
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.model.manufacturing import (
+from simulator.pillars.manufacturing.queue import (
     CapacityOutcome,
     CellTherapyProcess,
     draw_arrivals,

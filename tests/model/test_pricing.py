@@ -1,7 +1,7 @@
 """Payment kernels, the value ceiling and IRA against closed forms and per-patient draws.
 
 The kernels are expectations; the oracles are (a) the closed forms in
-simulator.model.pricing's docstring and (b) independent simulations of individual
+simulator.pillars.pricing.kernels's docstring and (b) independent simulations of individual
 patients (who responds, when the response is lost), compared within Monte Carlo error.
 """
 
@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.model.pricing import (
+from simulator.core.timeline import monthly_factor
+from simulator.pillars.pricing.kernels import (
     annuity_pv_factor,
     ceiling_factor,
     convolve_months,
@@ -20,7 +21,6 @@ from simulator.model.pricing import (
     payment_kernels,
     positive_predictive_value,
 )
-from simulator.model.timeline import monthly_factor
 
 
 def _one(x: float) -> np.ndarray:

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from simulator.scenario.distributions import (
+from simulator.core.distributions import (
     Beta,
     Discrete,
     Fixed,
@@ -17,7 +17,7 @@ from simulator.scenario.distributions import (
     Triangular,
     Uniform,
 )
-from simulator.scenario.notation import parse_distribution
+from simulator.core.notation import parse_distribution
 
 U = np.linspace(1e-6, 1 - 1e-6, 2001)
 

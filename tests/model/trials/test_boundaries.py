@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from simulator.model.trials.boundaries import (
+from simulator.pillars.trials.boundaries import (
     _solve_inflation_factor,
     design_exit_probabilities,
     design_group_sequential,
@@ -30,7 +30,7 @@ from simulator.model.trials.boundaries import (
     futility_bounds_from_spending,
     power_at,
 )
-from simulator.model.trials.spending import pocock_spending
+from simulator.pillars.trials.spending import pocock_spending
 
 THIRDS = (1 / 3, 2 / 3, 1.0)
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from simulator.model.trials import (
+from simulator.pillars.trials import (
     EnrichmentRule,
     PromisingZone,
     design_group_sequential,

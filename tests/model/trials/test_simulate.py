@@ -7,13 +7,13 @@ so the tests are deterministic.
 import numpy as np
 import pytest
 
-from simulator.model.trials.boundaries import (
+from simulator.pillars.trials.boundaries import (
     design_exit_probabilities,
     design_group_sequential,
     expected_sample_size,
     fixed_design_drift,
 )
-from simulator.model.trials.simulate import (
+from simulator.pillars.trials.simulate import (
     drift_from_effect,
     max_sample_size,
     simulate_group_sequential,

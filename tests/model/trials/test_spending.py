@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.model.trials.spending import (
+from simulator.pillars.trials.spending import (
     cumulative_spending,
     hsd_spending,
     obf_spending,

@@ -1,0 +1,84 @@
+"""The building blocks every scenario block is typed with.
+
+- ``Dist``: any numeric input, a plain number or a distribution in compact or long form
+  (:mod:`.notation`); ``Probability``, ``NonNegative`` and ``GrowthRate`` bound its support;
+- ``Int`` and ``Float``: plain numbers that refuse YAML booleans (``yes``/``no``);
+- ``Name``: names of assets, portfolios, risk groups (letters, digits, ``_``, ``-``);
+- ``Model``: the base of every block: unknown keys are errors, assignments are validated.
+
+Blocks live in modules of their own (:mod:`.schema` for the scenario's skeleton,
+:mod:`.manufacturing` for the CGT plant, ...) and all build on these.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    PlainValidator,
+)
+
+from simulator.core.distributions import Distribution
+from simulator.core.notation import parse_distribution
+
+
+def _within(low: float, high: float, what: str):
+    def check(d: Distribution) -> Distribution:
+        lo, hi = d.support()
+        if lo < low or hi > high:
+            hint = ""
+            if math.isinf(lo) or math.isinf(hi):
+                hint = " (an unbounded distribution: truncate it, e.g. normal(m, s, low=0))"
+            got = (
+                d.compact() if d.is_constant else f"{d.compact()}, whose range is [{lo:g}, {hi:g}]"
+            )
+            raise ValueError(f"expected {what}, got {got}{hint}")
+        return d
+
+    return AfterValidator(check)
+
+
+def _serialize(d: Distribution) -> Any:
+    return d.mean() if d.is_constant else d.compact()
+
+
+Dist = Annotated[Distribution, PlainValidator(parse_distribution), PlainSerializer(_serialize)]
+Probability = Annotated[Dist, _within(0.0, 1.0, "a probability between 0 and 1")]
+NonNegative = Annotated[Dist, _within(0.0, math.inf, "a value >= 0")]
+GrowthRate = Annotated[Dist, _within(-0.99, 10.0, "an annual growth rate above -0.99")]
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+
+
+def _check_name(v: str) -> str:
+    if not _NAME.match(v):
+        raise ValueError(
+            f"expected a name of letters, digits, '_' or '-', starting with a letter; got {v!r}"
+        )
+    return v
+
+
+Name = Annotated[str, AfterValidator(_check_name)]
+
+
+def _no_bool(v: Any) -> Any:
+    if isinstance(v, bool):  # YAML reads yes/no/on/off/true/false as booleans
+        raise ValueError(f"expected a number, got {v!r}")
+    return v
+
+
+Int = Annotated[int, BeforeValidator(_no_bool)]
+Float = Annotated[float, BeforeValidator(_no_bool)]
+
+
+class Model(BaseModel):
+    """Base: unknown keys are errors, assignments are validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)

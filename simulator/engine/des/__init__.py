@@ -1,1 +1,0 @@
-"""Event-level (SimPy) models of processes where events interact."""

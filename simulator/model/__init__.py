@@ -1,1 +1,0 @@
-"""The pillars of the model: pure, vectorized functions of arrays over iterations."""

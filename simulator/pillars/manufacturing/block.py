@@ -1,0 +1,100 @@
+"""The plant of a cell or gene therapy, as a scenario writes it.
+
+An autologous cell therapy is made one batch per patient: the patient's cells are
+collected (apheresis), shipped to a suite, manufactured and released (QC), shipped back
+and infused. Gene therapies and allogeneic cell therapies are made in batches of several
+doses. Capacity is ``suites x batches_per_suite_month x doses_per_batch`` patient slots a
+month; the patients treated are what it lets through (:mod:`simulator.pillars.manufacturing.queue`
+for the queue, :mod:`simulator.pillars.manufacturing.des` for its SimPy twin). These are
+the plant's structural inputs, plain numbers; uncertainty enters through demand, QC,
+transport and dropouts. Published figures: ``published_figures.md`` section 5.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from simulator.core.fields import Float, Int, Model
+
+
+class CapacityExpansion(Model):
+    """Modular capacity growth: one more suite when the backlog passes a threshold."""
+
+    backlog_threshold: Int = Field(
+        ge=0, description="order a suite when more patients than this wait at a month end"
+    )
+    lead_months: Float = Field(
+        18.0, ge=0.0, description="order to first batch (modular facilities: 18-24 months)"
+    )
+    max_suites: Int = Field(ge=1, description="suites online at most, the first ones included")
+    capex_per_suite_musd: Float = Field(0.0, ge=0.0, description="paid in the order month")
+
+
+class ContractManufacturing(Model):
+    """A contract manufacturer (CMO) that takes the overflow of the own suites."""
+
+    slots_per_month: Int = Field(ge=1, description="batches it can start for us a month")
+    cost_per_batch_musd: Float = Field(
+        ge=0.0, description="its price per batch (usually above the own cost of goods)"
+    )
+
+
+CGT_MODALITIES = ("gene_therapy", "autologous_cell_therapy", "allogeneic_cell_therapy")
+
+
+class Manufacturing(Model):
+    """The plant of a cell or gene therapy (see simulator.pillars.manufacturing.queue).
+
+    Capacity is ``suites x batches_per_suite_month x doses_per_batch`` patient slots a
+    month; treated patients are what it lets through. These are the plant's structural
+    inputs, plain numbers; uncertainty enters through demand, QC, transport and dropouts.
+    """
+
+    fidelity: Literal["fast", "event"] = Field(
+        "fast", description="fast: monthly queue over all iterations; event: SimPy, per patient"
+    )
+    suites: Int = Field(1, ge=0, description="suites online at launch")
+    batches_per_suite_month: Int = Field(
+        1, ge=1, description="batches a suite can start a month (Kourelis 2023: median 1 slot)"
+    )
+    doses_per_batch: Int = Field(
+        1, ge=1, description="patients one batch treats (1 for autologous products)"
+    )
+    vein_to_vein_months: Float = Field(
+        0.92, ge=0.0, le=24.0, description="slot to infusion (axi-cel real world: median 28 days)"
+    )
+    vein_to_vein_log_sd: Float = Field(
+        0.0,
+        ge=0.0,
+        le=2.0,
+        description="lognormal spread of each patient's vein-to-vein time around that median "
+        "(0: fixed; axi-cel's IQR of 26-34 days around 28 is about 0.2)",
+    )
+    qc_failure_prob: Float = Field(
+        0.05, ge=0.0, le=1.0, description="batch out of specification (pivotal 1-8%, UK 4-14%)"
+    )
+    remanufacture_prob: Float = Field(
+        0.3, ge=0.0, le=1.0, description="after a failure, share re-made (UK: 17 of 58)"
+    )
+    cold_chain_loss_prob: Float = Field(0.01, ge=0.0, le=1.0, description="lost in transport")
+    dropout_hazard_monthly: Float = Field(
+        0.0, ge=0.0, le=5.0, description="waiting patients lost to progression or death a month"
+    )
+    expansion: CapacityExpansion | None = Field(None, description="none: capacity never grows")
+    fixed_cost_per_suite_year_musd: Float = Field(0.0, ge=0.0)
+    cost_per_batch_musd: Float = Field(0.0, ge=0.0, description="cost of goods of one batch")
+    logistics_per_shipment_musd: Float = Field(0.0, ge=0.0, description="cold-chain shipping")
+    contract: ContractManufacturing | None = Field(
+        None, description="a contract manufacturer for the overflow (none: own suites only)"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Manufacturing:
+        e = self.expansion
+        if e is not None and e.max_suites < self.suites:
+            raise ValueError(
+                f"expansion.max_suites ({e.max_suites}) must be >= suites ({self.suites})"
+            )
+        return self

@@ -1,0 +1,142 @@
+"""How an asset's price is set and how the money arrives, as a scenario writes it.
+
+An asset's optional ``pricing`` block says
+
+- whether ``commercial.list_price_usd`` is per patient-year (``price_basis: annual``, a
+  chronic therapy) or per treatment (``one_time``: a cell or gene therapy given once);
+- an optional value-based ceiling on the net price: willingness to pay per QALY x QALYs
+  gained + cost offsets (ICER's benchmark: $100,000-$150,000 per QALY; ranges of
+  $175,000-$500,000 are quoted for ultra-orphans; published_figures.md section 7);
+- an optional payer budget-impact cap (maximum annual spend on the asset; ICER's
+  potential budget-impact threshold was $777M a year in 2022-23, section 7);
+- the contract: plain list price with rebates (``gross_to_net``), outcome-based (pay only
+  for responders, or refund a share for non-responders: Kymriah's CMS deal), an annuity
+  of instalments paid while the response lasts (Zolgensma: 5 x $425,000), or a warranty
+  (a refund if the therapy fails within a window: Lyfgenia); section 5;
+- whether the asset is exempt from US IRA negotiation (a single orphan indication).
+
+The market's optional ``ira`` block is the policy switch, drawn once per iteration and
+shared by every portfolio (common random numbers). The equations are in
+:mod:`simulator.pillars.pricing.kernels`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from simulator.core.fields import Float, Int, Model, NonNegative, Probability
+from simulator.core.notation import parse_distribution
+
+
+class ValueCeiling(Model):
+    """Net price <= wtp_per_qaly_usd x qalys_gained + cost_offsets_usd (per price unit)."""
+
+    wtp_per_qaly_usd: NonNegative = Field(
+        description="payer's willingness to pay per QALY (ICER: 100,000-150,000)"
+    )
+    qalys_gained: NonNegative = Field(
+        description="QALYs gained per price unit (per treatment, or per patient-year)"
+    )
+    cost_offsets_usd: NonNegative = Field(
+        parse_distribution(0.0), description="other care the therapy saves, per price unit"
+    )
+
+
+ContractType = Literal["list", "outcome_based", "annuity", "warranty"]
+
+
+class Contract(Model):
+    """The payment terms; fields a contract type does not use must stay at their default."""
+
+    type: ContractType = Field("list", description="list, outcome_based, annuity or warranty")
+    response_probability: Probability = Field(
+        parse_distribution(1.0),
+        description="share of truly biomarker-positive treated patients who respond "
+        "(false-positive tested patients never respond)",
+    )
+    assessment_months: Int = Field(
+        0, ge=0, le=120, description="treatment to the response assessment that triggers payment"
+    )
+    nonresponder_refund_share: Probability = Field(
+        parse_distribution(1.0),
+        description="outcome_based: share of the price refunded for a non-responder "
+        "(1: pay only for responders)",
+    )
+    payments: Int = Field(5, ge=1, le=30, description="annuity: annual instalments")
+    upfront_share: Probability = Field(
+        parse_distribution(0.0), description="annuity: share of the price paid at treatment"
+    )
+    response_loss_hazard_annual: NonNegative = Field(
+        parse_distribution(0.0),
+        description="annuity, warranty: hazard of losing the response (per year)",
+    )
+    warranty_years: Float = Field(
+        0.0, ge=0.0, le=30.0, description="warranty: window in which a failure is refunded"
+    )
+    warranty_refund_share: Probability = Field(
+        parse_distribution(1.0), description="warranty: share of the price refunded on failure"
+    )
+    tracking_usd_per_patient_year: NonNegative = Field(
+        parse_distribution(0.0),
+        description="outcomes registry cost per patient-year while payments depend on it",
+    )
+
+    @model_validator(mode="after")
+    def _fields_fit_type(self) -> Contract:
+        if self.type == "warranty" and self.warranty_years <= 0:
+            raise ValueError("a warranty contract needs warranty_years > 0")
+        if self.type != "warranty" and self.warranty_years != 0:
+            raise ValueError(f"warranty_years is for warranty contracts, not {self.type}")
+        if self.type != "annuity" and not (
+            self.upfront_share.is_constant and self.upfront_share.mean() == 0
+        ):
+            raise ValueError(f"upfront_share is for annuity contracts, not {self.type}")
+        return self
+
+
+class Pricing(Model):
+    """Price setting, payment terms and policy exposure of one asset."""
+
+    price_basis: Literal["annual", "one_time"] = Field(
+        "annual",
+        description="list_price_usd is per patient-year (annual) or per treatment (one_time)",
+    )
+    value_ceiling: ValueCeiling | None = Field(None, description="none: the list price holds")
+    budget_cap_musd_per_year: NonNegative | None = Field(
+        None, description="payer's maximum spend a year on the asset (spend above it is rebated)"
+    )
+    contract: Contract = Field(default_factory=Contract)
+    ira_exempt: bool = Field(
+        False, description="exempt from IRA negotiation (a single orphan indication)"
+    )
+
+    @model_validator(mode="after")
+    def _one_time_contracts(self) -> Pricing:
+        if self.contract.type in ("annuity", "warranty") and self.price_basis != "one_time":
+            raise ValueError(
+                f"annuity and warranty contracts ({self.contract.type} here) pay for a "
+                "one-time therapy: set price_basis: one_time"
+            )
+        return self
+
+
+class IraNegotiation(Model):
+    """US Inflation Reduction Act negotiation (published_figures.md section 7)."""
+
+    probability: Float = Field(
+        1.0,
+        ge=0.0,
+        le=1.0,
+        description="chance the negotiation regime applies in an iteration (shared by all)",
+    )
+    price_cut: Probability = Field(
+        description="negotiated cut off the net price (MFP ceiling: at least 25% or 35%)"
+    )
+    small_molecule_years: Float = Field(
+        9.0, ge=0.0, description="approval to the negotiated price, small molecules"
+    )
+    biologic_years: Float = Field(
+        13.0, ge=0.0, description="approval to the negotiated price, biologics and CGT"
+    )

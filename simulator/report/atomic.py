@@ -1,0 +1,33 @@
+"""Writing a directory of outputs all at once (for commands other than ``run``).
+
+The files are written into a hidden sibling directory (see
+:func:`~simulator.report.export.make_staging`) and moved into place only when every
+one of them is complete: an interrupted or failed command leaves nothing that looks
+finished.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from simulator.report.export import make_staging
+
+
+def write_directory(directory: str | Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(staging)`` and move what it wrote into ``directory``; returns it."""
+    directory = Path(directory)
+    staging = make_staging(directory)
+    try:
+        write(staging)
+        if not directory.exists():
+            os.replace(staging, directory)
+        else:
+            for item in sorted(staging.iterdir()):
+                os.replace(item, directory / item.name)
+        return directory
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,106 @@
+"""Plots of a result. Each takes an optional matplotlib ``ax`` and returns it; none calls
+``plt.show()``. Money is in USD millions and every axis says so."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+    from simulator.results.result import Result
+
+COLORS = ("#1f5aa6", "#d1495b", "#2e8b57", "#edae49", "#6a4c93", "#00798c")
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    return ax
+
+
+def _bins(arrays: list[np.ndarray], bins: int = 80) -> np.ndarray:
+    lo = min(np.percentile(a, 0.5) for a in arrays)
+    hi = max(np.percentile(a, 99.5) for a in arrays)
+    if hi - lo <= 1e-9 * max(1.0, abs(lo)):  # (nearly) certain: rounding noise only
+        lo, hi = lo - 0.5, hi + 0.5
+    return np.linspace(lo, hi, bins + 1)
+
+
+class Plots:
+    """``result.plot``: the standard charts of a run."""
+
+    def __init__(self, result: Result):
+        self.result = result
+
+    def npv_distribution(self, ax: Axes | None = None, portfolios: list[str] | None = None) -> Axes:
+        """Overlaid NPV histograms (as densities), with each portfolio's mean marked."""
+        ax = _axes(ax)
+        names = portfolios or self.result.portfolios
+        data = [self.result.npv(p) for p in names]
+        edges = _bins(data)
+        for i, (p, x) in enumerate(zip(names, data, strict=True)):
+            color = COLORS[i % len(COLORS)]
+            clipped = np.clip(x, edges[0], edges[-1])
+            ax.hist(clipped, bins=edges, density=True, alpha=0.45, color=color, label=p)
+            ax.axvline(x.mean(), color=color, lw=2, ls="--")
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_xlabel("NPV (USD millions; tails beyond P0.5/P99.5 piled at the edges)")
+        ax.set_ylabel("density")
+        ax.set_title("NPV distribution by portfolio (dashed: mean)")
+        ax.legend(frameon=False)
+        return ax
+
+    def npv_cdf(self, ax: Axes | None = None, portfolios: list[str] | None = None) -> Axes:
+        """Empirical cumulative distribution of NPV per portfolio."""
+        ax = _axes(ax)
+        names = portfolios or self.result.portfolios
+        for i, p in enumerate(names):
+            x = np.sort(self.result.npv(p))
+            y = np.arange(1, x.size + 1) / x.size
+            ax.plot(x, y, color=COLORS[i % len(COLORS)], lw=2, label=p)
+        ax.axvline(0, color="black", lw=0.8)
+        for q in (0.1, 0.5, 0.9):
+            ax.axhline(q, color="grey", lw=0.5, ls=":")
+        ax.set_xlabel("NPV (USD millions)")
+        ax.set_ylabel("P(NPV <= x)")
+        ax.set_title("Cumulative distribution of NPV (left and higher = riskier)")
+        ax.legend(frameon=False, loc="lower right")
+        return ax
+
+    def plant(self, portfolio: str, asset: str, ax: Axes | None = None) -> Axes:
+        """A cell or gene therapy's plant over time: the fan (P10-P90, median) of patients
+        waiting at each year end and, on the right axis, the capacity online (patient
+        slots a month), over the iterations in which the asset had launched by then."""
+        ax = _axes(ax)
+        bands = self.result.plant_bands()
+        mine = bands[(bands.portfolio == portfolio) & (bands.asset == asset)]
+        if mine.empty:
+            raise KeyError(f"{portfolio}.{asset} has no manufacturing plant")
+        m = self.result.scenario.portfolios[portfolio].asset(asset).manufacturing
+        slots = m.batches_per_suite_month * m.doses_per_batch
+        backlog = mine[mine.measure == "backlog"]
+        suites = mine[mine.measure == "suites"]
+        ax.fill_between(backlog.year, backlog.p10, backlog.p90, color=COLORS[0], alpha=0.25,
+                        label="patients waiting, P10-P90")  # fmt: skip
+        ax.plot(backlog.year, backlog.p50, color=COLORS[0], lw=2, label="patients waiting, median")
+        ax.set_xlabel("year")
+        ax.set_ylabel("patients waiting at year end")
+        right = ax.twinx()
+        right.fill_between(suites.year, suites.p10 * slots, suites.p90 * slots, color=COLORS[1],
+                           alpha=0.15, step="post")  # fmt: skip
+        right.step(suites.year, suites.p50 * slots, where="post", color=COLORS[1], lw=2,
+                   label="capacity, median (P10-P90 shaded)")  # fmt: skip
+        right.set_ylabel("capacity (patient slots a month)")
+        right.set_ylim(bottom=0)
+        ax.set_ylim(bottom=0)
+        lines = ax.get_legend_handles_labels()
+        more = right.get_legend_handles_labels()
+        ax.legend(lines[0] + more[0], lines[1] + more[1], frameon=False, fontsize="small",
+                  loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3)  # fmt: skip
+        ax.set_title(f"{asset} ({portfolio}): backlog and manufacturing capacity")
+        return ax
