@@ -28,7 +28,7 @@ import numpy as np
 from simulator.core.draws import Draws, distribution_fields, sample
 from simulator.core.seeding import generator
 from simulator.core.timeline import MONTHS_PER_YEAR, discount_factors
-from simulator.engine.assets import AssetPath, commercialize, develop
+from simulator.engine.asset_path import AssetPath, commercialize, develop
 from simulator.scenario import Scenario
 
 MARKET_FIELDS = ("demand_multiplier", "price_multiplier")
@@ -113,6 +113,10 @@ class _Context:
         self.discount = discount_factors(m.discount_rate_annual, self.horizon)
         self._factors: dict[tuple[str, str], np.ndarray] = {}
         self.ira_applies: np.ndarray | None = None  # the IRA switch, drawn when first needed
+
+    def generator(self, stream: str, *names: str) -> np.random.Generator:
+        """The chunk's generator for one purpose (see :mod:`simulator.core.seeding`)."""
+        return generator(self.scenario.simulation.seed, self.chunk_index, stream, *names)
 
     def group_factor(self, group: str, stage: str) -> np.ndarray:
         """The risk group's standard-normal factor for a stage (shared by its members)."""

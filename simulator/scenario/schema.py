@@ -11,55 +11,38 @@ each?* It has four parts:
 
 Units are in the field names: ``_months``, ``_years``, ``_musd`` (USD millions),
 ``_usd`` (US dollars), ``_annual`` (a yearly rate), ``_share``/``p_`` (a fraction in
-[0, 1]). Any numeric input can be a distribution (see :mod:`.distributions`); the few that
+[0, 1]). Any numeric input can be a distribution (:mod:`simulator.core.distributions`); the few that
 cannot (rates that define the time value of money, counts) are plain numbers.
 
-Development follows the stages of Paul et al. (2010), *Nat Rev Drug Discov* 9:203:
-target-to-hit, hit-to-lead, lead optimisation, preclinical, phase I, II, III and
-regulatory review ("submission to launch"). An asset starts at one of them and must
-describe every stage from there to review.
+The skeleton is composed of the pillars' blocks: an :class:`Asset` holds its stages
+(:mod:`simulator.pillars.development`), cohort, companion diagnostic, commercial model,
+plant, pricing and true effect, each defined with its equations in its pillar; this
+module only composes them and checks what spans blocks (the stages an asset needs, a
+plant only for cell and gene therapies, a CDx that starts inside the asset's path).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
 from simulator.core.fields import (
     Float,
-    GrowthRate,
     Int,
     Model,
     Name,
     NonNegative,
-    Probability,
 )
 from simulator.core.notation import parse_distribution
+from simulator.pillars.cohort.block import Cohort
+from simulator.pillars.commercial.block import Commercial
+from simulator.pillars.development.block import STAGES, Phases, Regulatory, Stage, StageName
+from simulator.pillars.diagnostics.block import CompanionDiagnostic
 from simulator.pillars.manufacturing.block import CGT_MODALITIES, Manufacturing
 from simulator.pillars.pricing.block import IraNegotiation, Pricing
-from simulator.pillars.trials.block import Design, Effect, check_designs
+from simulator.pillars.trials.block import Effect, check_designs
 
-STAGES: tuple[str, ...] = (
-    "target_to_hit",
-    "hit_to_lead",
-    "lead_optimization",
-    "preclinical",
-    "phase1",
-    "phase2",
-    "phase3",
-    "review",
-)
-StageName = Literal[
-    "target_to_hit",
-    "hit_to_lead",
-    "lead_optimization",
-    "preclinical",
-    "phase1",
-    "phase2",
-    "phase3",
-    "review",
-]
 Modality = Literal[
     "small_molecule",
     "biologic",
@@ -67,11 +50,6 @@ Modality = Literal[
     "autologous_cell_therapy",
     "allogeneic_cell_therapy",
 ]
-
-#: Median share of peak sales reached in years 1-6 after launch (Robey & David 2017,
-#: Nat Rev Drug Discov; 61 drugs approved 2000-2002; published_figures.md section 8).
-PUBLISHED_LAUNCH_CURVE: tuple[float, ...] = (0.11, 0.31, 0.58, 0.76, 0.89, 1.0)
-
 
 class Simulation(Model):
     iterations: Int = Field(10_000, ge=1, le=100_000_000, description="Monte Carlo iterations")
@@ -117,183 +95,6 @@ class Market(Model):
         if self.cost_of_capital_annual is None:
             return self.discount_rate_annual
         return self.cost_of_capital_annual
-
-
-class Trial(Model):
-    """A trial that recruits from the asset's cohort (see simulator.pillars.cohort.funnel)."""
-
-    patients: NonNegative = Field(description="patients to enrol")
-    enrolment: Literal["biomarker_positive", "all_comers"] = Field(
-        "biomarker_positive", description="enrol test-positive patients only, or everyone"
-    )
-    sites: NonNegative = Field(description="recruiting sites")
-    screened_per_site_month: NonNegative = Field(description="candidates screened per site a month")
-    startup_months: NonNegative = Field(
-        parse_distribution(0.0), description="before the first patient"
-    )
-    followup_months: NonNegative = Field(
-        parse_distribution(0.0), description="after the last patient"
-    )
-    screening_cost_usd: NonNegative = Field(
-        parse_distribution(0.0), description="per candidate screened (the biomarker test, visits)"
-    )
-
-
-class Stage(Model):
-    duration_months: NonNegative | None = Field(
-        None, description="stage length; for a trial, default start-up + recruitment + follow-up"
-    )
-    trial: Trial | None = None
-    cost_musd: NonNegative = Field(
-        parse_distribution(0.0), description="spread evenly over the stage"
-    )
-    p_success: Probability | None = Field(
-        None, description="probability the stage succeeds (benchmark mode; unused with a design)"
-    )
-    design: Design | None = Field(
-        None, description="mechanistic mode: the trial's design (see scenario/trial_design.py)"
-    )
-
-    @model_validator(mode="after")
-    def _has_length(self) -> Stage:
-        if self.duration_months is None and self.trial is None:
-            raise ValueError("a stage needs duration_months, or a trial to derive it from")
-        if self.p_success is None and self.design is None:
-            raise ValueError("a stage needs p_success (benchmark mode) or a design (mechanistic)")
-        return self
-
-
-class Phases(Model):
-    target_to_hit: Stage | None = None
-    hit_to_lead: Stage | None = None
-    lead_optimization: Stage | None = None
-    preclinical: Stage | None = None
-    phase1: Stage | None = None
-    phase2: Stage | None = None
-    phase3: Stage | None = None
-    review: Stage | None = None
-
-
-class Commercial(Model):
-    patients_per_year: NonNegative | None = Field(
-        None,
-        description="patients per year who could take the drug (the label); give this or a cohort",
-    )
-    peak_share: Probability = Field(description="share of those patients treated at peak")
-    uptake_curve: list[Annotated[float, Field(ge=0.0, le=1.0)]] = Field(
-        default_factory=lambda: list(PUBLISHED_LAUNCH_CURVE),
-        min_length=1,
-        description="share of peak reached in each year after launch; the last value holds",
-    )
-    list_price_usd: NonNegative = Field(
-        description="list price per patient-year (or per treatment for one-time therapies)"
-    )
-    gross_to_net: Probability = Field(
-        parse_distribution(0.0), description="share of list price given back (rebates, discounts)"
-    )
-    price_growth_annual: GrowthRate = Field(
-        parse_distribution(0.0), description="net price change at each launch anniversary"
-    )
-    cogs_share: Probability = Field(
-        parse_distribution(0.0), description="cost of goods / net revenue"
-    )
-    selling_share: Probability = Field(
-        parse_distribution(0.0), description="variable selling and marketing cost / net revenue"
-    )
-    sales_force_musd_per_year: NonNegative = Field(
-        parse_distribution(0.0),
-        description="fixed commercial cost from launch to loss of exclusivity",
-    )
-    launch_cost_musd: NonNegative = Field(
-        parse_distribution(0.0), description="spread over the first 12 months after launch"
-    )
-    royalty_rate: Probability = Field(parse_distribution(0.0), description="royalty / net revenue")
-    exclusivity_years: NonNegative = Field(description="launch to loss of exclusivity")
-    erosion_first_year: Probability = Field(
-        parse_distribution(0.85),
-        description="share of volume lost in the first year after loss of exclusivity; the same "
-        "rate continues after (small molecules 84-89%: Grabowski, Long & Mortimer 2014)",
-    )
-    commercial_life_years: NonNegative | None = Field(
-        None, description="revenue stops this long after launch (default: the horizon)"
-    )
-
-
-class Testing(Model):
-    """The biomarker test as used in practice (published_figures.md section 6)."""
-
-    initial_rate: Probability = Field(description="share of patients tested at launch")
-    mature_rate: Probability = Field(description="share tested once practice has caught up")
-    ramp_years: NonNegative = Field(parse_distribution(3.0), description="launch to mature rate")
-    sensitivity: Probability = Field(parse_distribution(1.0))
-    specificity: Probability = Field(parse_distribution(1.0))
-
-    @model_validator(mode="after")
-    def _better_than_chance(self) -> Testing:
-        if self.sensitivity.mean() + self.specificity.mean() <= 1.0:
-            raise ValueError("sensitivity + specificity must exceed 1 (a test better than chance)")
-        return self
-
-
-class Cohort(Model):
-    """The biomarker-defined patient funnel (see simulator.pillars.cohort.funnel)."""
-
-    indication: Name | None = Field(
-        None, description="assets of a portfolio naming one indication split its patients"
-    )
-    incidence_per_year: NonNegative = Field(description="patients with the disease a year")
-    growth_annual: GrowthRate = Field(parse_distribution(0.0))
-    biomarker_prevalence: Probability = Field(
-        parse_distribution(1.0), description="share biomarker-positive (1: all-comer)"
-    )
-    treatable_fraction: Probability = Field(parse_distribution(1.0))
-    testing: Testing | None = Field(None, description="none: everyone is eligible, no test")
-
-
-class CompanionDiagnostic(Model):
-    """A CDx developed beside the drug (see simulator.pillars.diagnostics.timeline)."""
-
-    development_start: StageName = Field("phase3", description="drug stage whose start starts it")
-    development_months: NonNegative
-    development_cost_musd: NonNegative = Field(parse_distribution(0.0))
-    review_months: NonNegative = Field(description="PMA review: 180-day clock, often extended")
-    delay_probability: Probability = Field(parse_distribution(0.0))
-    delay_months: NonNegative = Field(parse_distribution(0.0), description="e.g. a bridging study")
-    failure_probability: Probability = Field(parse_distribution(0.0))
-    fallback_delay_months: NonNegative | None = Field(
-        None, description="a failed CDx is replaced after this long; none: no launch"
-    )
-    launch_before_cdx: bool = Field(
-        False, description="the drug may launch before its CDx (serious condition, unmet need)"
-    )
-    uptake_before_cdx: Probability = Field(
-        parse_distribution(1.0), description="uptake multiplier until the CDx is approved"
-    )
-    partner_upfront_musd: NonNegative = Field(parse_distribution(0.0))
-    partner_milestone_musd: NonNegative = Field(
-        parse_distribution(0.0), description="paid at CDx approval"
-    )
-    per_test_fee_usd: NonNegative = Field(
-        parse_distribution(0.0), description="paid per candidate tested to find a treated patient"
-    )
-
-
-class Regulatory(Model):
-    """Expedited pathways and post-marketing commitments."""
-
-    priority_review_months: NonNegative | None = Field(
-        None, description="review length under priority review (replaces the review stage's)"
-    )
-    breakthrough_time_factor: Float = Field(
-        1.0, gt=0.0, le=1.0, description="multiplies phase I-III durations (breakthrough)"
-    )
-    accelerated_approval: bool = Field(
-        False,
-        description="file after phase II on a surrogate; phase III becomes the confirmatory "
-        "trial, run after launch; if it fails the indication is withdrawn at its end",
-    )
-    post_marketing_musd_per_year: NonNegative = Field(parse_distribution(0.0))
-    post_marketing_years: NonNegative = Field(parse_distribution(5.0))
 
 
 class Asset(Model):

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulator.core.timeline import MONTHS_PER_YEAR
-from simulator.engine.assets import AssetPath
+from simulator.engine.asset_path import AssetPath
 from simulator.engine.chunk import chunk_bounds, simulate_chunk
 from simulator.pillars.manufacturing.des import run_cell_therapy, trace_events
 from simulator.pillars.manufacturing.queue import CapacityOutcome

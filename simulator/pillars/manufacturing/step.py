@@ -27,11 +27,12 @@ against each other and against closed forms.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
 from simulator.core.seeding import generator
+from simulator.pillars.commercial.flows import CommercialDraws, revenue_flows
 from simulator.pillars.manufacturing.block import Manufacturing
 from simulator.pillars.manufacturing.des import simulate_capacity_event
 from simulator.pillars.manufacturing.queue import (
@@ -155,3 +156,38 @@ def empty_columns(n: int) -> dict[str, np.ndarray]:
     monthly = {f.name: z for f in fields(CapacityOutcome)}
     run = PlantRun(CapacityOutcome(**{**monthly, "mean_wait_months": np.zeros(0)}), z, z)
     return run.columns(np.zeros(0, dtype=np.int64), n, np.zeros(0, dtype=np.int64))
+
+
+def through_the_plant(
+    ctx, path, rows: np.ndarray, d: CommercialDraws, uptake, log_multiplier
+) -> tuple[np.ndarray, PlantRun]:
+    """Revenue ``(rows, months)`` of the patients the plant treats, and the plant's run.
+
+    Demand is the asset's commercial flow counted in patients (the same launch curve,
+    testing ramp, CDx and loss of exclusivity as revenue, at one unit of money a patient);
+    each treated patient pays the net price of the month they are treated in.
+    """
+    horizon, launch = ctx.horizon, path.launch_month[rows]
+    ones, zeros = np.ones(rows.size), np.zeros(rows.size)
+    per_patient = replace(
+        d, list_price_usd=ones * 1e6, price_multiplier=ones, gross_to_net=zeros,
+        price_growth_annual=zeros,
+    )  # fmt: skip
+    # USD M a month at 1e6 a patient-year = patients a month
+    demand = revenue_flows(per_patient, uptake, launch, horizon, log_multiplier)
+    since_launch = np.maximum(np.arange(horizon)[None, :] - launch[:, None], 0)
+    price = (d.list_price_usd * d.price_multiplier * (1.0 - d.gross_to_net) / 1e6)[:, None]
+    price = price * np.exp(np.log1p(d.price_growth_annual)[:, None] * (since_launch // 12))
+    sim = ctx.scenario.simulation
+    first = sim.chunk_size * ctx.chunk_index
+    plant = run_plant(
+        path.asset.manufacturing,
+        demand,
+        seed=sim.seed,
+        chunk_index=ctx.chunk_index,
+        asset_name=path.asset.name,
+        iteration_ids=first + rows,
+        launch_month=launch,
+        fidelity=sim.fidelity,
+    )
+    return plant.outcome.treated * price, plant

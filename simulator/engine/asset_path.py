@@ -1,0 +1,143 @@
+"""One asset's path through a chunk of iterations, in two passes, calling each pillar.
+
+1. :func:`develop`: the mechanistic trials, if any (:mod:`simulator.pillars.trials`),
+   the stages (:mod:`simulator.pillars.development`), the companion diagnostic
+   (:mod:`simulator.pillars.diagnostics`): when the asset launches, and the present value
+   of its R&D and CDx spend. Spend goes to the portfolio's difference array.
+2. :func:`commercialize`: once every asset of the portfolio has been developed (assets
+   that share an indication split its patients among those that launched), the launched
+   iterations sell (:mod:`simulator.pillars.commercial`), through the plant for a cell
+   or gene therapy (:mod:`simulator.pillars.manufacturing`), and are paid as their
+   pricing terms say (:mod:`simulator.pillars.pricing`).
+
+This module holds no formulas: it passes each pillar's outputs to the next. Both passes
+return present values before tax; the chunk applies tax and aggregates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.core.draws import Draws
+from simulator.core.timeline import MONTHS_PER_YEAR, add_spread, pv_spread
+from simulator.pillars.cohort.step import eligible_at_maturity
+from simulator.pillars.commercial.flows import contribution_share, revenue_flows, uptake_by_month
+from simulator.pillars.commercial.step import (
+    commercial_inputs,
+    demand_log_multiplier,
+    fixed_costs,
+    test_fee_share,
+)
+from simulator.pillars.development.stages import DevelopmentOutcome
+from simulator.pillars.development.step import run_stages, stage_inputs
+from simulator.pillars.diagnostics.step import companion_diagnostic, gate_by_label
+from simulator.pillars.diagnostics.timeline import CdxOutcome
+from simulator.pillars.manufacturing.step import PlantRun, empty_columns, through_the_plant
+from simulator.pillars.pricing import step as payments
+from simulator.pillars.trials.step import (
+    is_mechanistic,
+    label_positive_only,
+    output_columns,
+    simulate_in_chunk,
+)
+
+
+@dataclass
+class AssetPath:
+    """What pass 1 decided for one asset (arrays over the chunk's iterations)."""
+
+    asset: object  # simulator.scenario.Asset
+    draws: Draws
+    dev: DevelopmentOutcome
+    launch_month: np.ndarray  # int; meaningful where launched
+    launched: np.ndarray  # bool: approved, CDx available, launch before the horizon
+    pv_musd: np.ndarray  # present value so far (R&D, CDx), before tax
+    outputs: dict[str, np.ndarray]  # per-asset columns beyond npv/launch
+    cdx: CdxOutcome | None = None
+    plant: PlantRun | None = None  # set by pass 2 for a capacity-limited asset
+    plant_rows: np.ndarray | None = None  # the launched iterations the plant ran for
+    label_positive_only: np.ndarray | None = None  # enrichment: the label narrowed (bool)
+
+
+def develop(ctx, asset, draws: Draws, rho: float, cost_diff: np.ndarray) -> AssetPath:
+    """Pass 1: development, regulatory path and CDx for every iteration of the chunk."""
+    n, horizon = ctx.n, ctx.horizon
+    outputs: dict[str, np.ndarray] = {}
+    trials = simulate_in_chunk(ctx, asset, draws, rho) if is_mechanistic(asset) else {}
+    stages = stage_inputs(ctx, asset, draws, rho, outputs, trials)
+    dev, names = run_stages(ctx, asset, draws, stages, cost_diff)
+    pv = dev.pv_cost_musd.copy()
+    approval = dev.launch_month
+    launch = approval.astype(float)
+    label = label_positive_only(asset, trials) if trials else None
+    if trials:
+        columns = {s: dev.reached[:, i] for i, s in enumerate(names)}
+        if "phase3" not in columns and "phase3" in trials:  # confirmatory, after launch
+            columns["phase3"] = dev.reached[:, -1]
+        outputs.update(output_columns(asset, trials, columns))
+    cdx = None
+    if asset.cdx is not None:
+        cdx, cdx_pv = companion_diagnostic(ctx, asset, draws, dev, names, cost_diff)
+        pv += cdx_pv
+        cdx = gate_by_label(cdx, label, approval)
+        launch = cdx.launch_month
+        outputs["cdx_delay_months"] = np.where(dev.approved, cdx.delay_to_launch_months, np.nan)
+        outputs["cdx_delayed"] = dev.approved & (cdx.delay_to_launch_months > 0)
+    launched = dev.approved & (launch < horizon)
+    launch_month = np.where(launched, launch, horizon).astype(np.int64)
+    if asset.cohort is not None:
+        outputs["eligible_patients_mature"] = eligible_at_maturity(draws, n, label)
+    path = AssetPath(asset, draws, dev, launch_month, launched, pv, outputs, cdx)
+    path.label_positive_only = label
+    return path
+
+
+def commercialize(
+    ctx, path: AssetPath, split: np.ndarray, cash, revenue_y, cost_diff
+) -> np.ndarray:
+    """Pass 2: revenue and commercial costs of the launched iterations.
+
+    ``split`` is the asset's share of its indication's patients per iteration (1 when it
+    has the indication to itself). Adds monthly cash and yearly revenue to the
+    portfolio's arrays and returns the present value (before tax) per iteration.
+    """
+    asset = path.asset
+    horizon = ctx.horizon
+    rows = np.flatnonzero(path.launched)
+    pv = np.zeros(ctx.n)
+    if rows.size == 0:
+        if asset.manufacturing is not None:
+            path.outputs.update(empty_columns(ctx.n))
+        if payments.is_priced(ctx, asset):
+            path.outputs.update(payments.empty_columns(ctx.n))
+        return pv
+    launch = path.launch_month[rows]
+    d = commercial_inputs(ctx, path, rows, split)
+    terms = payments.terms(ctx, path, rows, d)  # None without pricing and IRA blocks
+    if terms is not None:
+        d = terms.draws  # the list price scaled to a value-based ceiling
+    uptake = uptake_by_month(asset.commercial.uptake_curve, horizon)
+    log_multiplier = demand_log_multiplier(path, rows, launch, horizon)
+    share = contribution_share(d) - test_fee_share(path, rows, d)
+    if asset.manufacturing is None:
+        revenue_m = revenue_flows(d, uptake, launch, horizon, log_multiplier)
+    else:  # what the plant lets through, not what demand asks for
+        revenue_m, plant = through_the_plant(ctx, path, rows, d, uptake, log_multiplier)
+        pv[rows] -= plant.cost_musd @ ctx.discount
+        cash[rows] -= plant.cost_musd
+        path.outputs.update(plant.columns(rows, ctx.n, launch))
+        path.plant, path.plant_rows = plant, rows
+    received = revenue_m  # cash arrives when the payer pays: recognised != received
+    if terms is not None:
+        revenue_m, received = terms.settle(ctx, path, rows, revenue_m, pv, cash)
+    pv[rows] += share * (received @ ctx.discount)
+    rate = ctx.scenario.market.discount_rate_annual
+    for amount, offset, length in fixed_costs(path.draws, rows, d):
+        pv[rows] -= pv_spread(amount, launch + offset, length, rate, horizon)
+        add_spread(cost_diff, rows, -amount, launch + offset, length)
+    revenue_y[rows] += revenue_m.reshape(rows.size, -1, MONTHS_PER_YEAR).sum(axis=2)
+    received *= share[:, None]
+    cash[rows] += received
+    return pv

@@ -1,0 +1,48 @@
+"""The cohort block: the biomarker-defined patient funnel and the test that finds it.
+
+New patients a year = incidence x biomarker prevalence x testing rate(t) x treatable
+fraction (the equations are in :mod:`.funnel`). :class:`Testing` is the assay as used in
+practice: the share of patients tested ramps from ``initial_rate`` at launch to
+``mature_rate`` (EGFR testing in NSCLC rose from 20% to 78.2% after targeted drugs were
+approved: Clin Lung Cancer 2023), with the assay's sensitivity and specificity. An
+all-comer asset has prevalence 1 and no test. Assets of a portfolio that name the same
+``indication`` split its patients.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from simulator.core.fields import GrowthRate, Model, Name, NonNegative, Probability
+from simulator.core.notation import parse_distribution
+
+
+class Testing(Model):
+    """The biomarker test as used in practice (testing rates: Clin Lung Cancer 2023)."""
+
+    initial_rate: Probability = Field(description="share of patients tested at launch")
+    mature_rate: Probability = Field(description="share tested once practice has caught up")
+    ramp_years: NonNegative = Field(parse_distribution(3.0), description="launch to mature rate")
+    sensitivity: Probability = Field(parse_distribution(1.0))
+    specificity: Probability = Field(parse_distribution(1.0))
+
+    @model_validator(mode="after")
+    def _better_than_chance(self) -> Testing:
+        if self.sensitivity.mean() + self.specificity.mean() <= 1.0:
+            raise ValueError("sensitivity + specificity must exceed 1 (a test better than chance)")
+        return self
+
+
+class Cohort(Model):
+    """The biomarker-defined patient funnel (see simulator.pillars.cohort.funnel)."""
+
+    indication: Name | None = Field(
+        None, description="assets of a portfolio naming one indication split its patients"
+    )
+    incidence_per_year: NonNegative = Field(description="patients with the disease a year")
+    growth_annual: GrowthRate = Field(parse_distribution(0.0))
+    biomarker_prevalence: Probability = Field(
+        parse_distribution(1.0), description="share biomarker-positive (1: all-comer)"
+    )
+    treatable_fraction: Probability = Field(parse_distribution(1.0))
+    testing: Testing | None = Field(None, description="none: everyone is eligible, no test")

@@ -1,0 +1,113 @@
+"""Development inside a chunk: each stage's length, cost and chance, then the path through
+the stages for every iteration.
+
+For each stage of an asset, per iteration:
+
+- **benchmark mode**: cost and length are drawn; a stage with a ``trial`` recruits from
+  the cohort, so its length is start-up + recruitment + follow-up with
+  ``recruitment = screened / (sites x screened per site a month)`` and
+  ``screened = patients / (prevalence x sensitivity)`` for a biomarker-positive trial
+  (:func:`simulator.pillars.cohort.funnel.recruitment_months`); screening costs
+  ``screened x cost per candidate``. Success is ``u < p_success`` with ``u`` a uniform
+  correlated within the asset's risk group by a one-factor Gaussian copula
+  (:mod:`simulator.core.copula`): members of a platform fail together;
+- **mechanistic mode**: a simulated trial (:mod:`simulator.pillars.trials`) gives the
+  stage's success, length and cost;
+- **expedited pathways**: breakthrough designation multiplies phase I-III lengths;
+  priority review replaces the review's length; under accelerated approval phase III
+  becomes a confirmatory trial run after launch, whose failure withdraws the indication.
+
+The path itself (stage starts, who reaches what, cost spread over each stage, PV and
+capitalized cost) is :func:`simulator.pillars.development.stages.simulate_development`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.core.copula import correlated_uniforms
+from simulator.core.draws import Draws
+from simulator.pillars.cohort.funnel import recruitment_months, screened_patients
+from simulator.pillars.cohort.step import assay
+from simulator.pillars.development.block import CLINICAL
+from simulator.pillars.development.stages import (
+    DevelopmentOutcome,
+    StageDraws,
+    simulate_development,
+)
+
+
+def stage_inputs(
+    ctx, asset, draws: Draws, rho: float, outputs: dict, trials: dict
+) -> list[StageDraws]:
+    """Length, cost, success probability and copula uniform of each stage (see the module
+    docstring); ``trials`` holds the stages a mechanistic trial decides. Adds the asset's
+    ``recruitment_months`` and ``screening_cost_musd`` columns to ``outputs``."""
+    n = ctx.n
+    prevalence, sensitivity, _ = assay(draws, n)
+    reg = asset.regulatory
+    recruitment = np.zeros(n)
+    screening = np.zeros(n)
+    stages = []
+    for name, stage in asset.stages():
+        d = getattr(draws.phases, name)
+        cost, duration = d.cost_musd, d.duration_months
+        if name in trials:  # mechanistic: the simulated trial decides success, length, cost
+            m = trials[name]
+            duration, cost = m.duration_months, m.cost_musd
+            recruitment = recruitment + m.recruitment_months
+            screening = screening + m.screening_cost_musd
+        elif stage.trial is not None:
+            t = d.trial
+            positives = stage.trial.enrolment == "biomarker_positive"
+            p, se = (prevalence, sensitivity) if positives else (1.0, 1.0)
+            screened = screened_patients(t.patients, p, se) if positives else t.patients
+            months = recruitment_months(t.patients, p, se, t.sites, t.screened_per_site_month)
+            fee = screened * t.screening_cost_usd / 1e6
+            if duration is None:
+                duration = t.startup_months + months + t.followup_months
+            cost = cost + fee
+            recruitment = recruitment + months
+            screening = screening + fee
+        if name in CLINICAL:
+            duration = duration * reg.breakthrough_time_factor
+        if name == "review" and reg.priority_review_months is not None:
+            duration = draws.regulatory.priority_review_months
+        eps = ctx.generator("success", asset.name, name).standard_normal(n)
+        factor = ctx.group_factor(asset.risk_group, name) if asset.risk_group else None
+        u = correlated_uniforms(eps, factor, rho)
+        p_success = d.p_success
+        if name in trials:
+            p_success, u = trials[name].success.astype(np.float64), np.full(n, 0.5)
+        stages.append(
+            StageDraws(duration_months=duration, cost_musd=cost, p_success=p_success, u=u)
+        )
+    if any(st.trial is not None for _, st in asset.stages()):
+        outputs["recruitment_months"] = recruitment
+        outputs["screening_cost_musd"] = screening
+    return stages
+
+
+def run_stages(
+    ctx, asset, draws: Draws, stages: list[StageDraws], cost_diff: np.ndarray
+) -> tuple[DevelopmentOutcome, list[str]]:
+    """The path through ``stages`` for every iteration, and the names of the stages on it
+    before launch (accelerated approval moves phase III after launch, as a confirmatory
+    trial). Spend goes to the portfolio's difference array ``cost_diff``."""
+    market = ctx.scenario.market
+    names = [s for s, _ in asset.stages()]
+    confirmatory = None
+    if asset.regulatory.accelerated_approval:
+        i3 = names.index("phase3")
+        confirmatory = stages.pop(i3)
+        names.pop(i3)
+    dev = simulate_development(
+        draws.start_month,
+        stages,
+        discount_rate_annual=market.discount_rate_annual,
+        capitalization_rate_annual=market.capitalization_rate_annual,
+        horizon=ctx.horizon,
+        cost_diff=cost_diff,
+        confirmatory=confirmatory,
+    )
+    return dev, names
