@@ -31,9 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.engine.chunk import chunk_bounds, simulate_chunk
-from simulator.engine.executors import default_workers, open_executor
-from simulator.engine.runner import Progress, in_chunk_order
+from simulator.engine.chunk import simulate_chunk
+from simulator.engine.runner import Progress, n_chunks, session
 from simulator.engine.summaries import ColumnSummary, merge_matrix, summarize_matrix
 from simulator.scenario import Scenario
 
@@ -123,27 +122,19 @@ def run_summaries(
 ) -> SummaryOutput:
     """Simulate every iteration of ``scenario``, keeping only merged summaries."""
     t0 = time.perf_counter()
-    n_chunks = len(chunk_bounds(scenario.simulation.iterations, scenario.simulation.chunk_size))
-    workers = 1 if backend == "sequential" else (workers or default_workers())
-    backend_used = "sequential" if backend == "local" and n_chunks == 1 else backend
     samples = None if keep_samples is None else str(Path(keep_samples).resolve())
+    jobs = [(scenario, k, samples) for k in range(n_chunks(scenario))]
     merged: ChunkSummary | None = None
-    with open_executor(backend_used, workers, scheduler) as executor:
-        workers = getattr(executor, "n_workers", workers)
-        for part in in_chunk_order(
-            lambda k: executor.submit(summarize_chunk, scenario, k, samples),
-            n_chunks,
-            workers,
-            progress,
-        ):
+    with session(backend, workers, scheduler, len(jobs)) as s:
+        for part in s.map(summarize_chunk, jobs, progress):
             merged = part if merged is None else merged.merge(part)
     assert merged is not None  # at least one chunk
     return SummaryOutput(
         scenario=scenario,
         summary=merged,
-        backend=backend_used,
-        workers=workers if backend_used != "sequential" else 1,
+        backend=s.backend,
+        workers=s.workers,
         seconds=time.perf_counter() - t0,
-        chunks=n_chunks,
+        chunks=len(jobs),
         keep_samples=samples,
     )

@@ -1,15 +1,24 @@
-"""Running a scenario: cut it into chunks, run them on an executor, merge in chunk order.
+"""Running chunks: one in-order runner for rows, summaries and scenario variants.
 
-At most ``2 x workers`` chunks are in flight at once, so memory stays bounded however
-many iterations are asked for; results are merged by chunk index, never by completion
-order, so the backend and the worker count cannot change a single number.
+Every run is a list of *jobs* (a scenario and a chunk index; for a sweep, one job per
+variant and chunk) mapped over an executor by :meth:`Session.map`. At most
+``2 x workers`` jobs are submitted or finished-but-not-yet-used at once, so memory stays
+bounded however many iterations are asked for, and results are yielded in job order,
+never in completion order, so neither the backend nor the worker count can change a
+single number. What is done with each chunk's result is the caller's:
+
+- :func:`run_chunks` keeps every chunk's rows and concatenates them (:class:`RunOutput`);
+- :func:`simulator.engine.reduction.run_summaries` folds mergeable summaries;
+- :func:`run_variants` runs several scenarios through one executor and concatenates each
+  variant's chunks (sweeps, one-way swings).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +29,56 @@ from simulator.engine.executors import default_workers, open_executor
 from simulator.scenario import Scenario
 
 Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Session:
+    """An open executor and how it runs: the backend actually used and its workers."""
+
+    executor: Executor
+    backend: str
+    workers: int
+
+    def map(
+        self, fn: Callable[..., Any], jobs: Sequence[tuple], progress: Progress | None = None
+    ) -> Iterator[Any]:
+        """``fn(*job)`` for every job, yielded in job order (see the module docstring);
+        ``progress(done, total)`` is called as each result is yielded."""
+        pending: dict[Future, int] = {}
+        waiting: dict[int, Any] = {}  # finished, but an earlier job has not been yielded yet
+        next_submit = next_yield = 0
+        limit = 2 * self.workers
+        total = len(jobs)
+        while next_yield < total:
+            while next_submit < total and len(pending) + len(waiting) < limit:
+                pending[self.executor.submit(fn, *jobs[next_submit])] = next_submit
+                next_submit += 1
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                waiting[pending.pop(fut)] = fut.result()
+            while next_yield in waiting:
+                yield waiting.pop(next_yield)
+                next_yield += 1
+                if progress is not None:
+                    progress(next_yield, total)
+
+
+@contextmanager
+def session(
+    backend: str, workers: int | None, scheduler: Any = None, jobs: int = 2
+) -> Iterator[Session]:
+    """An executor for ``jobs`` jobs; a local pool for a single job only costs start-up
+    time, so that runs in this process."""
+    workers = 1 if backend == "sequential" else (workers or default_workers())
+    used = "sequential" if backend == "local" and jobs <= 1 else backend
+    with open_executor(used, workers, scheduler) as executor:
+        workers = getattr(executor, "n_workers", workers)  # a remote cluster's own size
+        yield Session(executor, used, workers if used != "sequential" else 1)
+
+
+def n_chunks(scenario: Scenario) -> int:
+    """How many chunks a run of ``scenario`` has."""
+    return len(chunk_bounds(scenario.simulation.iterations, scenario.simulation.chunk_size))
 
 
 @dataclass
@@ -37,6 +96,23 @@ class RunOutput:
     yearly_series: dict[str, np.ndarray] = field(default_factory=dict)  # see ChunkResult
 
 
+def merge_rows(
+    scenario: Scenario, ordered: list[ChunkResult], s: Session, seconds: float
+) -> RunOutput:
+    """Concatenate the chunks of one scenario, in chunk order."""
+    return RunOutput(
+        scenario=scenario,
+        columns=_concat([r.columns for r in ordered]),
+        yearly_cash_musd=_concat([r.yearly_cash_musd for r in ordered]),
+        yearly_revenue_musd=_concat([r.yearly_revenue_musd for r in ordered]),
+        backend=s.backend,
+        workers=s.workers,
+        seconds=seconds,
+        chunks=len(ordered),
+        yearly_series=_concat([r.yearly_series for r in ordered]),
+    )
+
+
 def run_chunks(
     scenario: Scenario,
     backend: str = "local",
@@ -46,63 +122,38 @@ def run_chunks(
 ) -> RunOutput:
     """Simulate every iteration of ``scenario`` and merge the chunks in order."""
     t0 = time.perf_counter()
-    n_chunks = len(chunk_bounds(scenario.simulation.iterations, scenario.simulation.chunk_size))
-    workers = 1 if backend == "sequential" else (workers or default_workers())
-    # a pool for one chunk only costs start-up time
-    backend_used = "sequential" if backend == "local" and n_chunks == 1 else backend
-    with open_executor(backend_used, workers, scheduler) as executor:
-        workers = getattr(executor, "n_workers", workers)  # a remote cluster's own size
-        ordered: list[ChunkResult] = list(
-            in_chunk_order(
-                lambda k: executor.submit(simulate_chunk, scenario, k), n_chunks, workers, progress
-            )
-        )
-    columns = _concat([r.columns for r in ordered])
-    cash = {
-        p: np.concatenate([r.yearly_cash_musd[p] for r in ordered]) for p in scenario.portfolios
-    }
-    rev = {
-        p: np.concatenate([r.yearly_revenue_musd[p] for r in ordered]) for p in scenario.portfolios
-    }
-    series = _concat([r.yearly_series for r in ordered])
-    return RunOutput(
-        scenario=scenario,
-        columns=columns,
-        yearly_cash_musd=cash,
-        yearly_revenue_musd=rev,
-        backend=backend_used,
-        workers=workers if backend_used != "sequential" else 1,
-        seconds=time.perf_counter() - t0,
-        chunks=n_chunks,
-        yearly_series=series,
-    )
+    jobs = [(scenario, k) for k in range(n_chunks(scenario))]
+    with session(backend, workers, scheduler, len(jobs)) as s:
+        ordered = list(s.map(simulate_chunk, jobs, progress))
+    return merge_rows(scenario, ordered, s, time.perf_counter() - t0)
 
 
-def in_chunk_order(
-    submit: Callable[[int], Future], n_chunks: int, workers: int, progress: Progress | None
-) -> Iterator:
-    """Run chunks ``0 .. n_chunks - 1`` through ``submit`` and yield their results in chunk
-    order, whatever order they finish in. At most ``2 x workers`` chunks are submitted or
-    finished-but-not-yet-yielded at once, so memory stays bounded; ``progress(done,
-    total)`` is called as each chunk is yielded."""
-    pending: dict[Future, int] = {}
-    waiting: dict[int, Any] = {}  # finished, but an earlier chunk has not been yielded yet
-    next_submit = next_yield = 0
-    limit = 2 * workers
-    while next_yield < n_chunks:
-        while next_submit < n_chunks and len(pending) + len(waiting) < limit:
-            pending[submit(next_submit)] = next_submit
-            next_submit += 1
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for fut in done:
-            waiting[pending.pop(fut)] = fut.result()
-        while next_yield in waiting:
-            yield waiting.pop(next_yield)
-            next_yield += 1
-            if progress is not None:
-                progress(next_yield, n_chunks)
+def run_variants(
+    scenarios: Sequence[Scenario],
+    backend: str = "sequential",
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> list[RunOutput]:
+    """Simulate every scenario of ``scenarios`` on one executor; outputs in the same order.
+
+    Variants keep the base's seed and chunk size (``base.with_({...})``), so chunk ``k`` of
+    every variant draws the same random numbers (common random numbers): the differences
+    between variants are the effect of the change, not noise, and a variant identical to
+    the base reproduces its numbers bit for bit. ``seconds`` is the mean per variant.
+    """
+    t0 = time.perf_counter()
+    jobs = [(s, k) for s in scenarios for k in range(n_chunks(s))]
+    with session(backend, workers, None, len(jobs)) as s:
+        ordered = list(s.map(simulate_chunk, jobs, progress))
+    seconds = (time.perf_counter() - t0) / max(len(scenarios), 1)
+    outputs, start = [], 0
+    for scenario in scenarios:
+        stop = start + n_chunks(scenario)
+        outputs.append(merge_rows(scenario, ordered[start:stop], s, seconds))
+        start = stop
+    return outputs
 
 
 def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """Concatenate column dicts (every chunk has the same columns, in the same order)."""
+    """Concatenate column dicts (every chunk has the same keys, in the same order)."""
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

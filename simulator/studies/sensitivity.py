@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from simulator.engine.variants import run_variants
+from simulator.engine.runner import run_variants
 from simulator.scenario import Scenario, scenario_from_dict
 
 if TYPE_CHECKING:  # pragma: no cover

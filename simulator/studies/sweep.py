@@ -5,7 +5,7 @@
 keeps the base's seed and chunk size, so all cells of the grid see the same random numbers
 (common random numbers): a cell differs from its neighbour only by the change of
 parameter. The variants run through one executor (see
-:func:`~simulator.engine.variants.run_variants`), so a parallel or cluster backend takes
+:func:`~simulator.engine.runner.run_variants`), so a parallel or cluster backend takes
 the whole grid at once.
 
 Each row of the table gives, for the compared pair ``a - b``, the mean NPV difference with
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from simulator.engine.variants import run_variants
+from simulator.engine.runner import run_variants
 from simulator.results.metrics import paired_difference
 from simulator.scenario import Scenario, ScenarioError
 

@@ -11,7 +11,7 @@ from helpers import asset, make
 import simulator as sim
 from simulator.cli import main
 from simulator.engine import run_chunks
-from simulator.engine.variants import run_variants
+from simulator.engine.runner import run_variants
 from simulator.results.metrics import paired_difference
 from simulator.studies.sweep import grid, parse_vary, plot_heatmap, sweep
 
