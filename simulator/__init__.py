@@ -17,6 +17,7 @@ from __future__ import annotations
 from os import PathLike
 from typing import Any
 
+from simulator.core.provenance import VERSION
 from simulator.engine import run_chunks
 from simulator.engine.reduction import STREAMING_THRESHOLD, run_summaries
 from simulator.engine.runner import Progress
@@ -33,7 +34,7 @@ __all__ = [
     "run",
     "scenario_from_dict",
 ]
-__version__ = "0.1.0"
+__version__ = VERSION
 
 
 def run(

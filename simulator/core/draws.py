@@ -68,9 +68,7 @@ class Draws:
 
     __slots__ = ("_block", "_present", "_values")
 
-    def __init__(
-        self, block: type[BaseModel] | None, values: dict[str, Any], present: bool = True
-    ):
+    def __init__(self, block: type[BaseModel] | None, values: dict[str, Any], present: bool = True):
         object.__setattr__(self, "_block", block)
         object.__setattr__(self, "_values", values)
         object.__setattr__(self, "_present", present)

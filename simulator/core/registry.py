@@ -60,9 +60,7 @@ class Registry:
 
     def unknown(self, name: object) -> str:
         """The message for a name that is not registered."""
-        return (
-            f"unknown {self.kind} type {name!r}; expected one of: {', '.join(self._classes)}"
-        )
+        return f"unknown {self.kind} type {name!r}; expected one of: {', '.join(self._classes)}"
 
     def union(self) -> Any:
         """A pydantic type that validates a mapping into the registered class its ``type``

@@ -26,13 +26,13 @@ workers differ. ``distributed`` is imported only when this backend is used (the 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from simulator.core.provenance import code_fingerprint
 
 CONNECT_TIMEOUT_S = 10
 INSTALL_HINT = (
@@ -44,23 +44,10 @@ class BackendError(RuntimeError):
     """The backend cannot run the simulation (not installed, unreachable, other code)."""
 
 
-@lru_cache(maxsize=1)
-def code_fingerprint() -> tuple[str, str]:
-    """``(simulator.__version__, sha256 of every simulator/*.py file, path and bytes)``."""
-    import simulator
-
-    root = Path(simulator.__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode("utf-8"))
-        digest.update(path.read_bytes())
-    return simulator.__version__, digest.hexdigest()[:16]
-
-
 def _worker_fingerprint() -> tuple[str, str]:
     """Run on each worker by ``Client.run``: that worker's :func:`code_fingerprint`."""
     try:
-        from simulator.engine.dask_backend import code_fingerprint as fingerprint
+        from simulator.core.provenance import code_fingerprint as fingerprint
     except ImportError:  # pragma: no cover - a worker without the simulator
         return ("not installed", "")
     return fingerprint()

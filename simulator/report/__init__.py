@@ -1,1 +1,1 @@
-"""TODO"""
+"""Report: what people read and forward: the HTML report, the workbook, CSVs, the terminal."""

@@ -9,9 +9,10 @@ end of review if every stage succeeded:
 
     reached_s = prod_{j<s} 1[u_j < p_j],     launch = reached_S-1 and u_{S-1} < p_{S-1}
 
-where ``u_s`` are uniforms (correlated within a risk group: :mod:`.portfolio`).
+where ``u_s`` are uniforms (correlated within a risk group: :mod:`simulator.core.copula`).
 
-Published success rates (BIO/Biomedtracker 2006-2015, published_figures.md section 2):
+Published success rates (BIO, Biomedtracker & Amplion, *Clinical Development Success Rates
+2006-2015*, June 2016):
 phase I->II 63.2%, II->III 30.7%, III->NDA 58.1%, NDA->approval 85.3% for all drugs
 (likelihood of approval from phase I 9.6%); with a selection biomarker 76/46/76/94%
 (25.9%); without 63/28/55/83% (8.4%).

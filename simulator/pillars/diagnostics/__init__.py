@@ -1,1 +1,1 @@
-"""TODO"""
+"""Diagnostics: the companion diagnostic whose approval gates a targeted drug's launch."""

@@ -10,7 +10,7 @@ assay, so the CDx is a project of its own running beside the drug:
 - with probability ``delay_probability`` it slips by ``delay_months`` (e.g. a bridging
   study when the clinical-trial assay differs from the final test);
 - the regulatory review (a PMA for a Class III device has a 180-day statutory clock that
-  is often extended; published_figures.md section 6) takes ``review_months``;
+  is often extended) takes ``review_months``;
 - with probability ``failure_probability`` the CDx fails: either another test is
   validated after ``fallback_delay_months`` or the drug never launches.
 

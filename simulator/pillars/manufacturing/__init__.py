@@ -1,1 +1,1 @@
-"""TODO"""
+"""Manufacturing: the capacity-limited plant of a cell or gene therapy (fast queue, SimPy)."""

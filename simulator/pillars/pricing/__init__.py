@@ -1,1 +1,1 @@
-"""TODO"""
+"""Pricing: value-based ceilings, the IRA, budget caps and payment contracts."""
