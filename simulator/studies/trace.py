@@ -152,7 +152,7 @@ def _mechanistic_trial(path: AssetPath, stage: str, row: int) -> str | None:
     design = dict(path.asset.stages())[stage].design
     kind = design.type if design is not None else "seamless, stage 1"
     text = (
-        f"{stage} trial ({kind}; true effect in positives {path.draws['effect.positive'][row]:.2f})"
+        f"{stage} trial ({kind}; true effect in positives {path.draws.effect.positive[row]:.2f})"
         f": {path.outputs[f'{stage}_patients'][row]:.0f} patients"
     )
     if kind == "group_sequential":
@@ -216,7 +216,7 @@ def _asset_events(scenario, path: AssetPath, row: int, iteration: int, columns, 
         return events
     launch = float(path.launch_month[row])
     add(launch, "launches")
-    excl = path.draws.get("commercial.exclusivity_years")
+    excl = path.draws.commercial.exclusivity_years
     if excl is not None:
         add(launch + round(excl[row] * MONTHS_PER_YEAR), "loses exclusivity")
     withdrawal = float(dev.withdrawal_month[row])
