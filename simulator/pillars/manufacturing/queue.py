@@ -117,7 +117,7 @@ def simulate_capacity_fast(
     process
         The manufacturing process.
     rng
-        Source of the binomial draws (failures, losses, dropouts, delay split).
+        Source of the binomial and multinomial draws (failures, losses, dropouts, delays).
 
     Returns
     -------

@@ -3,7 +3,7 @@
 Apheresis, manufacture, QC release and shipping take a time ``D``: fixed at
 ``manufacturing_months``, or lognormal with that median and a log-sd
 ``manufacturing_log_sd`` (real-world axi-cel, n = 416, *Blood*: median 28 days, IQR
-26-34 days, a log-sd of about 0.2). The SimPy model draws ``D`` for each patient; the
+26-34 days, a log-sd of about 0.2). The SimPy model draws ``D`` for each batch; the
 monthly queue needs instead the *offset law*: in which later month a batch started in
 month ``t`` is done.
 
