@@ -31,9 +31,8 @@ from simulator.core.distributions import (
     Pert,
     Triangular,
     Uniform,
-    _check,
-    _finite,
 )
+from simulator.core.distributions.base import require, require_finite
 
 __all__ = ["parse_distribution"]
 
@@ -56,8 +55,8 @@ def _build(family: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Distr
         return _build_lognormal(args, kwargs)
     if family == "gamma" and "rate" in kwargs:
         rate = kwargs.pop("rate")
-        _finite(rate=rate)
-        _check(rate > 0, f"gamma needs rate > 0, got {rate}")
+        require_finite(rate=rate)
+        require(rate > 0, f"gamma needs rate > 0, got {rate}")
         kwargs["scale"] = 1.0 / rate
     if family == "discrete":
         return _build_discrete(args, kwargs)

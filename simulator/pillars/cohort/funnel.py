@@ -16,8 +16,7 @@ False negatives are lost to the product; false positives are treated and do not 
 **Testing ramps after the test exists.** Testing starts at ``tau_0`` when the companion
 diagnostic (or the drug, if it needs none) launches and rises linearly to ``tau_1`` over
 ``R`` months: after targeted drugs were approved, EGFR testing in US community NSCLC rose
-from 20% to 78.2% and ALK from 45% to 78.3% (Clin Lung Cancer 2023; published_figures.md
-section 6).
+from 20% to 78.2% and ALK from 45% to 78.3% (2015-2020; Clin Lung Cancer 2023).
 
 **Recruitment from the same cohort.** A trial that must enrol ``n`` biomarker-positive
 patients screens ``n / (p se)`` candidates; with ``S`` sites each screening ``r``
@@ -36,8 +35,6 @@ fails leaves the market to the others; first-mover advantages are not modelled).
 from __future__ import annotations
 
 import numpy as np
-
-from simulator.core.timeline import MONTHS_PER_YEAR
 
 
 def positive_fraction(prevalence, sensitivity, specificity):
@@ -63,8 +60,3 @@ def recruitment_months(n_patients, prevalence, sensitivity, sites, screened_per_
 def screened_patients(n_patients, prevalence, sensitivity):
     """Candidates screened to enrol ``n_patients`` who are biomarker-positive."""
     return n_patients / (prevalence * sensitivity)
-
-
-def growth_factor(months, growth_annual):
-    """``(1 + g) ** (months / 12)``."""
-    return np.power(1.0 + np.asarray(growth_annual), np.asarray(months) / MONTHS_PER_YEAR)

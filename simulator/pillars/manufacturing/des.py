@@ -7,26 +7,28 @@ referred patient is a SimPy process: they ask for a manufacturing slot and wait 
 While waiting they race two events, ``slot_request | env.timeout(patience)``, where the
 patience is exponential with the monthly dropout hazard: whichever comes first decides
 whether they get a slot or are lost while waiting (progression, death). With a slot,
-their batch is manufactured; ``manufacturing_months`` later (vein-to-vein time, held
-constant at its mean here) QC passes or fails. After a failure the patient is
-re-apheresed and rejoins the line ahead of new referrals (probability
-``remanufacture_prob``) or is lost; a released batch may be lost in the cold chain;
-otherwise the patient is infused.
+their batch is manufactured, and one vein-to-vein time later QC passes or fails. That
+time is ``manufacturing_months`` when ``manufacturing_log_sd`` is 0; otherwise it is
+drawn for each batch from a lognormal with median ``manufacturing_months`` and log-sd
+``manufacturing_log_sd`` (:mod:`.vein_to_vein`; a re-manufactured batch draws its own).
+After a failure the patient is re-apheresed and rejoins the line ahead of new referrals
+(probability ``remanufacture_prob``) or is lost; a released batch may be lost in the cold
+chain; otherwise the patient is infused.
 
 Slots as a SimPy resource
 -------------------------
-Capacity is quoted as slots per month (Kourelis 2023: a median of 1 slot/month/centre).
-We model ``suites x batches_per_suite_month`` parallel servers of a
-``simpy.PriorityResource``, and a batch *books its slot for exactly one month* from its
-start; each server then starts at most one batch a month, so a busy plant's throughput
-is exactly ``suites x batches_per_suite_month`` batches per month, and a single suite
-with one slot is an M/D/1 queue with a service time of one month. The vein-to-vein time
-is a delay outside the resource (QC release and shipping do not occupy the line), the
-same split the monthly fast path makes (slots per month as capacity,
-``manufacturing_months`` as a delay). A contract manufacturer adds
-``contract_slots_per_month`` servers; since servers are alike, a month's batches beyond
-the own suites' slots are counted as the contract manufacturer's (the own suites are used
-first), the same rule the fast path applies.
+Capacity is quoted as slots per month (a median of 1 slot/month/centre in the survey of
+Kourelis et al. 2023, *Transplant Cell Ther*). We model ``suites x
+batches_per_suite_month`` parallel servers of a ``simpy.PriorityResource``, and a batch
+*books its slot for exactly one month* from its start; each server then starts at most
+one batch a month, so a busy plant's throughput is exactly ``suites x
+batches_per_suite_month`` batches per month, and a single suite with one slot is an
+M/D/1 queue with a service time of one month. The vein-to-vein time is a delay outside
+the resource (QC release and shipping do not occupy the line), the same split the
+monthly fast path makes (slots per month as capacity, the vein-to-vein time as a delay).
+A contract manufacturer adds ``contract_slots_per_month`` servers; since servers are
+alike, a month's batches beyond the own suites' slots are counted as the contract
+manufacturer's (the own suites are used first), the same rule the fast path applies.
 
 Capacity growth uses only the public API: the resource is built at its largest size and
 each slot of a suite not yet online is held by a placeholder request of top priority;
@@ -49,7 +51,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from simulator.pillars.manufacturing.queue import CapacityOutcome, CellTherapyProcess
+from simulator.pillars.manufacturing.outcome import CapacityOutcome
+from simulator.pillars.manufacturing.process import CellTherapyProcess
 
 __all__ = [
     "CellTherapyCollector",

@@ -1,33 +1,22 @@
-"""Autologous cell-therapy manufacturing: the queue between a referral and an infusion.
+"""The fast path of the plant: every iteration's manufacturing queue, month by month.
 
-The story
+The process it runs (referral, slot, manufacture, QC, re-manufacture, cold chain,
+dropouts, capacity growth) is told in :mod:`.process`; this module advances all
+iterations together on the monthly grid, as arrays, and returns a
+:class:`~.outcome.CapacityOutcome`. The SimPy model (:mod:`.des`) runs the same process
+patient by patient; the tests hold the two against each other.
+
+Equations
 ---------
-An autologous CAR-T product is made for one patient from that patient's own cells. A
-patient is *referred* to a treatment centre, waits for a *manufacturing slot*, has their
-cells collected (apheresis) when the slot opens, and the batch is *manufactured* and
-released after quality control (QC). The whole journey from the slot to the infusion is
-the *vein-to-vein time* (real-world axi-cel: median 28 days from leukapheresis to
-infusion, IQR 26-34). A batch can fail QC (out of specification): the patient is then
-re-apheresed and *re-manufactured* (they rejoin the queue, ahead of new referrals) or is
-lost. A released batch can still be lost in transport (cold-chain loss). Patients who
-wait too long progress or die and are *lost while waiting*. Those left are *infused*:
-the treated patients, the only ones who earn revenue.
+In month ``t``, with ``A_t`` referrals, ``Q`` referrals and ``R`` re-manufactures
+carried from last month and ``C_t = suites_t * batches_per_suite_month`` slots:
 
-Capacity is a number of slots: ``suites x batches_per_suite_month`` batches can start
-each month. When the backlog of waiting patients passes a threshold at a month-end
-review, the company orders one more suite (modular expansion); it comes online after a
-lead time, at a capex, up to a maximum number of suites. Treated patients are therefore
-what capacity lets through, not what demand asks for.
-
-Equations (fast monthly path)
------------------------------
-All iterations advance together, month by month. In month ``t``, with ``A_t`` referrals,
-``Q`` referrals and ``R`` re-manufactures carried from last month and
-``C_t = suites_t * batches_per_suite_month`` slots:
-
-1. ``K`` batches complete (started ``floor(m)`` or ``floor(m) + 1`` months earlier, split
-   ``Bin(S, frac(m))`` so the mean delay is ``m``). ``F ~ Bin(K, q)`` fail QC, of whom
-   ``Bin(F, r)`` rejoin the queue; ``cold ~ Bin(K - F, c)``; ``treated_t = K - F - cold``.
+1. ``K`` batches complete. A month's ``S`` starts are spread over the later months by
+   the vein-to-vein offset law (:mod:`.vein_to_vein`): with a fixed vein-to-vein time
+   ``m`` they complete ``floor(m)`` or ``floor(m) + 1`` months later, split
+   ``Bin(S, frac(m))`` so the mean delay is ``m``; with a lognormal one, by a multinomial
+   draw over the offsets. ``F ~ Bin(K, q)`` fail QC, of whom ``Bin(F, r)`` rejoin the
+   queue; ``cold ~ Bin(K - F, c)``; ``treated_t = K - F - cold``.
 2. The carried queue loses patients until the served ones reach their slot:
    ``tau = min((Q + R) / C_t, 1) / 2`` months, ``Bin(Q + R, 1 - exp(-h tau))``.
 3. Slots go to re-manufactures, then referrals oldest first:
@@ -40,16 +29,18 @@ A contract manufacturer (optional) adds ``contract_slots_per_month`` to ``C_t`` 
 higher cost per batch; the own suites' slots are used first, so a month's contract
 batches are ``max(S_t - suites_t * batches_per_suite_month, 0)``.
 
-``h`` is the monthly dropout hazard, ``m`` the vein-to-vein months, ``q`` the QC failure
-probability, ``r`` the re-manufacture probability and ``c`` the cold-chain loss
-probability. Splitting the dropouts around the slots (2 and 4) matches the
-continuous-time queue to second order in ``h``; serving first and thinning after would
-overstate a long queue. A suite is ordered at the end of month ``t`` when
-``backlog_t > threshold``, none is on order and fewer than ``max_suites`` are online; it
-works from month ``t + 1 + ceil(lead)``; its capex is booked in the order month. What the
-grid cannot see: queueing *inside* a month (a referral served in its arrival month waits
-zero here, a few days in the event model) and the dropouts during those waits.
+``h`` is the monthly dropout hazard, ``q`` the QC failure probability, ``r`` the
+re-manufacture probability and ``c`` the cold-chain loss probability. Splitting the
+dropouts around the slots (2 and 4) matches the continuous-time queue to second order in
+``h``; serving first and thinning after would overstate a long queue. A suite is ordered
+at the end of month ``t`` when ``backlog_t > threshold``, none is on order and fewer than
+``max_suites`` are online; it works from month ``t + 1 + ceil(lead)``; its capex is
+booked in the order month. What the grid cannot see: queueing *inside* a month (a
+referral served in its arrival month waits zero here, a few days in the event model) and
+the dropouts during those waits.
 
+Waits
+-----
 Waits are tracked by *cohorts*, not by Little's law: the queue of new referrals is kept
 as an (iterations, months) array of how many patients of each arrival month are still
 waiting (dropouts thin every cohort in proportion). Slots are given to the oldest cohort
@@ -62,30 +53,25 @@ O(iterations x months x queue age), cut to the span of cohorts still waiting.
 ``mean_wait_months`` is the wait from referral to the first slot, averaged over first
 slots whose batch completes within the horizon (QC and transport outcomes do not depend
 on the wait, so this estimates the mean wait of the treated).
-
-Sources (``/work/shared/reference/published_figures.md`` section 5)
--------------------------------------------------------------------
-- Kourelis et al. 2023, Transplant Cell Ther: median 1 slot/month/centre, median
-  waitlist 20 patients, median wait 6 months (range 2-8) before leukapheresis.
-- MDedge on the same survey: only 25% of wait-listed patients received commercial
-  CAR-T; with a 6-month wait, exp(-6 h) = 0.25 gives h = ln 4 / 6 = 0.23 per month, an
-  upper bound for ``dropout_hazard_monthly`` (a quarter went to trials instead).
-- QC/manufacturing failure: 1-8% in pivotal trials (Frontiers Immunol 2021, Table 2);
-  4-14% in UK real-world data 2019-2023, where 17 of 58 failures were re-apheresed and
-  22 never infused.
-- Vein-to-vein: axi-cel real world median 28 days (about 0.92 months).
 """
 
 from __future__ import annotations
 
-import functools
 import math
-from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.special import ndtr
 
+from simulator.pillars.manufacturing.outcome import (
+    CapacityOutcome,
+    manufacturing_cost_musd,
+    yearly_totals,
+)
+from simulator.pillars.manufacturing.process import CellTherapyProcess
+
+# CapacityOutcome, CellTherapyProcess, manufacturing_cost_musd and yearly_totals live in
+# .outcome and .process; they are re-exported here for the modules that import them from
+# the queue.
 __all__ = [
     "CapacityOutcome",
     "CellTherapyProcess",
@@ -94,223 +80,6 @@ __all__ = [
     "simulate_capacity_fast",
     "yearly_totals",
 ]
-
-_INT_FIELDS = (
-    "initial_suites",
-    "batches_per_suite_month",
-    "max_suites",
-    "contract_slots_per_month",
-)
-_PROB_FIELDS = ("qc_failure_prob", "remanufacture_prob", "cold_chain_loss_prob")
-_NONNEG_FIELDS = (
-    "manufacturing_months",
-    "dropout_hazard_monthly",
-    "expansion_lead_months",
-    "capex_per_suite_musd",
-    "fixed_cost_per_suite_year_musd",
-    "cost_per_batch_musd",
-    "logistics_per_shipment_musd",
-    "contract_cost_per_batch_musd",
-    "manufacturing_log_sd",
-)
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool)
-
-
-@dataclass(frozen=True)
-class CellTherapyProcess:
-    """Manufacturing and logistics of one autologous cell-therapy product.
-
-    ``batches_per_suite_month`` slots per suite can start a batch each month; a slot is
-    booked for one month whatever the vein-to-vein time ``manufacturing_months``, which is
-    the delay from the slot to the infusion. ``expansion_backlog_threshold=None`` means
-    capacity never grows.
-    """
-
-    initial_suites: int = 1
-    batches_per_suite_month: int = 1  # Kourelis 2023: median 1 slot/month/centre
-    manufacturing_months: float = 1.0  # axi-cel real world: median 28 days
-    manufacturing_log_sd: float = 0.0  # lognormal shape around that median (0: fixed)
-    qc_failure_prob: float = 0.05  # pivotal 1-8%, UK real world 4-14%
-    remanufacture_prob: float = 0.3  # UK: 17 of 58 failures re-apheresed
-    cold_chain_loss_prob: float = 0.01  # assumption, no published figure found
-    dropout_hazard_monthly: float = 0.0  # <= 0.23 (25% treated after a 6-month wait)
-    expansion_backlog_threshold: int | None = None
-    expansion_lead_months: float = 12.0
-    max_suites: int = 1
-    capex_per_suite_musd: float = 0.0
-    fixed_cost_per_suite_year_musd: float = 0.0
-    cost_per_batch_musd: float = 0.0
-    logistics_per_shipment_musd: float = 0.0
-    contract_slots_per_month: int = 0  # a contract manufacturer's slots, used after our own
-    contract_cost_per_batch_musd: float = 0.0
-
-    def __post_init__(self) -> None:
-        for name in _INT_FIELDS:
-            value = getattr(self, name)
-            if not _is_int(value) or value < 0:
-                raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
-        if self.batches_per_suite_month < 1:
-            raise ValueError(
-                f"batches_per_suite_month must be >= 1, got {self.batches_per_suite_month}"
-            )
-        for name in _PROB_FIELDS:
-            value = getattr(self, name)
-            if not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
-                raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}")
-        for name in _NONNEG_FIELDS:
-            value = getattr(self, name)
-            if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-        threshold = self.expansion_backlog_threshold
-        if threshold is not None and (not _is_int(threshold) or threshold < 0):
-            raise ValueError(
-                f"expansion_backlog_threshold must be None or an integer >= 0, got {threshold!r}"
-            )
-        if threshold is not None and self.max_suites < self.initial_suites:
-            raise ValueError(
-                f"max_suites ({self.max_suites}) must be >= initial_suites "
-                f"({self.initial_suites}) when expansion is enabled"
-            )
-
-    def completion_offsets(self) -> np.ndarray:
-        """``P(a batch started in month t is done in month t + j)``, ``j = 0, 1, ...``.
-
-        A batch starts at a uniform time ``U`` within its month and takes ``D`` months
-        (fixed, or lognormal with median ``manufacturing_months`` and shape
-        ``manufacturing_log_sd``), so ``j = floor(U + D)`` and
-        ``P(U + D < x) = integral_0^1 F_D(x - u) du`` (midpoint rule, 2,000 points; the
-        tail beyond 1e-9 is put in the last month).
-        """
-        return _completion_offsets(self.manufacturing_months, self.manufacturing_log_sd).copy()
-
-    @property
-    def expansion_delay_months(self) -> int:
-        """Months from the order (a month end) to the first month a new suite works, minus 1."""
-        return math.ceil(self.expansion_lead_months)
-
-
-@functools.lru_cache(maxsize=64)
-def _completion_offsets(median: float, log_sd: float) -> np.ndarray:
-    if log_sd == 0.0 or median == 0.0:
-        floor = math.floor(median)
-        out = np.zeros(floor + 2)
-        out[floor], out[floor + 1] = 1.0 - (median - floor), median - floor
-        return out
-    u = (np.arange(2000) + 0.5) / 2000
-    reach = [0.0]
-    while reach[-1] < 1.0 - 1e-9:  # P(D < x) = Phi((ln x - ln median) / log_sd)
-        x = len(reach) - u
-        with np.errstate(divide="ignore"):
-            z = (np.log(x) - math.log(median)) / log_sd
-        reach.append(float(ndtr(z).mean()))
-    reach[-1] = 1.0
-    return np.diff(reach)
-
-
-def yearly_totals(monthly: np.ndarray) -> np.ndarray:
-    """Sum an (n, months) array into (n, years); a trailing partial year is kept."""
-    n, months = monthly.shape
-    years = -(-months // 12)
-    padded = np.zeros((n, years * 12), dtype=monthly.dtype)
-    padded[:, :months] = monthly
-    return padded.reshape(n, years, 12).sum(axis=2)
-
-
-@dataclass
-class CapacityOutcome:
-    """Per-iteration results of the manufacturing queue; (n,) or (n, months) arrays.
-
-    Monthly counts: ``referred``, ``treated`` (infused), ``lost_waiting`` (left the queue),
-    ``manufacturing_failures`` (batches failing QC), ``lost_after_failure_or_transit``
-    (failed and not re-manufactured, or lost in the cold chain), ``backlog`` (waiting at
-    month end), ``suites`` (online), ``capex_musd`` (suites ordered x capex),
-    ``batches_started`` and ``shipments`` (released batches sent to the centre), and
-    ``contract_batches``, the batches started beyond the own suites' slots (made by the
-    contract manufacturer). ``utilization`` is own batches / own slots (NaN without) and
-    ``mean_wait_months`` the mean referral-to-slot wait of treated patients (NaN if none).
-    """
-
-    referred: np.ndarray
-    treated: np.ndarray
-    lost_waiting: np.ndarray
-    manufacturing_failures: np.ndarray
-    lost_after_failure_or_transit: np.ndarray
-    backlog: np.ndarray
-    suites: np.ndarray
-    capex_musd: np.ndarray
-    mean_wait_months: np.ndarray
-    utilization: np.ndarray
-    batches_started: np.ndarray
-    shipments: np.ndarray
-    contract_batches: np.ndarray
-
-    @classmethod
-    def concatenate(cls, outcomes: list[CapacityOutcome]) -> CapacityOutcome:
-        """Stack outcomes of several runs along the iteration axis."""
-        return cls(
-            **{
-                f.name: np.concatenate([getattr(o, f.name) for o in outcomes], axis=0)
-                for f in fields(cls)
-            }
-        )
-
-    @property
-    def n_iterations(self) -> int:
-        return self.treated.shape[0]
-
-    @property
-    def months(self) -> int:
-        return self.treated.shape[1]
-
-    # Yearly totals, (n, years); a trailing partial year is kept.
-    @property
-    def treated_per_year(self) -> np.ndarray:
-        return yearly_totals(self.treated)
-
-    @property
-    def lost_waiting_per_year(self) -> np.ndarray:
-        return yearly_totals(self.lost_waiting)
-
-    @property
-    def manufacturing_failures_per_year(self) -> np.ndarray:
-        return yearly_totals(self.manufacturing_failures)
-
-    @property
-    def lost_after_failure_or_transit_per_year(self) -> np.ndarray:
-        return yearly_totals(self.lost_after_failure_or_transit)
-
-    @property
-    def capex_per_year_musd(self) -> np.ndarray:
-        return yearly_totals(self.capex_musd)
-
-    @property
-    def backlog_end_of_year(self) -> np.ndarray:
-        """Backlog in the last month of each (possibly partial) year, (n, years)."""
-        return self.backlog[:, 11::12] if self.months >= 12 else self.backlog[:, -1:]
-
-    @property
-    def first_expansion_month(self) -> np.ndarray:
-        """First month with more suites than month 0 (NaN if capacity never grew), (n,)."""
-        grew = self.suites > self.suites[:, :1]
-        first = np.argmax(grew, axis=1).astype(float)
-        first[~grew.any(axis=1)] = np.nan
-        return first
-
-
-def manufacturing_cost_musd(outcome: CapacityOutcome, process: CellTherapyProcess) -> np.ndarray:
-    """Monthly manufacturing cash out, (n, months): capex + suite upkeep + batches (own
-    and contract) + shipping."""
-    own_batches = outcome.batches_started - outcome.contract_batches
-    return (
-        outcome.capex_musd
-        + outcome.suites * (process.fixed_cost_per_suite_year_musd / 12.0)
-        + own_batches * process.cost_per_batch_musd
-        + outcome.contract_batches * process.contract_cost_per_batch_musd
-        + outcome.shipments * process.logistics_per_shipment_musd
-    )
 
 
 def draw_arrivals(rate_per_month: ArrayLike, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -348,7 +117,7 @@ def simulate_capacity_fast(
     process
         The manufacturing process.
     rng
-        Source of the binomial draws (failures, losses, dropouts, delay split).
+        Source of the binomial and multinomial draws (failures, losses, dropouts, delays).
 
     Returns
     -------

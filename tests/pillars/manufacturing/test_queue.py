@@ -20,14 +20,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulator.pillars.manufacturing.queue import (
+from simulator.pillars.manufacturing.outcome import (
     CapacityOutcome,
-    CellTherapyProcess,
-    draw_arrivals,
     manufacturing_cost_musd,
-    simulate_capacity_fast,
     yearly_totals,
 )
+from simulator.pillars.manufacturing.process import CellTherapyProcess
+from simulator.pillars.manufacturing.queue import draw_arrivals, simulate_capacity_fast
 
 NO_LOSS = dict(qc_failure_prob=0.0, remanufacture_prob=0.0, cold_chain_loss_prob=0.0)
 

@@ -30,12 +30,9 @@ from simulator.pillars.manufacturing.des import (
     simulate_capacity_event,
     trace_events,
 )
-from simulator.pillars.manufacturing.queue import (
-    CapacityOutcome,
-    CellTherapyProcess,
-    draw_arrivals,
-    simulate_capacity_fast,
-)
+from simulator.pillars.manufacturing.outcome import CapacityOutcome
+from simulator.pillars.manufacturing.process import CellTherapyProcess
+from simulator.pillars.manufacturing.queue import draw_arrivals, simulate_capacity_fast
 
 NO_LOSS = dict(qc_failure_prob=0.0, remanufacture_prob=0.0, cold_chain_loss_prob=0.0)
 LOSSES = dict(

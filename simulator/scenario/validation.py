@@ -1,0 +1,146 @@
+"""Validation: the typed models' findings, told where the user must edit and how.
+
+The expanded data is checked by the pydantic models of :mod:`.schema`, then by the
+checks that span fields (:func:`cross_references`: asset names unique in a portfolio,
+risk groups and compared portfolios that exist). Each finding becomes a
+:class:`~simulator.core.errors.Problem`: the file and line of the field (through
+:meth:`.templates.Expansion.source`, the template when the value came from one), its path
+and a message in plain words. An unknown key lists the allowed keys at that place and, if
+one is close, asks "did you mean ...?". A template error shows once, not once per asset
+that uses the template.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from simulator.core.errors import Problem, ScenarioError
+from simulator.scenario.paths import PathT, format_path
+from simulator.scenario.schema import Scenario
+from simulator.scenario.templates import Expansion
+
+__all__ = ["cross_references", "validate"]
+
+
+def validate(exp: Expansion) -> Scenario:
+    """The :class:`Scenario` of the expanded data, or a :class:`ScenarioError` with every
+    problem found."""
+    if exp.problems:  # templates that could not be applied: later errors would only echo them
+        raise ScenarioError(exp.problems)
+    problems: list[Problem] = []
+    scenario = None
+    try:
+        scenario = Scenario.model_validate(exp.data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            src_path, note = exp.source(loc)
+            file, line = exp.lookup(src_path)
+            problems.append(
+                Problem(file, line, format_path(src_path), _message(err, Scenario, loc) + note)
+            )
+    if scenario is not None:
+        for path, message in cross_references(scenario):
+            src_path, note = exp.source(path)
+            file, line = exp.lookup(src_path)
+            problems.append(Problem(file, line, format_path(src_path), message + note))
+    if problems:
+        raise ScenarioError(_dedupe(problems))
+    assert scenario is not None
+    return scenario
+
+
+def _message(err: dict, model: type[BaseModel], loc: PathT) -> str:
+    kind = err["type"]
+    given = err.get("input")
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(model, loc[:-1])
+        hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        tail = f"; did you mean '{hint[0]}'?" if hint else ""
+        listed = f" Allowed here: {', '.join(allowed)}." if allowed else ""
+        return f"unknown key '{loc[-1]}'{tail}{listed}"
+    if kind == "missing":
+        return "required field is missing"
+    msg = err["msg"]
+    msg = re.sub(r"^(Value|Assertion) error, ", "", msg)
+    if kind.endswith(("_parsing", "_type")) and given is not None:
+        msg = f"{msg}; got {given!r}"
+    return msg
+
+
+def _allowed_keys(model: type[BaseModel], loc: PathT) -> list[str]:
+    """Field names of the model found at ``loc`` (best effort, for error hints)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part)
+            if field is None:
+                return []
+            current = field.annotation
+        else:
+            args = [a for a in typing.get_args(current) if a is not type(None)]
+            origin = typing.get_origin(current)
+            if origin in (list, dict) or (origin is typing.Union and args):
+                current = args[-1] if args else None
+            else:
+                return []
+        while typing.get_origin(current) is typing.Union or type(current).__name__ == "UnionType":
+            args = [a for a in typing.get_args(current) if a is not type(None)]
+            current = args[0] if args else None
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def cross_references(s: Scenario) -> list[tuple[PathT, str]]:
+    """Checks that span fields: unique asset names, known risk groups and portfolios."""
+    found: list[tuple[PathT, str]] = []
+    for pname, pf in s.portfolios.items():
+        seen: set[str] = set()
+        for i, a in enumerate(pf.assets):
+            here = ("portfolios", pname, "assets", i)
+            if a.name in seen:
+                found.append(
+                    (
+                        (*here, "name"),
+                        f"asset names must be unique in a portfolio; {a.name!r} repeats",
+                    )
+                )
+            seen.add(a.name)
+            if a.risk_group is not None and a.risk_group not in pf.risk_groups:
+                known = ", ".join(pf.risk_groups) or "none defined"
+                found.append(
+                    (
+                        (*here, "risk_group"),
+                        f"unknown risk group {a.risk_group!r}; "
+                        f"this portfolio's risk_groups: {known}",
+                    )
+                )
+    for i, pair in enumerate(s.compare or []):
+        if pair[0] == pair[1]:
+            found.append((("compare", i), f"compares {pair[0]!r} with itself"))
+        for j, p in enumerate(pair):
+            if p not in s.portfolios:
+                found.append(
+                    (
+                        ("compare", i, j),
+                        f"unknown portfolio {p!r}; known: {', '.join(s.portfolios)}",
+                    )
+                )
+    return found
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    """One problem per place: a template error shows once, not once per asset using it."""
+    seen, out = set(), []
+    for p in problems:
+        key = (p.file, p.path, p.message.split(" (template used by")[0])
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
