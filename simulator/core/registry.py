@@ -23,7 +23,7 @@ import typing
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Discriminator, Tag
+from pydantic import BaseModel, BeforeValidator, Discriminator, Tag
 
 
 class Registry:
@@ -59,19 +59,25 @@ class Registry:
         return list(self._classes)
 
     def unknown(self, name: object) -> str:
-        """The message for a name that is not registered."""
-        return f"unknown {self.kind} type {name!r}; expected one of: {', '.join(self._classes)}"
+        """The message for a name that is not registered (or a block with no ``type``)."""
+        known = ", ".join(self._classes)
+        if name is None:
+            return f"a {self.kind} needs a type; expected one of: {known}"
+        return f"unknown {self.kind} type {name!r}; expected one of: {known}"
 
     def union(self) -> Any:
         """A pydantic type that validates a mapping into the registered class its ``type``
         names, and refuses any other ``type`` with :meth:`unknown`'s message."""
         registry = self
 
-        def pick(value: Any) -> str | None:
-            name = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
-            if name not in registry:
-                raise ValueError(registry.unknown(name))
-            return name
+        def name_of(value: Any) -> Any:
+            return value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+
+        def known(value: Any) -> Any:  # a ValueError here is a validation error at the field
+            if name_of(value) not in registry:
+                raise ValueError(registry.unknown(name_of(value)))
+            return value
 
         members = tuple(Annotated[cls, Tag(name)] for name, cls in self._classes.items())
-        return Annotated[typing.Union[members], Discriminator(pick)]  # noqa: UP007
+        union = typing.Union[members]  # noqa: UP007
+        return Annotated[union, Discriminator(name_of), BeforeValidator(known)]

@@ -149,16 +149,19 @@ def _mechanistic_trial(path: AssetPath, stage: str, row: int) -> str | None:
     look = path.outputs.get(f"{stage}_stopped_look")
     if look is None or math.isnan(look[row]):
         return None
-    design = dict(path.asset.stages())[stage].design
-    kind = design.type if design is not None else "seamless, stage 1"
+    stages = path.asset.stages()
+    design = dict(stages)[stage].design
+    if design is None:  # stage 1 of a later stage's trial (seamless)
+        later = next(st.design for _, st in stages if st.design and st.design.continues == stage)
+        kind = f"{later.type}, stage 1"
+    else:
+        kind = design.type
     text = (
         f"{stage} trial ({kind}; true effect in positives {path.draws.effect.positive[row]:.2f})"
         f": {path.outputs[f'{stage}_patients'][row]:.0f} patients"
     )
-    if kind == "group_sequential":
-        text += f", stopped at look {look[row]:.0f} of {len(design.fractions())}"
-    elif kind in ("ssr", "enrichment"):
-        text += ", stopped at the interim" if look[row] == 1 else ", to the final analysis"
+    if design is not None:
+        text += design.stop_text(look[row])
     label = path.outputs.get("label_positive_only")
     if stage == "phase3" and label is not None and not math.isnan(label[row]):
         text += "; label: biomarker-positive only" if label[row] else "; label: all-comers"

@@ -28,7 +28,8 @@ import pandas as pd
 
 from simulator.core.draws import at_means
 from simulator.core.seeding import generator
-from simulator.pillars.trials.step import StageTrial, is_mechanistic, simulate_asset_trials
+from simulator.pillars.trials.stage import StageTrial
+from simulator.pillars.trials.step import is_mechanistic, simulate_asset_trials, true_effects
 from simulator.scenario import Asset, Scenario
 
 COLUMNS = [
@@ -108,45 +109,41 @@ def _asset_rows(pname: str, asset: Asset, n: int, seed: int) -> list[dict]:
     at_mean = run("mean", np.full(n, pos_mean), np.full(n, neg_mean))
     at_null = run("null", np.zeros(n), np.zeros(n))
     prior_draws = at_means(asset, n)
-    for path in ("effect.negative", "effect.negative_ratio"):
-        dist = getattr(e, path.split(".")[1])
+    for name in ("negative", "negative_ratio"):
+        dist = getattr(e, name)
         if dist is not None:
-            prior_draws[path] = dist.sample(generator(seed, 0, "trials", asset.name, path), n)
+            rng = generator(seed, 0, "trials", asset.name, f"effect.{name}")
+            setattr(prior_draws.effect, name, dist.sample(rng, n))
     u = generator(seed, 0, "trials", asset.name, "prior").random(n)
-    pos = np.asarray(e.positive.ppf(u), dtype=np.float64) * np.ones(n)
-    if e.negative is not None:
-        neg = prior_draws["effect.negative"]
-    elif e.negative_ratio is not None:
-        neg = prior_draws["effect.negative_ratio"] * pos
-    else:
-        neg = np.zeros(n)
-    over_prior = run("prior", pos, neg, prior_draws)
+    over_prior = run("prior", *true_effects(asset, prior_draws, u), prior_draws)
 
     stages = dict(asset.stages())
-    seamless = stages["phase3"].design is not None and stages["phase3"].design.type == "seamless"
+    # a design that continues an earlier stage's trial (seamless) makes the two one row
+    continued = {st.design.continues for st in stages.values() if st.design is not None}
     rows = []
     for name, t in at_mean.items():
-        if seamless and name == "phase2":
+        if name in continued:
             continue
         design = stages[name].design
+        first = design.continues
         row = {
             "portfolio": pname,
             "asset": asset.name,
             "copies": 1,
-            "stage": "phase2+3" if seamless and name == "phase3" else name,
+            "stage": name if first is None else f"{first}+{name.removeprefix('phase')}",
             "design": design.type,
             "endpoint": e.endpoint,
-            "patients_planned": float(draws[f"phases.{name}.trial.patients"][0]),
+            "patients_planned": float(getattr(draws.phases, name).trial.patients[0]),
             "effect_prior_mean": pos_mean,
             "benchmark_p_success": stages[name].p_success.mean()
             if stages[name].p_success is not None
             else np.nan,
         }
-        if seamless:
-            row["patients_planned"] += float(draws["phases.phase2.trial.patients"][0])
-            p2 = stages["phase2"].p_success
-            row["benchmark_p_success"] *= p2.mean() if p2 is not None else np.nan
-            row.update(_seamless_row(at_mean, at_null, over_prior))
+        if first is not None:
+            row["patients_planned"] += float(getattr(draws.phases, first).trial.patients[0])
+            p1 = stages[first].p_success
+            row["benchmark_p_success"] *= p1.mean() if p1 is not None else np.nan
+            row.update(_continued_row(first, name, at_mean, at_null, over_prior))
         else:
             row.update(_stage_row(t, at_null[name]))
             entered = np.ones(n, dtype=bool)
@@ -174,20 +171,20 @@ def _stage_row(t: StageTrial, null: StageTrial) -> dict:
     }
 
 
-def _seamless_row(at_mean, at_null, over_prior) -> dict:
-    two, three = at_mean["phase2"], at_mean["phase3"]
-    go = two.success
+def _continued_row(first: str, name: str, at_mean, at_null, over_prior) -> dict:
+    """One row for a trial that runs through two stages (seamless phase II/III): stage 1's
+    no-go is its futility stop; power and errors are those of go and final rejection."""
+    one, two = at_mean[first], at_mean[name]
+    go = one.success
     return {
-        "power_at_prior_mean": float((go & three.success).mean()),
-        "type1_error": float((at_null["phase2"].success & at_null["phase3"].success).mean()),
+        "power_at_prior_mean": float((go & two.success).mean()),
+        "type1_error": float((at_null[first].success & at_null[name].success).mean()),
         "p_early_efficacy": 0.0,
         "p_early_futility": float((~go).mean()),
         "p_adapted": 0.0,
-        "expected_patients": float((two.outcome.patients + three.outcome.patients).mean()),
-        "expected_months": float((two.duration_months + go * three.duration_months).mean()),
-        "pos_given_entry": float(
-            (over_prior["phase2"].success & over_prior["phase3"].success).mean()
-        ),
+        "expected_patients": float((one.outcome.patients + two.outcome.patients).mean()),
+        "expected_months": float((one.duration_months + go * two.duration_months).mean()),
+        "pos_given_entry": float((over_prior[first].success & over_prior[name].success).mean()),
     }
 
 

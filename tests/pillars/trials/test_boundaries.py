@@ -23,12 +23,14 @@ from simulator.pillars.trials.boundaries import (
     _solve_inflation_factor,
     design_exit_probabilities,
     design_group_sequential,
-    efficacy_bounds_from_spending,
-    exit_probabilities,
     expected_sample_size,
     fixed_design_drift,
-    futility_bounds_from_spending,
     power_at,
+)
+from simulator.pillars.trials.integration import (
+    efficacy_bounds_from_spending,
+    exit_probabilities,
+    futility_bounds_from_spending,
 )
 from simulator.pillars.trials.spending import pocock_spending
 

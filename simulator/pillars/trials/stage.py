@@ -1,0 +1,130 @@
+"""A development stage run as a trial: what its design simulates from, and what it costs.
+
+A design (:mod:`.designs`) simulates its trial from :class:`TrialInputs`: the true
+effects in biomarker-positive and -negative patients, the cohort's prevalence and the
+assay's sensitivity, the stage's draws and its own random generator. The population the
+trial enrols sets the effect it sees: ``theta_+`` for positives only, ``p theta_+ +
+(1 - p) theta_-`` for all-comers at prevalence ``p`` (:mod:`.information`).
+
+The design's :class:`~.outcome.DesignOutcome` then sets the stage (:meth:`TrialInputs.staged`),
+with the trial recruiting from the cohort (:mod:`simulator.pillars.cohort.funnel`)::
+
+    screened            = all-comer patients + positive-only patients / (p se)
+    recruitment_months  = screened / (sites x screened per site a month)
+    duration_months     = start-up + recruitment + follow-up   (no start-up for a stage
+                          that continues a running trial)
+    cost_musd           = cost_musd x patients / planned       (or cost_musd +
+                          cost_per_patient x patients) + screened x screening cost
+
+so a trial that stops early recruits fewer patients, ends sooner and costs less; a
+promising-zone increase does the opposite. Enrichment's stage 2 in positives only must
+screen ``1 / (p se)`` candidates per patient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from simulator.core.draws import Draws
+from simulator.pillars.cohort.funnel import recruitment_months, screened_patients
+from simulator.pillars.trials.information import (
+    drift_per_patient,
+    information_per_patient,
+    population_effect,
+)
+from simulator.pillars.trials.outcome import DesignOutcome
+
+
+@dataclass
+class StageTrial:
+    """One mechanistic stage's simulated trial, arrays over iterations."""
+
+    outcome: DesignOutcome
+    screened: np.ndarray
+    recruitment_months: np.ndarray
+    duration_months: np.ndarray
+    cost_musd: np.ndarray
+    screening_cost_musd: np.ndarray
+
+    @property
+    def success(self) -> np.ndarray:
+        return self.outcome.success
+
+
+@dataclass(frozen=True)
+class TrialInputs:
+    """What the design of stage ``name`` of ``asset`` (a scenario asset) simulates from.
+
+    ``draws`` are the asset's draws; the arrays have one value per iteration; ``rng`` is
+    the stage's own generator.
+    """
+
+    asset: Any
+    draws: Draws
+    name: str
+    theta_pos: np.ndarray
+    theta_neg: np.ndarray
+    prevalence: np.ndarray
+    sensitivity: np.ndarray
+    rng: np.random.Generator
+
+    def stage(self, name: str | None = None):
+        """The scenario block of this stage (or of stage ``name``)."""
+        return getattr(self.asset.phases, name or self.name)
+
+    def stage_draws(self, name: str | None = None) -> Draws:
+        """The draws of this stage (or of stage ``name``)."""
+        return getattr(self.draws.phases, name or self.name)
+
+    @property
+    def planned(self) -> np.ndarray:
+        """The trial's planned patients."""
+        return self.stage_draws().trial.patients
+
+    @property
+    def theta(self) -> np.ndarray:
+        """The effect in the population the trial enrols."""
+        if self.stage().trial.enrolment == "biomarker_positive":
+            return self.theta_pos
+        return population_effect(self.theta_pos, self.theta_neg, self.prevalence)
+
+    def drift(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Drift per patient and information per patient at the effect ``theta``."""
+        e = self.asset.effect
+        info = information_per_patient(e.endpoint, theta, e.control_rate, e.event_fraction)
+        return drift_per_patient(theta, info), info
+
+    def staged(
+        self, outcome: DesignOutcome, name: str | None = None, startup: bool = True
+    ) -> StageTrial:
+        """The stage's length and cost from the trial's outcome (see the module docstring)."""
+        stage, d = self.stage(name), self.stage_draws(name)
+        p, se = self.prevalence, self.sensitivity
+        patients, enriched = outcome.patients, outcome.enriched_patients
+        sites, rate = d.trial.sites, d.trial.screened_per_site_month
+        if stage.trial.enrolment == "biomarker_positive":
+            screened = screened_patients(patients, p, se)
+            months = recruitment_months(patients, p, se, sites, rate)
+        else:  # every candidate is enrolled, except in an enriched (positives-only) stage 2
+            screened = (patients - enriched) + screened_patients(enriched, p, se)
+            months = recruitment_months(screened, 1.0, 1.0, sites, rate)
+        duration = months + d.trial.followup_months
+        if startup:
+            duration = duration + d.trial.startup_months
+        fee = screened * d.trial.screening_cost_usd / 1e6
+        if stage.design is not None and stage.design.cost_per_patient_usd is not None:
+            cost = d.cost_musd + d.design.cost_per_patient_usd * patients / 1e6
+        else:
+            planned = d.trial.patients
+            cost = d.cost_musd * np.divide(
+                patients, planned, out=np.zeros_like(patients), where=planned > 0
+            )
+        return StageTrial(outcome, screened, months, duration, cost + fee, fee)
+
+
+def effect_threshold(effect: float | None, info: np.ndarray) -> np.ndarray | None:
+    """An effect threshold on the drift-per-patient scale (None stays None)."""
+    return None if effect is None else drift_per_patient(effect, info)
