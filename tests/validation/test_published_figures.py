@@ -1,4 +1,4 @@
-"""The simulator against published figures (../shared/reference/published_figures.md)."""
+"""The simulator against published figures (*Published figures for defaults and validation*, the validation targets)."""
 
 import math
 
