@@ -15,6 +15,7 @@ registration line, and an unknown name is a validation error that lists the know
 
     CONTRACTS["annuity"]        # -> Annuity
     CONTRACTS.union()           # the pydantic field type: one of the registered blocks
+    CONTRACTS.union("list")     # ... where a block that names no type is a list contract
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import typing
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Discriminator, Tag
+from pydantic import BaseModel, ValidationError, WrapValidator
+from pydantic_core import PydanticCustomError
 
 
 class Registry:
@@ -64,16 +66,35 @@ class Registry:
             f"unknown {self.kind} type {name!r}; expected one of: {', '.join(self._classes)}"
         )
 
-    def union(self) -> Any:
+    def union(self, default: str | None = None) -> Any:
         """A pydantic type that validates a mapping into the registered class its ``type``
-        names, and refuses any other ``type`` with :meth:`unknown`'s message."""
+        names (``default`` when it names none), and refuses any other ``type`` with
+        :meth:`unknown`'s message at the ``type`` key.
+
+        Errors inside a block keep the block's own path (``pricing.contract.payments``,
+        no class tag in between), so they point at the line the scenario wrote.
+        """
         registry = self
 
-        def pick(value: Any) -> str | None:
-            name = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+        def validate(value: Any, handler: Any) -> BaseModel:
+            if isinstance(value, tuple(registry._classes.values())):
+                return value
+            if not isinstance(value, dict):
+                raise _error((), "expected_mapping", f"expected a mapping, got {value!r}", value)
+            name = value.get("type", default)
+            if name is None:
+                raise _error(("type",), "missing", "required field is missing", value)
             if name not in registry:
-                raise ValueError(registry.unknown(name))
-            return name
+                raise _error(("type",), "unknown_kind", registry.unknown(name), name)
+            return registry[name].model_validate(value)
 
-        members = tuple(Annotated[cls, Tag(name)] for name, cls in self._classes.items())
-        return Annotated[typing.Union[members], Discriminator(pick)]  # noqa: UP007
+        members = typing.Union[tuple(self._classes.values())]  # noqa: UP007
+        return Annotated[members, WrapValidator(validate)]
+
+
+def _error(loc: tuple, kind: str, message: str, given: Any) -> ValidationError:
+    """One validation error at ``loc`` (relative to the field being validated)."""
+    error = PydanticCustomError(kind, message)
+    return ValidationError.from_exception_data(
+        "kind", [{"type": error, "loc": loc, "input": given}]
+    )

@@ -305,7 +305,11 @@ def commercialize(
         revenue_m = _through_the_plant(ctx, path, rows, d, uptake, log_multiplier, pv, cash)
     received = revenue_m  # cash arrives when the payer pays: recognised != received
     if terms is not None:
-        revenue_m, received = terms.settle(ctx, path, rows, revenue_m, pv, cash)
+        paid = terms.settle(ctx, path, rows, revenue_m)
+        revenue_m, received = paid.recognised_musd, paid.received_musd
+        pv[rows] -= paid.tracking_cost_musd @ ctx.discount
+        cash[rows] -= paid.tracking_cost_musd
+        path.outputs.update(paid.columns)
     pv[rows] += share * (received @ ctx.discount)
     rate = ctx.scenario.market.discount_rate_annual
     spreads = fixed_cost_spreads(d)
