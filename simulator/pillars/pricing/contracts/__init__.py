@@ -10,4 +10,5 @@ from simulator.pillars.pricing.contracts.annuity import Annuity as Annuity
 from simulator.pillars.pricing.contracts.base import CONTRACTS as CONTRACTS
 from simulator.pillars.pricing.contracts.list_price import ListPrice as ListPrice
 from simulator.pillars.pricing.contracts.outcome_based import OutcomeBased as OutcomeBased
+from simulator.pillars.pricing.contracts.subscription import Subscription as Subscription
 from simulator.pillars.pricing.contracts.warranty import Warranty as Warranty
