@@ -23,8 +23,8 @@ an unknown name is an error listing the known ones, and a field of another contr
 Every contract carries ``response_probability``: the share of truly biomarker-positive
 treated patients who respond is a fact about the therapy, which contracts that pay on
 outcomes price in and the others ignore. It sits on every contract so that a contract
-switched to ``list`` (one override, as the list-price comparison of contract impact does)
-stays a valid block.
+whose only outcome input is its response rate can be switched to ``list`` by one override
+(``--set ...pricing.contract.type=list``).
 
 Contracts that pay on outcomes (:class:`PaidOnOutcome`: outcome-based, annuity,
 warranty) settle through an expected *payment kernel* ``w_j``, the share of a unit's

@@ -3,12 +3,13 @@
 In 2019 two US states bought hepatitis C cures this way ("Netflix" deals). Louisiana
 agreed with Asegua (Gilead) on unlimited treatment of its Medicaid and prison patients
 for five years from July 2019, at roughly $60M a year, about what the state had spent on
-the drugs the year before (Route Fifty, September 2019); Washington's Health Care
-Authority contracted with AbbVie for Mavyret in July 2019, for the about 30,000 of the
-state's 65,000 people with chronic hepatitis C on state-purchased care (HCA 2019). The
-payer covers a share ``s`` of the asset's eligible patients; for those patients it pays
-a fixed fee ``F`` a year instead of a price per treatment; everyone else pays as under the
-list contract.
+the drugs the year before (Route Fifty, September 2019). Washington's Health Care
+Authority signed a "modified subscription" with AbbVie (Mavyret) in July 2019 for
+state-purchased care, which covers about 30,000 of the state's 65,000 people with chronic
+hepatitis C (HCA 2019); it pays a discounted price up to a treatment goal and next to
+nothing beyond it. This module is Louisiana's pure form: the payer covers a share ``s`` of
+the asset's eligible patients and pays a fixed fee ``F`` a year for them instead of a
+price per treatment; everyone else pays as under the list contract.
 
 **Equations.** Month ``m`` of a launched iteration is ``k = m - L`` months after launch.
 The fee runs in monthly parts from launch over the term of ``T = round(12 term_years)``
@@ -19,8 +20,9 @@ commercial life, withdrawal included), and never past the horizon:
     otherwise:                          received_m = V_m
 
 ``V_m`` is the month's contract value (units treated x net price, after the value
-ceiling, the IRA cut and the budget cap, as for every contract), so the covered patients'
-share ``s V_m`` is replaced by the fee during the term and earns nothing beyond it; the
+ceiling, the IRA cut and the budget cap, as for every contract). Covered and uncovered
+patients are treated alike, so the covered patients' share of it is ``s V_m``, which is
+replaced by the fee during the term and earns nothing beyond it; the
 uncovered share, and everyone after the term, pay the net price at treatment. The fee is
 a fixed sum: neither the IRA cut nor the budget cap touches it. Its present value at the
 mid-month convention (``v = (1 + r)^(-1/12)``) is
