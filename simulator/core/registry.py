@@ -15,6 +15,7 @@ registration line, and an unknown name is a validation error that lists the know
 
     CONTRACTS["annuity"]        # -> Annuity
     CONTRACTS.union()           # the pydantic field type: one of the registered blocks
+    CONTRACTS.union("list")     # ... where a block that names no type is a list contract
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import typing
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Discriminator, Tag
+from pydantic import BaseModel, ValidationError, WrapValidator
+from pydantic_core import PydanticCustomError
 
 
 class Registry:
@@ -65,19 +67,35 @@ class Registry:
             return f"a {self.kind} needs a type; expected one of: {known}"
         return f"unknown {self.kind} type {name!r}; expected one of: {known}"
 
-    def union(self) -> Any:
+    def union(self, default: str | None = None) -> Any:
         """A pydantic type that validates a mapping into the registered class its ``type``
-        names, and refuses any other ``type`` with :meth:`unknown`'s message."""
+        names (``default`` when it names none), and refuses any other ``type`` with
+        :meth:`unknown`'s message at the ``type`` key.
+
+        Errors inside a block keep the block's own path (``pricing.contract.payments``,
+        no class tag in between), so they point at the line the scenario wrote.
+        """
         registry = self
 
-        def name_of(value: Any) -> Any:
-            return value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+        def validate(value: Any, handler: Any) -> BaseModel:
+            if isinstance(value, tuple(registry._classes.values())):
+                return value
+            if not isinstance(value, dict):
+                raise _error((), "expected_mapping", f"expected a mapping, got {value!r}", value)
+            name = value.get("type", default)
+            if name is None:
+                raise _error(("type",), "missing", registry.unknown(None), value)
+            if name not in registry:
+                raise _error(("type",), "unknown_kind", registry.unknown(name), name)
+            return registry[name].model_validate(value)
 
-        def known(value: Any) -> Any:  # a ValueError here is a validation error at the field
-            if name_of(value) not in registry:
-                raise ValueError(registry.unknown(name_of(value)))
-            return value
+        members = typing.Union[tuple(self._classes.values())]  # noqa: UP007
+        return Annotated[members, WrapValidator(validate)]
 
-        members = tuple(Annotated[cls, Tag(name)] for name, cls in self._classes.items())
-        union = typing.Union[members]  # noqa: UP007
-        return Annotated[union, Discriminator(name_of), BeforeValidator(known)]
+
+def _error(loc: tuple, kind: str, message: str, given: Any) -> ValidationError:
+    """One validation error at ``loc`` (relative to the field being validated)."""
+    error = PydanticCustomError(kind, message)
+    return ValidationError.from_exception_data(
+        "kind", [{"type": error, "loc": loc, "input": given}]
+    )

@@ -131,7 +131,11 @@ def commercialize(
         path.plant, path.plant_rows = plant, rows
     received = revenue_m  # cash arrives when the payer pays: recognised != received
     if terms is not None:
-        revenue_m, received = terms.settle(ctx, path, rows, revenue_m, pv, cash)
+        paid = terms.settle(ctx, path, rows, revenue_m)
+        revenue_m, received = paid.recognised_musd, paid.received_musd
+        pv[rows] -= paid.tracking_cost_musd @ ctx.discount
+        cash[rows] -= paid.tracking_cost_musd
+        path.outputs.update(paid.columns)
     pv[rows] += share * (received @ ctx.discount)
     rate = ctx.scenario.market.discount_rate_annual
     for amount, offset, length in fixed_costs(path.draws, rows, d):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simulator.pillars.pricing.block import Contract
+from simulator.pillars.pricing.contracts import ListPrice
 from simulator.pillars.pricing.step import COLUMNS
 from simulator.results.metrics import paired_difference
 from simulator.results.result import Result
@@ -49,7 +49,7 @@ def list_price_variant(scenario: Scenario) -> Scenario:
     for portfolio in variant.portfolios.values():
         for a in portfolio.assets:
             if a.pricing is not None and a.pricing.contract.type != "list":
-                a.pricing = a.pricing.model_copy(update={"contract": Contract()})
+                a.pricing = a.pricing.model_copy(update={"contract": ListPrice()})
     return variant
 
 

@@ -1,4 +1,5 @@
-"""The simulator against published figures (*Published figures for defaults and validation*, the validation targets)."""
+"""The simulator against published figures (the validation targets of *Published figures for
+defaults and validation*)."""
 
 import math
 

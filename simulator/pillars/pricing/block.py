@@ -12,12 +12,13 @@ An asset's optional ``pricing`` block says
 - the contract: plain list price with rebates (``gross_to_net``), outcome-based (pay only
   for responders, or refund a share for non-responders: Kymriah's CMS deal), an annuity
   of instalments paid while the response lasts (Zolgensma: 5 x $425,000), or a warranty
-  (a refund if the therapy fails within a window: Lyfgenia); section 5;
+  (a refund if the therapy fails within a window: Lyfgenia); section 5. Each type is a
+  block of its own, registered by name (:mod:`simulator.pillars.pricing.contracts`);
 - whether the asset is exempt from US IRA negotiation (a single orphan indication).
 
 The market's optional ``ira`` block is the policy switch, drawn once per iteration and
-shared by every portfolio (common random numbers). The equations are in
-:mod:`simulator.pillars.pricing.kernels`.
+shared by every portfolio (common random numbers). The equations of the ceiling, IRA and
+cap are in :mod:`simulator.pillars.pricing.policy`, each contract's in its own module.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from simulator.core.fields import Float, Int, Model, NonNegative, Probability
+from simulator.core.fields import Float, Model, NonNegative, Probability
 from simulator.core.notation import parse_distribution
+from simulator.pillars.pricing.contracts import CONTRACTS, ListPrice
+from simulator.pillars.pricing.contracts.base import listing
 
 
 class ValueCeiling(Model):
@@ -44,56 +47,7 @@ class ValueCeiling(Model):
     )
 
 
-ContractType = Literal["list", "outcome_based", "annuity", "warranty"]
-
-
-class Contract(Model):
-    """The payment terms; fields a contract type does not use must stay at their default."""
-
-    type: ContractType = Field("list", description="list, outcome_based, annuity or warranty")
-    response_probability: Probability = Field(
-        parse_distribution(1.0),
-        description="share of truly biomarker-positive treated patients who respond "
-        "(false-positive tested patients never respond)",
-    )
-    assessment_months: Int = Field(
-        0, ge=0, le=120, description="treatment to the response assessment that triggers payment"
-    )
-    nonresponder_refund_share: Probability = Field(
-        parse_distribution(1.0),
-        description="outcome_based: share of the price refunded for a non-responder "
-        "(1: pay only for responders)",
-    )
-    payments: Int = Field(5, ge=1, le=30, description="annuity: annual instalments")
-    upfront_share: Probability = Field(
-        parse_distribution(0.0), description="annuity: share of the price paid at treatment"
-    )
-    response_loss_hazard_annual: NonNegative = Field(
-        parse_distribution(0.0),
-        description="annuity, warranty: hazard of losing the response (per year)",
-    )
-    warranty_years: Float = Field(
-        0.0, ge=0.0, le=30.0, description="warranty: window in which a failure is refunded"
-    )
-    warranty_refund_share: Probability = Field(
-        parse_distribution(1.0), description="warranty: share of the price refunded on failure"
-    )
-    tracking_usd_per_patient_year: NonNegative = Field(
-        parse_distribution(0.0),
-        description="outcomes registry cost per patient-year while payments depend on it",
-    )
-
-    @model_validator(mode="after")
-    def _fields_fit_type(self) -> Contract:
-        if self.type == "warranty" and self.warranty_years <= 0:
-            raise ValueError("a warranty contract needs warranty_years > 0")
-        if self.type != "warranty" and self.warranty_years != 0:
-            raise ValueError(f"warranty_years is for warranty contracts, not {self.type}")
-        if self.type != "annuity" and not (
-            self.upfront_share.is_constant and self.upfront_share.mean() == 0
-        ):
-            raise ValueError(f"upfront_share is for annuity contracts, not {self.type}")
-        return self
+Contract = CONTRACTS.union(default="list")  # a block of the type it names (list if none)
 
 
 class Pricing(Model):
@@ -107,16 +61,20 @@ class Pricing(Model):
     budget_cap_musd_per_year: NonNegative | None = Field(
         None, description="payer's maximum spend a year on the asset (spend above it is rebated)"
     )
-    contract: Contract = Field(default_factory=Contract)
+    contract: Contract = Field(
+        default_factory=ListPrice,
+        description=f"payment terms, by type: {', '.join(CONTRACTS)} (default list)",
+    )
     ira_exempt: bool = Field(
         False, description="exempt from IRA negotiation (a single orphan indication)"
     )
 
     @model_validator(mode="after")
     def _one_time_contracts(self) -> Pricing:
-        if self.contract.type in ("annuity", "warranty") and self.price_basis != "one_time":
+        if self.contract.one_time_only and self.price_basis != "one_time":
+            one_time = listing([n for n in CONTRACTS if CONTRACTS[n].one_time_only])
             raise ValueError(
-                f"annuity and warranty contracts ({self.contract.type} here) pay for a "
+                f"{one_time} contracts ({self.contract.type} here) pay for a "
                 "one-time therapy: set price_basis: one_time"
             )
         return self

@@ -4,19 +4,22 @@
 month (units x net price; for a cell or gene therapy, the patients the plant treats).
 For an asset with a ``pricing`` block, or in a market with an ``ira`` block, this module
 
-1. scales the launch net price down to the value-based ceiling (before revenue is
-   computed, so per-test fees are a share of the price actually paid);
+1. scales the launch net price down to the value-based ceiling (:func:`terms`, before
+   revenue is computed, so per-test fees are a share of the price actually paid);
 2. cuts the price from the IRA start to loss of exclusivity in iterations where the
    policy applies (the market's switch and cut are drawn once per iteration from the
    ``pricing`` and market-input streams, and shared by every portfolio);
-3. caps the payer's monthly spend at the budget cap;
-4. spreads the contract value over the months it is paid (the expected payment kernel,
-   :mod:`simulator.pillars.pricing.kernels`) and books the outcomes-tracking cost.
+3. caps the payer's monthly spend at the budget cap (the equations of 1-3 are in
+   :mod:`simulator.pillars.pricing.policy`);
+4. hands the month-by-month contract value to the asset's contract
+   (:mod:`simulator.pillars.pricing.contracts`), which settles it into revenue
+   *recognised* (at treatment, at expected contract value), cash *received* (when paid)
+   and the cost of tracking outcomes.
 
-It returns revenue *recognised* (at treatment, at expected contract value) and cash
-*received* (when paid); the caller discounts and books the cash received. Without a
-pricing block and an IRA block nothing here runs, so such scenarios give the numbers they
-gave before this module existed.
+:meth:`Terms.settle` returns those, with the asset's pricing columns; the caller
+discounts and books the cash received and the tracking cost. Without a pricing block and
+an IRA block nothing here runs, so such scenarios give the numbers they gave before this
+module existed.
 """
 
 from __future__ import annotations
@@ -25,17 +28,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from simulator.core.draws import drawn
+from simulator.core.draws import Draws, at_means, value_or
 from simulator.core.seeding import generator
 from simulator.core.timeline import MONTHS_PER_YEAR
 from simulator.pillars.commercial.flows import CommercialDraws
-from simulator.pillars.pricing.kernels import (
-    ceiling_factor,
-    convolve_months,
-    ira_multiplier,
-    payment_kernels,
-    positive_predictive_value,
-)
+from simulator.pillars.pricing.contracts import ListPrice
+from simulator.pillars.pricing.contracts.base import ContractBlock, Sales
+from simulator.pillars.pricing.kernels import positive_predictive_value
+from simulator.pillars.pricing.policy import budget_capped, ceiling_factor, negotiated
 
 COLUMNS = (
     "net_price_realised_usd",
@@ -72,6 +72,16 @@ def ira_draws(ctx) -> tuple[np.ndarray, np.ndarray]:
     return ctx.ira_applies, ctx.market_draws.ira.price_cut
 
 
+@dataclass(frozen=True)
+class Payments:
+    """What one asset's launched rows are paid: ``(rows, months)`` arrays in USD M."""
+
+    recognised_musd: np.ndarray  # revenue recognised (at treatment, at expected value)
+    received_musd: np.ndarray  # cash received from the payer
+    tracking_cost_musd: np.ndarray  # outcomes tracking: a cost for the caller to book
+    columns: dict[str, np.ndarray]  # the asset's pricing columns, (n,) each
+
+
 @dataclass
 class Terms:
     """Pricing of one asset's launched rows: the draws at list and after the ceiling."""
@@ -79,13 +89,11 @@ class Terms:
     at_list: CommercialDraws
     draws: CommercialDraws  # list price scaled to the value-based ceiling
 
-    def settle(self, ctx, path, rows: np.ndarray, revenue_m: np.ndarray, pv, cash):
-        """Revenue recognised and cash received, ``(rows, months)`` each; books the
-        tracking cost in ``pv`` and ``cash`` and the asset's pricing columns."""
-        asset, draws, d = path.asset, path.draws, self.draws
-        horizon, n = ctx.horizon, ctx.n
+    def settle(self, ctx, path, rows: np.ndarray, revenue_m: np.ndarray) -> Payments:
+        """What the payer pays for ``revenue_m`` (``(rows, months)`` at the net price)."""
+        pricing, d = path.asset.pricing, self.draws
         launch = path.launch_month[rows]
-        since = np.arange(horizon)[None, :] - launch[:, None]
+        since = np.arange(ctx.horizon)[None, :] - launch[:, None]
         unit = d.list_price_usd * d.price_multiplier * (1.0 - d.gross_to_net) / 1e6
         unit_m = unit[:, None]  # net price of a unit sold at launch; times growth after
         if np.any(d.price_growth_annual != 0):
@@ -96,86 +104,42 @@ class Terms:
         units = np.divide(revenue_m, unit_m, out=np.zeros_like(revenue_m), where=unit_m > 0)
         revenue_sum = revenue_m.sum(axis=1)
         at_launch_price = np.divide(revenue_sum, unit, out=np.zeros_like(unit), where=unit > 0)
-        value = revenue_m
-        ira_cut = np.zeros(rows.size)
-        market_ira = ctx.scenario.market.ira
-        exempt = asset.pricing is not None and asset.pricing.ira_exempt
-        if market_ira is not None and not exempt:
-            applies, cut = ira_draws(ctx)
-            years = (
-                market_ira.small_molecule_years
-                if asset.modality == SMALL_MOLECULE
-                else market_ira.biologic_years
-            )
-            start = path.dev.launch_month[rows] + round(years * MONTHS_PER_YEAR) - launch
-            mult = ira_multiplier(since, start, d.exclusivity_months, cut[rows], applies[rows])
-            value = revenue_m * mult
-            ira_cut = (revenue_m - value).sum(axis=1)
-        pr = asset.pricing
+        value, ira_cut = _negotiated(ctx, path, rows, since, revenue_m, d)
         cap_rebate = np.zeros(rows.size)
-        if pr is not None and pr.budget_cap_musd_per_year is not None:
-            cap = draws["pricing.budget_cap_musd_per_year"][rows][:, None] / MONTHS_PER_YEAR
-            capped = np.minimum(value, cap)
-            cap_rebate = (value - capped).sum(axis=1)
-            value = capped
-        contract = "list" if pr is None else pr.contract.type
-        w, t = self._kernels(path, rows, n)
-        if contract == "list":  # paid in full at treatment: nothing to spread
-            recognised = received = value
-        else:
-            recognised = value * w.sum(axis=1)[:, None]
-            received = convolve_months(value, w)
-        tracking = np.zeros(rows.size)
-        if contract != "list":
-            c_musd = draws["pricing.contract.tracking_usd_per_patient_year"][rows] / 1e6
-            tracked = units if pr.price_basis == "annual" else convolve_months(units, t)
-            cost = tracked * c_musd[:, None]
-            pv[rows] -= cost @ ctx.discount
-            cash[rows] -= cost
-            tracking = cost.sum(axis=1)
+        if pricing is not None and pricing.budget_cap_musd_per_year is not None:
+            cap = path.draws.pricing.budget_cap_musd_per_year[rows]
+            value, cap_rebate = budget_capped(value, cap)
+        contract, terms = _contract(path, rows)
+        sales = Sales(
+            value_musd=value,
+            units=units,
+            months_since_launch=since,
+            months_on_market=d.life_months,
+            ppv=_ppv(path.draws, rows, ctx.n),
+            annual=pricing is None or pricing.price_basis == "annual",
+        )
+        paid = contract.settle(sales, terms)
+        recognised = paid.recognised_musd.sum(axis=1)
         a, u_sum = self.at_list, units.sum(axis=1)
         list_unit = a.list_price_usd * a.price_multiplier / 1e6
         cols = {
             "net_price_realised_usd": np.divide(  # 0 at a zero price (units unknown then)
-                recognised.sum(axis=1) * 1e6, u_sum, out=np.where(unit > 0, np.nan, 0.0),
-                where=u_sum > 0,
+                recognised * 1e6, u_sum, out=np.where(unit > 0, np.nan, 0.0), where=u_sum > 0
             ),
             "units_sold": u_sum,
-            "revenue_recognised_musd": recognised.sum(axis=1),
-            "cash_received_musd": received.sum(axis=1),
+            "revenue_recognised_musd": recognised,
+            "cash_received_musd": paid.received_musd.sum(axis=1),
             "rebates_musd": at_launch_price * list_unit * a.gross_to_net,
             "ira_cut_musd": ira_cut,
             "budget_cap_rebate_musd": cap_rebate,
-            "payments_forgone_musd": value.sum(axis=1) - recognised.sum(axis=1),
-            "revenue_at_risk_share": _at_risk(pr, draws, rows),
-            "tracking_cost_musd": tracking,
-        }  # fmt: skip
-        out = empty_columns(n)
+            "payments_forgone_musd": value.sum(axis=1) - recognised,
+            "revenue_at_risk_share": contract.at_risk(terms),
+            "tracking_cost_musd": paid.tracking_cost_musd.sum(axis=1),
+        }
+        out = empty_columns(ctx.n)
         for k, v in cols.items():
             out[k][rows] = v
-        path.outputs.update(out)
-        return recognised, received
-
-    def _kernels(self, path, rows, n):
-        pr = path.asset.pricing
-        if pr is None or pr.contract.type == "list":
-            return np.ones((rows.size, 1)), np.zeros((rows.size, 1))
-        c, draws, p = pr.contract, path.draws, "pricing.contract."
-        refund = "warranty_refund_share" if c.type == "warranty" else "nonresponder_refund_share"
-        ppv = positive_predictive_value(
-            *(drawn(draws, f"cohort.{k}", n, 1.0)[rows] for k in
-              ("biomarker_prevalence", "testing.sensitivity", "testing.specificity"))
-        )  # fmt: skip
-        return payment_kernels(
-            c.type,
-            response_probability=draws[p + "response_probability"][rows] * ppv,
-            assessment_months=c.assessment_months,
-            nonresponder_refund_share=draws[p + refund][rows],
-            payments=c.payments,
-            upfront_share=draws[p + "upfront_share"][rows],
-            response_loss_hazard_annual=draws[p + "response_loss_hazard_annual"][rows],
-            warranty_months=round(c.warranty_years * MONTHS_PER_YEAR),
-        )
+        return Payments(paid.recognised_musd, paid.received_musd, paid.tracking_cost_musd, out)
 
 
 def terms(ctx, path, rows: np.ndarray, d: CommercialDraws) -> Terms | None:
@@ -186,26 +150,47 @@ def terms(ctx, path, rows: np.ndarray, d: CommercialDraws) -> Terms | None:
     vc = asset.pricing.value_ceiling if asset.pricing is not None else None
     if vc is None:
         return Terms(d, d)
-    draws, q = path.draws, "pricing.value_ceiling."
+    ceiling = path.draws.pricing.value_ceiling
     net = d.list_price_usd * d.price_multiplier * (1.0 - d.gross_to_net)
     factor = ceiling_factor(
         net,
-        draws[q + "wtp_per_qaly_usd"][rows],
-        draws[q + "qalys_gained"][rows],
-        draws[q + "cost_offsets_usd"][rows],
+        ceiling.wtp_per_qaly_usd[rows],
+        ceiling.qalys_gained[rows],
+        ceiling.cost_offsets_usd[rows],
     )
     return Terms(d, replace(d, list_price_usd=d.list_price_usd * factor))
 
 
-def _at_risk(pr, draws, rows) -> np.ndarray:
-    """Share of the contract value that depends on the patient's outcome."""
-    size = rows.size
-    kind = "list" if pr is None else pr.contract.type
-    p = "pricing.contract."
-    if kind == "outcome_based":
-        return draws[p + "nonresponder_refund_share"][rows]
-    if kind == "annuity":
-        return 1.0 - draws[p + "upfront_share"][rows]
-    if kind == "warranty":
-        return draws[p + "warranty_refund_share"][rows]
-    return np.zeros(size)
+def _negotiated(ctx, path, rows, since, revenue_m, d: CommercialDraws):
+    """The monthly value after the IRA cut (where the market negotiates and the asset is
+    not exempt), and the cut per row."""
+    market_ira, pricing = ctx.scenario.market.ira, path.asset.pricing
+    if market_ira is None or (pricing is not None and pricing.ira_exempt):
+        return revenue_m, np.zeros(rows.size)
+    applies, cut = ira_draws(ctx)
+    small = path.asset.modality == SMALL_MOLECULE
+    years = market_ira.small_molecule_years if small else market_ira.biologic_years
+    approval = path.dev.launch_month[rows]
+    start = approval + round(years * MONTHS_PER_YEAR) - path.launch_month[rows]
+    return negotiated(revenue_m, since, start, d.exclusivity_months, cut[rows], applies[rows])
+
+
+def _contract(path, rows: np.ndarray) -> tuple[ContractBlock, Draws]:
+    """The asset's contract (list without a pricing block) and its draws for ``rows``."""
+    pricing = path.asset.pricing
+    if pricing is None:
+        contract = ListPrice()
+        return contract, at_means(contract, rows.size)
+    contract = pricing.contract
+    drawn = path.draws.pricing.contract
+    return contract, Draws(type(contract), {k: v[rows] for k, v in drawn.flat()})
+
+
+def _ppv(draws, rows: np.ndarray, n: int) -> np.ndarray:
+    """Share of the treated patients who are truly biomarker-positive (1 without a test)."""
+    cohort = draws.cohort
+    return positive_predictive_value(
+        value_or(cohort.biomarker_prevalence, n, 1.0)[rows],
+        value_or(cohort.testing.sensitivity, n, 1.0)[rows],
+        value_or(cohort.testing.specificity, n, 1.0)[rows],
+    )

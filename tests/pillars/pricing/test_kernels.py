@@ -1,8 +1,9 @@
 """Payment kernels, the value ceiling and IRA against closed forms and per-patient draws.
 
-The kernels are expectations; the oracles are (a) the closed forms in
-simulator.pillars.pricing.kernels's docstring and (b) independent simulations of individual
-patients (who responds, when the response is lost), compared within Monte Carlo error.
+The kernels are expectations; the oracles are (a) the closed forms in the docstrings of
+the contract modules (simulator.pillars.pricing.contracts) and (b) independent simulations
+of individual patients (who responds, when the response is lost), compared within Monte
+Carlo error.
 """
 
 from __future__ import annotations
@@ -13,14 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator.core.timeline import monthly_factor
-from simulator.pillars.pricing.kernels import (
-    annuity_pv_factor,
-    ceiling_factor,
-    convolve_months,
-    ira_multiplier,
-    payment_kernels,
-    positive_predictive_value,
-)
+from simulator.pillars.pricing.contracts import annuity, outcome_based, warranty
+from simulator.pillars.pricing.contracts.annuity import annuity_pv_factor
+from simulator.pillars.pricing.kernels import convolve_months, positive_predictive_value
+from simulator.pillars.pricing.policy import ceiling_factor, ira_multiplier
 
 
 def _one(x: float) -> np.ndarray:
@@ -34,8 +31,8 @@ def _kernel_pv(w: np.ndarray, rate: float) -> np.ndarray:
 
 @pytest.mark.parametrize("k,h,r,u,q", [(5, 0.1, 0.105, 0.0, 1.0), (4, 0.3, 0.08, 0.25, 0.8)])
 def test_annuity_kernel_pv_is_the_closed_form(k, h, r, u, q):
-    w, _ = payment_kernels(
-        "annuity", response_probability=_one(q), payments=k, upfront_share=_one(u),
+    w, _ = annuity.payment_kernels(
+        response_probability=_one(q), payments=k, upfront_share=_one(u),
         response_loss_hazard_annual=_one(h),
     )  # fmt: skip
     # sum_i exp(-h i) (1 + r)^-i written out by hand for the first case
@@ -62,8 +59,8 @@ def test_annuity_closed_form_matches_patients_losing_response_at_random():
 def test_outcome_based_pays_q_times_price_and_warranty_refunds_failures():
     rng = np.random.default_rng(2)
     q, s, n = 0.62, 1.0, 100_000
-    w, t = payment_kernels(
-        "outcome_based", response_probability=_one(q), assessment_months=1,
+    w, t = outcome_based.payment_kernels(
+        response_probability=_one(q), assessment_months=1,
         nonresponder_refund_share=_one(s),
     )  # fmt: skip
     paid = (rng.random(n) < q).astype(float)  # patients: pay only for responders
@@ -72,8 +69,8 @@ def test_outcome_based_pays_q_times_price_and_warranty_refunds_failures():
     assert t.sum() == pytest.approx(1 / 12)  # every patient tracked for one month
     # warranty: refund s if no response, or if the response is lost within W years
     h, W, s = 0.15, 3.0, 0.5
-    w, _ = payment_kernels(
-        "warranty", response_probability=_one(q), nonresponder_refund_share=_one(s),
+    w, _ = warranty.payment_kernels(
+        response_probability=_one(q), refund_share=_one(s),
         response_loss_hazard_annual=_one(h), warranty_months=36,
     )  # fmt: skip
     refund = s * ((1 - q) + q * (1 - np.exp(-h * W)))
@@ -82,8 +79,8 @@ def test_outcome_based_pays_q_times_price_and_warranty_refunds_failures():
 
 def test_annuity_tracking_is_the_response_survival_until_the_last_instalment():
     q, h, k = 0.9, 0.2, 5
-    _, t = payment_kernels(
-        "annuity", response_probability=_one(q), payments=k, response_loss_hazard_annual=_one(h)
+    _, t = annuity.payment_kernels(
+        response_probability=_one(q), payments=k, response_loss_hazard_annual=_one(h)
     )
     exact = q * (1 - np.exp(-h * (k - 1))) / h  # integral of q exp(-h t) over 0 .. k-1 years
     # a left Riemann sum of a decreasing function: above the integral by < q / 12
@@ -115,8 +112,8 @@ def test_ppv_and_ira_multiplier():
 )  # fmt: skip
 def test_a_higher_hazard_never_raises_annuity_payments(k, h1, dh, u, q, r):
     def kernel(h):
-        return payment_kernels(
-            "annuity", response_probability=_one(q), payments=k, upfront_share=_one(u),
+        return annuity.payment_kernels(
+            response_probability=_one(q), payments=k, upfront_share=_one(u),
             response_loss_hazard_annual=_one(h),
         )[0]  # fmt: skip
 

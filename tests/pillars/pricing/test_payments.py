@@ -19,7 +19,7 @@ from scipy import integrate
 
 import simulator as sim
 from simulator.engine.chunk import simulate_chunk
-from simulator.pillars.pricing.kernels import annuity_pv_factor
+from simulator.pillars.pricing.contracts.annuity import annuity_pv_factor
 from simulator.studies.contract_impact import contract_impact, pricing_table
 
 PRICE = 400_000

@@ -1,0 +1,83 @@
+"""What payers and the law do to a launched drug's price: value ceiling, IRA, budget cap.
+
+**Value-based ceiling.** A payer pays at most what the health gained is worth to it:
+
+    net price <= wtp_per_qaly x qalys_gained + cost_offsets
+
+(ICER's value-based benchmark: the price at $100,000-$150,000 per QALY gained; ultra-rare
+ranges of $175,000-$500,000; published_figures.md section 7). Where the ceiling binds the
+launch net price is scaled down by ``c = min(1, ceiling / net price)``; the list price and
+its gross-to-net discount stay as written, the gap is a value-based discount.
+
+**IRA negotiation.** In an iteration where the policy applies, a drug's net price is cut
+by a share ``x`` from ``Y`` years after approval (9 for small molecules, 13 for biologics;
+section 7) until loss of exclusivity (a drug with generic or biosimilar competition is no
+longer selected); an asset with a single orphan indication is exempt. The multiplier is
+``1 - x`` in months ``k`` after launch with ``12 Y - (L - A) <= k < X`` (``L`` launch,
+``A`` approval, ``X`` months of exclusivity after launch) and 1 elsewhere.
+
+**Budget-impact cap.** A payer that spends at most ``B`` a year on the asset gets the
+spend above ``B / 12`` in any month back as a rebate: ``spend_m = min(value_m, B / 12)``
+(ICER's potential budget-impact threshold was $777M a year in 2022-23, section 7).
+
+The ceiling applies before revenue is computed (so per-test fees are a share of the
+price actually paid); the IRA cut and then the cap apply to the monthly value, which the
+contract then settles.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.core.timeline import MONTHS_PER_YEAR
+
+
+def ceiling_factor(
+    net_price_usd: np.ndarray,
+    wtp_per_qaly_usd: np.ndarray,
+    qalys_gained: np.ndarray,
+    cost_offsets_usd: np.ndarray,
+) -> np.ndarray:
+    """``min(1, (wtp x qalys + offsets) / net price)``: the share of the net price a
+    value-based ceiling lets through (1 where the price is 0)."""
+    ceiling = wtp_per_qaly_usd * qalys_gained + cost_offsets_usd
+    safe = np.where(net_price_usd > 0, net_price_usd, 1.0)
+    with np.errstate(over="ignore"):  # a subnormal price: the ceiling cannot bind (ratio inf)
+        return np.where(net_price_usd > 0, np.minimum(1.0, ceiling / safe), 1.0)
+
+
+def ira_multiplier(
+    months_since_launch: np.ndarray,
+    start_months: np.ndarray,
+    end_months: np.ndarray,
+    cut: np.ndarray,
+    applies: np.ndarray,
+) -> np.ndarray:
+    """Price multiplier ``1 - cut`` where ``applies`` and ``start <= k < end``, else 1.
+
+    ``months_since_launch`` is ``(rows, months)``; the others are per row.
+    """
+    k = months_since_launch
+    inside = (k >= start_months[:, None]) & (k < end_months[:, None]) & applies[:, None]
+    return np.where(inside, 1.0 - cut[:, None], 1.0)
+
+
+def negotiated(
+    value_musd: np.ndarray,
+    months_since_launch: np.ndarray,
+    start_months: np.ndarray,
+    end_months: np.ndarray,
+    cut: np.ndarray,
+    applies: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The monthly value after the IRA cut, and the cut per row (USD M)."""
+    value = value_musd * ira_multiplier(months_since_launch, start_months, end_months, cut, applies)
+    return value, (value_musd - value).sum(axis=1)
+
+
+def budget_capped(
+    value_musd: np.ndarray, cap_musd_per_year: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The monthly value capped at ``B / 12``, and the rebate per row (USD M)."""
+    capped = np.minimum(value_musd, cap_musd_per_year[:, None] / MONTHS_PER_YEAR)
+    return capped, (value_musd - capped).sum(axis=1)
