@@ -84,7 +84,7 @@ class Registry:
                 raise _error((), "expected_mapping", f"expected a mapping, got {value!r}", value)
             name = value.get("type", default)
             if name is None:
-                raise _error(("type",), "missing", registry.unknown(None), value)
+                raise _error(("type",), "missing_kind", registry.unknown(None), value)
             if name not in registry:
                 raise _error(("type",), "unknown_kind", registry.unknown(name), name)
             return registry[name].model_validate(value)
