@@ -102,6 +102,7 @@ class Result:
 
     @property
     def summaries_only(self) -> bool:
+        """True when the run kept mergeable summaries instead of rows."""
         return not self._samples
 
     @property
@@ -126,7 +127,7 @@ class Result:
     @property
     def column_names(self) -> list[str]:
         """Every per-iteration outcome column (and, summaries only, ``diff:<a>-<b>``)."""
-        return list(self._out.columns if self._samples else self._out.summary.columns)
+        return list(self._columns())
 
     def stats(self, name: str) -> Column:
         """The column ``name`` (e.g. ``"nichebuster.npv_musd"``) as a
@@ -143,7 +144,7 @@ class Result:
     def _stats_or_missing(self, name: str) -> Column:
         return self.stats(name) if name in self._columns() else MISSING
 
-    def _columns(self):
+    def _columns(self) -> dict:
         return self._out.columns if self._samples else self._out.summary.columns
 
     def column(self, name: str) -> np.ndarray:
