@@ -21,20 +21,22 @@ from simulator.core.provenance import VERSION
 from simulator.engine import run_chunks
 from simulator.engine.reduction import STREAMING_THRESHOLD, run_summaries
 from simulator.engine.runner import Progress
-from simulator.results import Result
-from simulator.results.summary_result import SummaryResult
+from simulator.results import NoSamplesError, Result
 from simulator.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 
 __all__ = [
+    "NoSamplesError",
     "Result",
     "Scenario",
     "ScenarioError",
-    "SummaryResult",
     "load_scenario",
     "run",
     "scenario_from_dict",
 ]
 __version__ = VERSION
+
+#: The former name of a summaries-only result: it is a :class:`Result` now (one type).
+SummaryResult = Result
 
 
 def run(
@@ -46,8 +48,8 @@ def run(
     scheduler: Any = None,
     summaries_only: bool | None = None,
     keep_samples: str | PathLike | None = None,
-) -> Result | SummaryResult:
-    """Simulate ``scenario`` and return its :class:`Result`.
+) -> Result:
+    """Simulate ``scenario`` and return its :class:`Result` (one type at every size).
 
     Parameters
     ----------
@@ -66,8 +68,9 @@ def run(
         ``"dask"`` only: ``"tcp://host:8786"``, a scheduler-file path or a
         ``distributed.Client``; None starts a LocalCluster.
     summaries_only
-        Keep mergeable summaries instead of rows (a :class:`SummaryResult`, flat memory);
-        None: only from ``STREAMING_THRESHOLD`` (10^6) iterations on.
+        Keep mergeable summaries instead of rows (flat memory; ``result.has_samples`` is
+        then False and what needs the rows raises :class:`NoSamplesError`); None: only
+        from ``STREAMING_THRESHOLD`` (10^6) iterations on.
     keep_samples
         With summaries: a directory the workers write their rows to as Parquet parts.
     """
@@ -84,7 +87,7 @@ def run(
             scheduler=scheduler,
             keep_samples=keep_samples,
         )
-        return SummaryResult(out)
+        return Result(out)
     if keep_samples is not None:
         raise ValueError("keep_samples needs summaries_only=True (rows are in the result)")
     return Result(

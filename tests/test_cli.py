@@ -62,6 +62,12 @@ def test_run_writes_every_output(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 20261125 and manifest["iterations"] == 2000
     assert set(manifest["files"]) == names
+    # the command computes the trials' operating characteristics and hands them to the
+    # report (reading a result never simulates): every design of the scenario is in it
+    page = (out / "report.html").read_text(encoding="utf-8")
+    trials = page[page.index('<section id="trials">') :].split("</section>")[0]
+    for design in ("group_sequential", "ssr", "enrichment", "seamless"):
+        assert design in trials
     # the summary is reproducible from the iteration table
     niche = summary.set_index("portfolio").loc["nichebuster"]
     assert niche.npv_mean_musd == __import__("pytest").approx(

@@ -8,6 +8,6 @@ from __future__ import annotations
 
 from simulator.cli import run, sensitivity, sweep, trace, trials  # noqa: F401  (each registers its command)
 from simulator.cli.app import main
-from simulator.cli.run import format_report
+from simulator.report.terminal import format_report
 
 __all__ = ["format_report", "main"]

@@ -1,15 +1,14 @@
 """``simulate run SCENARIO`` (the default command): simulate, print the comparison, write
-the outputs."""
+the outputs (the table itself is :mod:`simulator.report.terminal`; the trial operating
+characteristics the report shows are computed here, by the study, and handed to it)."""
 
 from __future__ import annotations
 
 import json
-import math
 import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -17,7 +16,12 @@ from simulator.cli.app import fail, load, main, progress_wanted
 from simulator.cli.scale import run_scaled
 from simulator.engine.executors import BACKENDS
 from simulator.report.export import make_staging
+from simulator.report.terminal import format_report, json_report
 from simulator.scenario import ScenarioError
+
+#: Simulated trials per setting for the report's operating characteristics (MC error of a
+#: rate at most 0.5 / sqrt(50,000) = 0.0022).
+REPORT_TRIALS = 50_000
 
 
 @main.command("run")
@@ -108,9 +112,9 @@ def run_command(
             result = run_scaled(run, s, backend, workers, options, progress=progress)
     else:
         result = run_scaled(run, s, backend, workers, options)
-    saved = result.save(out, record_command=True)
+    saved = result.save(out, tables=_report_tables(result), record_command=True)
     if fmt == "json":
-        click.echo(json.dumps(_json_report(result, saved), indent=2))
+        click.echo(json.dumps(json_report(result, saved), indent=2))
     else:
         click.echo(format_report(result, saved))
 
@@ -120,126 +124,12 @@ def _default_out(name: str) -> Path:
     return Path("runs") / f"{name}-{stamp}"
 
 
-# ------------------------------------------------------------------------------------
-# terminal output
-# ------------------------------------------------------------------------------------
-def _m(x: float) -> str:
-    """USD millions, thousands separated, no decimals (or '-' for NaN)."""
-    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.0f}"
+def _report_tables(result) -> dict:
+    """Tables the report shows that a study computes: the trial operating
+    characteristics (when the run writes a report and the scenario has such trials)."""
+    if result.summaries_only:
+        return {}
+    from simulator.studies.trials import operating_characteristics
 
-
-def _pct(x: float) -> str:
-    return "-" if isinstance(x, float) and math.isnan(x) else f"{100 * x:.1f}%"
-
-
-def format_report(result, saved: Path | None = None) -> str:
-    """The comparison table a strategist reads."""
-    s = result.summary()
-    sim = result.scenario.simulation
-    names = list(s.index)
-    rows: list[tuple[str, list[str]]] = [
-        (
-            "NPV mean ± MC error",
-            [f"{_m(r.npv_mean_musd)} ± {_m(r.npv_mcse_musd)}" for r in s.itertuples()],
-        ),
-        (
-            "NPV P10 / P50 / P90",
-            [
-                f"{_m(r.npv_p10_musd)} / {_m(r.npv_p50_musd)} / {_m(r.npv_p90_musd)}"
-                for r in s.itertuples()
-            ],
-        ),
-        ("P(loss)", [_pct(r.prob_loss) for r in s.itertuples()]),
-        (
-            "VaR 5% / CVaR 5% (NPV)",
-            [f"{_m(r.var05_musd)} / {_m(r.cvar05_musd)}" for r in s.itertuples()],
-        ),
-        ("Expected launches", [f"{r.launches_mean:.2f}" for r in s.itertuples()]),
-        ("P(no launch)", [_pct(r.prob_no_launch) for r in s.itertuples()]),
-        ("Peak revenue, mean", [_m(r.peak_revenue_mean_musd) for r in s.itertuples()]),
-        ("Cash trough, mean", [_m(r.cash_trough_mean_musd) for r in s.itertuples()]),
-        *_plant_rows(s),
-        (
-            "R&D cost/launch OOP / cap.",
-            [
-                f"{_m(r.oop_cost_per_launch_musd)} / {_m(r.capitalized_cost_per_launch_musd)}"
-                for r in s.itertuples()
-            ],
-        ),
-    ]
-    if s["cdx_delay_mean_months"].notna().any():
-        rows.append(
-            (
-                "CDx delay: mean mo. / launches",
-                [
-                    f"{r.cdx_delay_mean_months:.1f} / {_pct(r.launches_delayed_by_cdx_share)}"
-                    if not math.isnan(r.cdx_delay_mean_months)
-                    else "-"
-                    for r in s.itertuples()
-                ],
-            )
-        )
-    label_w = max(len(r[0]) for r in rows) + 2
-    col_w = [max(len(n), *(len(r[1][i]) for r in rows)) + 2 for i, n in enumerate(names)]
-    lines = [
-        f"{result.scenario.name}: {sim.iterations:,} iterations, seed {sim.seed}, "
-        f"{result.seconds:.1f} s ({result.backend}, {result.workers} worker"
-        f"{'s' if result.workers != 1 else ''})",
-        "",
-        "USD millions".ljust(label_w)
-        + "".join(n.rjust(w) for n, w in zip(names, col_w, strict=True)),
-    ]
-    for label, vals in rows:
-        lines.append(
-            label.ljust(label_w) + "".join(v.rjust(w) for v, w in zip(vals, col_w, strict=True))
-        )
-    lines.append("")
-    for _, c in result.comparison().iterrows():
-        lines.append(
-            f"{c.a} - {c.b}: mean {c.diff_mean_musd:+,.0f} ± {c.diff_mcse_musd:,.0f} USD M, "
-            f"P10/P90 {c.diff_p10_musd:+,.0f} / {c.diff_p90_musd:+,.0f}; "
-            f"P({c.a} > {c.b}) = {_pct(c.prob_a_beats_b)}"
-        )
-    if getattr(result, "summaries_only", False):
-        lines.append(
-            f"(summaries only: percentiles, VaR and CVaR within "
-            f"{100 * result.quantile_relative_accuracy:.1f}% of the order statistic)"
-        )
-    if saved is not None and getattr(result, "summaries_only", False):
-        lines += ["", f"outputs: {saved}/  (summary.csv, comparison.csv, manifest.json)"]
-    elif saved is not None:
-        lines += [
-            "",
-            f"outputs: {saved}/  (report.html, report.xlsx, summary.csv, iterations.parquet, ...)",
-        ]
-    return "\n".join(lines)
-
-
-def _plant_rows(s) -> list[tuple[str, list[str]]]:
-    """Cell and gene therapy rows, when a portfolio has a plant."""
-    if not s["cgt_patients_treated_mean"].notna().any():
-        return []
-
-    def cell(r) -> str:
-        if math.isnan(r.cgt_patients_treated_mean):
-            return "-"
-        return (
-            f"{r.cgt_patients_treated_mean:,.0f} / {r.cgt_patients_lost_waiting_mean:,.0f}"
-            f" / {_m(r.cgt_capex_mean_musd)}"
-        )
-
-    return [("CGT treated / lost / capex", [cell(r) for r in s.itertuples()])]
-
-
-def _json_report(result, saved: Path) -> dict[str, Any]:
-    def clean(d: dict) -> dict:
-        return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in d.items()}
-
-    return {
-        "scenario": result.scenario.name,
-        "iterations": result.scenario.simulation.iterations,
-        "seed": result.scenario.simulation.seed,
-        "summary": [clean(r) for r in result.summary().reset_index().to_dict("records")],
-        "comparison": [clean(r) for r in result.comparison().to_dict("records")],
-        "outputs": str(saved),
-    }
+    trials = operating_characteristics(result.scenario, trials=REPORT_TRIALS)
+    return {"trials": trials} if len(trials) else {}

@@ -3,12 +3,13 @@
 Each function takes a :class:`~simulator.results.result.Result` and an optional
 matplotlib ``ax`` (or ``axes`` for multi-panel charts), draws one chart and returns the
 axes; none calls ``plt.show()``. Money is in USD millions, time in years after the
-scenario start, and every axis says so.
+scenario start, and every axis says so. The paired difference, launches over time, the
+risk panels and the convergence plot need the run's samples; the asset contributions and
+the plant panels read column and yearly statistics, which summaries-only runs have too.
 """
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -77,7 +78,7 @@ def asset_contributions(result: Result, ax: Axes | None = None) -> Axes:
     for i, p in enumerate(result.portfolios):
         for a in result.scenario.portfolios[p].assets:
             names.append(f"{p} · {a.name}")
-            values.append(float(result.column(f"{p}.{a.name}.npv_musd").mean()))
+            values.append(result.stats(f"{p}.{a.name}.npv_musd").mean)
             colors.append(COLORS[i % len(COLORS)])
     ax = _axes(ax, figsize=(8, 1.0 + 0.3 * len(names)))
     y = np.arange(len(names))[::-1]
@@ -187,17 +188,11 @@ def plant_panels(result: Result, key: str, axes=None):
 
         _, axes = plt.subplots(1, 2, figsize=(11, 3.8))
     ax1, ax2 = axes
-    series = result._out.yearly_series
-    backlog = series[f"{key}.backlog"]
-    years = np.arange(1, backlog.shape[1] + 1)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # years before any launch: all NaN
-        ok = np.isfinite(backlog).any(axis=0)
-        q = np.full((3, backlog.shape[1]), np.nan)
-        if ok.any():
-            q[:, ok] = np.nanpercentile(backlog[:, ok], (10, 50, 90), axis=0)
-        suites = np.nanmean(series[f"{key}.suites"], axis=0) if ok.any() else q[0]
-        treated = np.nanmean(series[f"{key}.treated"], axis=0) if ok.any() else q[0]
+    backlog = result.yearly_stats("series", f"{key}.backlog")
+    years = np.arange(1, backlog.years + 1)
+    q = [backlog.percentile(p) for p in (10, 50, 90)]  # NaN in years before any launch
+    suites = result.yearly_stats("series", f"{key}.suites").mean()
+    treated = result.yearly_stats("series", f"{key}.treated").mean()
     ax1.fill_between(years, q[0], q[2], color=COLORS[4], alpha=0.25, label="P10-P90")
     ax1.plot(years, q[1], color=COLORS[4], lw=2, label="median")
     ax1.set_xlabel("year after scenario start")

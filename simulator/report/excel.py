@@ -5,8 +5,10 @@ Written with XlsxWriter (fast, and column formats need no per-cell loop).
 Sheets (each with a frozen header row, readable column widths and number formats: USD
 millions as ``#,##0.0``, probabilities as percentages):
 
-- **Summary**: a row per portfolio, the same numbers as ``summary.csv``;
-- **Comparison**: each compared pair, the same numbers as ``comparison.csv``;
+- **Summary**: a row per portfolio, the same numbers as ``summary.csv``, each column in
+  the number format its metric declares (:mod:`simulator.results.metrics`);
+- **Comparison**: each compared pair, the same numbers as ``comparison.csv`` (formats
+  likewise);
 - **MC error**: every headline figure with its Monte Carlo standard error;
 - **Iterations**: per iteration, each portfolio's outcomes and the paired differences
   (the first :data:`MAX_ITERATION_ROWS` iterations; the full table with every asset and
@@ -24,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.results.convergence import mcse_table
+from simulator.results.metrics import BY_NAME
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.results.result import Result
@@ -35,9 +38,13 @@ MAX_ITERATION_ROWS = 10_000
 MONEY = "#,##0.0"
 PERCENT = "0.0%"
 COUNT = "0.00"
+DECLARED = ("Summary", "Comparison")  # sheets whose columns are declared metrics
 
 
-def _number_format(column: str) -> str | None:
+def _number_format(column: str, sheet: str) -> str | None:
+    """A metric's declared format; for other tables' columns, one read from the name."""
+    if sheet in DECLARED and column in BY_NAME:
+        return BY_NAME[column].format.excel
     c = column.lower()
     if c.startswith(("prob", "p(")) or "share" in c:
         return PERCENT
@@ -50,13 +57,13 @@ def _number_format(column: str) -> str | None:
 
 def portfolio_iterations(result: Result, rows: int = MAX_ITERATION_ROWS) -> pd.DataFrame:
     """Per-iteration portfolio outcomes and paired differences (the first ``rows``)."""
-    cols = result._out.columns
-    n = min(rows, len(cols["iteration"]))
-    data: dict[str, Any] = {"iteration": cols["iteration"][:n]}
+    names = result.column_names
+    n = min(rows, len(result.column("iteration")))
+    data: dict[str, Any] = {"iteration": result.column("iteration")[:n]}
     for p in result.portfolios:
-        for k, v in cols.items():
+        for k in names:
             if k.startswith(p + ".") and k.count(".") == 1:
-                data[k] = v[:n]
+                data[k] = result.column(k)[:n]
     for a, b in result.scenario.pairs():
         data[f"{a} - {b}.npv_musd"] = result.npv(a)[:n] - result.npv(b)[:n]
     return pd.DataFrame(data)
@@ -95,10 +102,10 @@ def write_excel(result: Result, path: str | Path) -> Path:
     }
     import xlsxwriter
 
-    n_iter = len(result._out.columns["iteration"])
+    n_iter = len(result.column("iteration"))
     with xlsxwriter.Workbook(str(path)) as book:
         bold = book.add_format({"bold": True, "bg_color": "#EEF2F7", "bottom": 1})
-        formats = {f: book.add_format({"num_format": f}) for f in (MONEY, PERCENT, COUNT)}
+        formats: dict[str, Any] = {}
         for name, df in sheets.items():
             ws = book.add_worksheet(name)
             ws.freeze_panes(1, 1)
@@ -106,7 +113,9 @@ def write_excel(result: Result, path: str | Path) -> Path:
                 ws.write_string(0, j, str(col), bold)
                 values = df[col].to_numpy()
                 numeric = pd.api.types.is_numeric_dtype(df[col])
-                fmt = _number_format(str(col)) if numeric and name != "MC error" else None
+                fmt = _number_format(str(col), name) if numeric and name != "MC error" else None
+                if fmt is not None and fmt not in formats:
+                    formats[fmt] = book.add_format({"num_format": fmt})
                 cell = formats.get(fmt)
                 for i, v in enumerate(values, start=1):
                     if v is None or (numeric and not np.isfinite(v)):

@@ -1,13 +1,15 @@
 """Writing a result to disk, atomically, in files a finance reviewer can trace.
 
-Files: ``summary.csv``, ``comparison.csv``, ``iterations.csv`` and ``iterations.parquet``,
-``cashflows.csv``, ``pricing.csv`` (when an asset is priced: see :mod:`.pricing`),
-``report.html`` (see :mod:`.report`), ``report.xlsx`` (see :mod:`.excel`),
-``scenario.resolved.yaml`` (the scenario after extends, templates and
-overrides: what actually ran), ``manifest.json`` (seed, chunk size, versions, input hash,
-run time), and the plots as PNG; with cell or gene therapies, ``plant.csv`` (yearly
-backlog, suites and patients treated of each plant) and a ``plant_<portfolio>.<asset>.png``
-fan chart of each.
+Every run writes ``summary.csv`` (the metrics of :mod:`simulator.results.metrics`),
+``comparison.csv``, ``cashflows.csv``, with cell or gene therapies ``plant.csv`` (yearly
+backlog, suites and patients treated of each plant), ``scenario.resolved.yaml`` (the
+scenario after extends, templates and overrides: what actually ran) and ``manifest.json``
+(seed, chunk size, versions, input hash, run time). A run that kept its samples adds
+``iterations.csv`` and ``iterations.parquet``, ``pricing.csv`` (when an asset is priced:
+see :mod:`simulator.results.pricing`), ``report.html`` (see :mod:`.html`), ``report.xlsx``
+(see :mod:`.excel`) and the plots as PNG (a ``plant_<portfolio>.<asset>.png`` fan chart of
+each plant). A summaries-only run says so in its manifest, with the sketch's accuracy and
+the columns it approximates.
 
 Atomicity: everything is written into a hidden sibling directory first. If the target
 does not exist, that directory is renamed into place in one step; if it does, each file is
@@ -38,7 +40,8 @@ import yaml
 
 from simulator.report.excel import write_excel
 from simulator.report.html import write_report
-from simulator.studies.contract_impact import pricing_table
+from simulator.results.metrics import APPROXIMATE_COLUMNS
+from simulator.results.pricing import pricing_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.results.result import Result
@@ -103,8 +106,23 @@ def _save_plots(result: Result, directory: Path) -> list[str]:
     return names
 
 
-def write_files(result: Result, directory: Path, extra: dict[str, Any]) -> None:
-    """Write every output into ``directory`` (which exists and is private to us)."""
+def _csv(table, path: Path) -> None:
+    table.to_csv(path, index=False, float_format="%.6g")
+
+
+def write_summaries(result: Result, directory: Path) -> None:
+    """The files every run writes: summary, comparison, cash-flow and plant bands."""
+    _csv(result.summary().reset_index(), directory / "summary.csv")
+    _csv(result.comparison(), directory / "comparison.csv")
+    _csv(result.cashflow_bands(), directory / "cashflows.csv")
+    if result.plant_assets():
+        _csv(result.plant_bands(), directory / "plant.csv")
+
+
+def write_samples(
+    result: Result, directory: Path, tables: dict[str, Any], info: dict[str, Any]
+) -> None:
+    """The files only a run with samples writes: rows, pricing, plots, report, workbook."""
     # The per-iteration table is the big one: pyarrow writes its CSV and Parquet in
     # threads (it releases the GIL) while this thread writes the rest and draws the plots.
     table = pa.Table.from_pandas(result.iterations, preserve_index=False)
@@ -113,26 +131,33 @@ def write_files(result: Result, directory: Path, extra: dict[str, Any]) -> None:
             pool.submit(pacsv.write_csv, table, directory / "iterations.csv"),
             pool.submit(pq.write_table, table, directory / "iterations.parquet"),
         ]
-        summary = result.summary().reset_index()
-        summary.to_csv(directory / "summary.csv", index=False, float_format="%.6g")
-        result.comparison().to_csv(directory / "comparison.csv", index=False, float_format="%.6g")
-        result.cashflow_bands().to_csv(
-            directory / "cashflows.csv", index=False, float_format="%.6g"
-        )
         pricing = pricing_table(result)  # a row per priced asset (pricing or IRA blocks)
         if len(pricing):
-            pricing.to_csv(directory / "pricing.csv", index=False, float_format="%.6g")
-        if result.plant_assets():
-            result.plant_bands().to_csv(directory / "plant.csv", index=False, float_format="%.6g")
-        resolved = resolved_yaml(result)
-        (directory / "scenario.resolved.yaml").write_text(resolved, encoding="utf-8")
+            _csv(pricing, directory / "pricing.csv")
         _save_plots(result, directory)
-        write_report(result, directory / "report.html", manifest(result, resolved, dict(extra)))
+        write_report(result, directory / "report.html", info, tables=tables)
         write_excel(result, directory / "report.xlsx")
         for f in big:
             f.result()
-    files = sorted(p.name for p in directory.iterdir())
+
+
+def write_files(
+    result: Result, directory: Path, extra: dict[str, Any], tables: dict[str, Any] | None = None
+) -> None:
+    """Write every output into ``directory`` (which exists and is private to us)."""
+    write_summaries(result, directory)
+    resolved = resolved_yaml(result)
+    (directory / "scenario.resolved.yaml").write_text(resolved, encoding="utf-8")
+    if result.has_samples:
+        provenance = manifest(result, resolved, dict(extra))
+        write_samples(result, directory, dict(tables or {}), provenance)
     info = manifest(result, resolved, dict(extra))
+    if result.summaries_only:
+        info["summaries_only"] = True
+        info["quantile_relative_accuracy"] = result.quantile_relative_accuracy
+        info["approximate_columns"] = list(APPROXIMATE_COLUMNS)
+        info["samples_dir"] = result.keep_samples
+    files = sorted(p.name for p in directory.iterdir())
     info["files"] = sorted([*files, "manifest.json"])
     (directory / "manifest.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
 
@@ -150,15 +175,15 @@ def make_staging(directory: Path) -> Path:
     return staging
 
 
-def save_result(result: Result, directory: Path, **extra: Any) -> Path:
-    """Write ``result`` to ``directory`` atomically (see the module docstring)."""
+def save_result(
+    result: Result, directory: Path, tables: dict[str, Any] | None = None, **extra: Any
+) -> Path:
+    """Write ``result`` to ``directory`` atomically (see the module docstring); ``tables``
+    are computed tables for the report (``"trials"``)."""
     directory = Path(directory)
     staging = make_staging(directory)
     try:
-        if hasattr(result, "_write_files"):  # a summaries-only result writes its own set
-            result._write_files(staging, extra)
-        else:
-            write_files(result, staging, extra)
+        write_files(result, staging, extra, tables)
         if not directory.exists():
             os.replace(staging, directory)
             return directory

@@ -1,5 +1,6 @@
-"""Analysis: results as pandas tables, risk metrics, comparisons, plots and exports."""
+"""Results: one Result type over rows or streaming summaries, every metric declared once."""
 
+from simulator.results.columns import Column, NoSamplesError
 from simulator.results.result import Result
 
-__all__ = ["Result"]
+__all__ = ["Column", "NoSamplesError", "Result"]

@@ -9,7 +9,10 @@ standard error (MCSE) says by how much. Exact formulas where they exist:
 For percentiles, VaR and CVaR there is no simple formula, so the iterations are cut into
 ``B`` consecutive batches (independent, because every iteration is): the figure is
 computed in each batch, and its MCSE at full size is ``sd(batch figures) / sqrt(B)``
-(batch means; for quantiles this is the standard large-sample approximation).
+(batch means; for quantiles this is the standard large-sample approximation). Batches
+need the samples: on a summaries-only run those figures have no MCSE here (NaN).
+
+Which figures, and how, is declared with each metric (``Metric.mcse`` in :mod:`.metrics`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from simulator.results.metrics import npv_metrics
+from simulator.results.columns import ArrayColumn
+from simulator.results.metrics import BATCHES, PAIR, SUMMARY, Metric
+from simulator.results.result import Outcomes
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.results.result import Result
@@ -45,71 +50,53 @@ def mcse_batch(x: np.ndarray, stat: Callable[[np.ndarray], float], batches: int 
     return float(np.std(values, ddof=1) / math.sqrt(batches))
 
 
+def _batch_mcse(result: Result, metric: Metric, portfolio: str, batches: int) -> float:
+    """A metric's MCSE from batches of iterations: its formula on each batch's columns."""
+    if not result.has_samples:
+        return math.nan
+    n = len(result.npv(portfolio))
+    if n < 2 * batches:
+        return math.nan
+    cuts = np.array_split(np.arange(n), batches)
+
+    def on(rows: np.ndarray) -> float:
+        def lookup(name: str):
+            return ArrayColumn(result.column(name)[rows[0] : rows[-1] + 1])
+
+        return metric.formula(Outcomes(lookup, portfolio))
+
+    values = [on(rows) for rows in cuts]
+    return float(np.std(values, ddof=1) / math.sqrt(batches))
+
+
+def _row(metric: Metric, figure: str, who: str, value: float, error: float) -> dict:
+    how = BATCHES if metric.mcse == BATCHES else "exact"
+    return {"figure": figure, "portfolio": who, "value": value, "mcse": error,
+            "unit": metric.unit, "method": how}  # fmt: skip
+
+
 def mcse_table(result: Result, batches: int = 20) -> pd.DataFrame:
     """Every headline figure with its value and MCSE: a row per (figure, portfolio)."""
+    summary = result.summary()
     rows = []
     for p in result.portfolios:
-        x = np.asarray(result.npv(p), dtype=float)
-        n = x.size
-        m = npv_metrics(x)
-        launches = np.asarray(result.column(f"{p}.launches"), dtype=float)
-        figures = [
-            ("NPV mean (USD M)", m["npv_mean_musd"], mcse_mean(x), "exact"),
-            ("P(loss)", m["prob_loss"], mcse_probability(m["prob_loss"], n), "exact"),
-            (
-                "NPV P10 (USD M)",
-                m["npv_p10_musd"],
-                mcse_batch(x, lambda b: np.percentile(b, 10), batches),
-                "batches",
-            ),
-            (
-                "NPV P50 (USD M)",
-                m["npv_p50_musd"],
-                mcse_batch(x, lambda b: np.percentile(b, 50), batches),
-                "batches",
-            ),
-            (
-                "NPV P90 (USD M)",
-                m["npv_p90_musd"],
-                mcse_batch(x, lambda b: np.percentile(b, 90), batches),
-                "batches",
-            ),
-            (
-                "VaR 5% (USD M)",
-                m["var05_musd"],
-                mcse_batch(x, lambda b: np.percentile(b, 5), batches),
-                "batches",
-            ),
-            (
-                "CVaR 5% (USD M)",
-                m["cvar05_musd"],
-                mcse_batch(x, lambda b: npv_metrics(b)["cvar05_musd"], batches),
-                "batches",
-            ),
-            ("Expected launches", float(launches.mean()), mcse_mean(launches), "exact"),
-        ]
-        rows += [
-            {"figure": f, "portfolio": p, "value": v, "mcse": e, "method": how}
-            for f, v, e, how in figures
-        ]
+        columns = result.outcomes(p)
+        for m in SUMMARY:
+            if m.mcse is None:
+                continue
+            value = float(summary.loc[p, m.name])
+            if m.mcse == BATCHES:
+                error = _batch_mcse(result, m, p, batches)
+            else:
+                error = m.mcse(columns, value)
+            rows.append(_row(m, m.title, p, value, error))
     for a, b in result.scenario.pairs():
-        d = np.asarray(result.npv(a) - result.npv(b), dtype=float)
-        win = float((d > 0).mean())
-        rows += [
-            {
-                "figure": "mean difference (USD M)",
-                "portfolio": f"{a} - {b}",
-                "value": float(d.mean()),
-                "mcse": mcse_mean(d),
-                "method": "exact",
-            },
-            {
-                "figure": f"P({a} > {b})",
-                "portfolio": f"{a} - {b}",
-                "value": win,
-                "mcse": mcse_probability(win, d.size),
-                "method": "exact",
-            },
-        ]
-    df = pd.DataFrame(rows)
-    return df
+        c = result.compare(a, b)
+        d = result.difference(a, b)
+        for m in PAIR:
+            if m.mcse is None or m.mcse == BATCHES:
+                continue
+            value = float(c[m.name])
+            figure = m.title.format(a=a, b=b)
+            rows.append(_row(m, figure, f"{a} - {b}", value, m.mcse(d, value)))
+    return pd.DataFrame(rows)

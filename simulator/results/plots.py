@@ -1,5 +1,11 @@
 """Plots of a result. Each takes an optional matplotlib ``ax`` and returns it; none calls
-``plt.show()``. Money is in USD millions and every axis says so."""
+``plt.show()``. Money is in USD millions and every axis says so.
+
+A summaries-only run has no NPV samples; its densities and CDFs are drawn from
+:data:`QUANTILE_POINTS` equally spaced quantiles of the sketch (each within the sketch's
+relative error of the exact quantile), which stand for the distribution as an equally
+weighted sample would. The plant fan reads the plant bands, which both kinds of run have.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from simulator.results.result import Result
 
 COLORS = ("#1f5aa6", "#d1495b", "#2e8b57", "#edae49", "#6a4c93", "#00798c")
+QUANTILE_POINTS = 2_000
 
 
 def _axes(ax):
@@ -37,17 +44,25 @@ class Plots:
     def __init__(self, result: Result):
         self.result = result
 
+    def _npv_values(self, portfolio: str) -> np.ndarray:
+        """The NPV samples, or the sketch's quantiles at the midpoints of equal steps."""
+        if self.result.has_samples:
+            return self.result.npv(portfolio)
+        col = self.result.stats(f"{portfolio}.npv_musd")
+        steps = (np.arange(QUANTILE_POINTS) + 0.5) / QUANTILE_POINTS * 100
+        return np.array([col.percentile(q) for q in steps])
+
     def npv_distribution(self, ax: Axes | None = None, portfolios: list[str] | None = None) -> Axes:
         """Overlaid NPV histograms (as densities), with each portfolio's mean marked."""
         ax = _axes(ax)
         names = portfolios or self.result.portfolios
-        data = [self.result.npv(p) for p in names]
+        data = [self._npv_values(p) for p in names]
         edges = _bins(data)
         for i, (p, x) in enumerate(zip(names, data, strict=True)):
             color = COLORS[i % len(COLORS)]
             clipped = np.clip(x, edges[0], edges[-1])
             ax.hist(clipped, bins=edges, density=True, alpha=0.45, color=color, label=p)
-            ax.axvline(x.mean(), color=color, lw=2, ls="--")
+            ax.axvline(self.result.stats(f"{p}.npv_musd").mean, color=color, lw=2, ls="--")
         ax.axvline(0, color="black", lw=0.8)
         ax.set_xlabel("NPV (USD millions; tails beyond P0.5/P99.5 piled at the edges)")
         ax.set_ylabel("density")
@@ -60,7 +75,7 @@ class Plots:
         ax = _axes(ax)
         names = portfolios or self.result.portfolios
         for i, p in enumerate(names):
-            x = np.sort(self.result.npv(p))
+            x = np.sort(self._npv_values(p))
             y = np.arange(1, x.size + 1) / x.size
             ax.plot(x, y, color=COLORS[i % len(COLORS)], lw=2, label=p)
         ax.axvline(0, color="black", lw=0.8)

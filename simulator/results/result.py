@@ -1,36 +1,78 @@
 """The result of a run: pandas tables for people, plots, and the files finance reviews.
 
-``Result`` wraps what the engine merged. Its tables:
+One :class:`Result` type at every size. Up to a few hundred thousand iterations the run
+keeps every iteration's outcomes (*samples*); from 10^6 iterations on, or with
+``summaries_only``, it keeps mergeable summaries of them instead
+(:mod:`simulator.engine.reduction`), and memory stays flat. Both answer through the same
+column interface (:mod:`.columns`), so these work either way:
 
-- :attr:`Result.iterations`: a row per iteration: NPV, launches, cash trough... per
-  portfolio (``<portfolio>.<outcome>``), per asset (``<portfolio>.<asset>.<outcome>``),
-  and every sampled input (``input:<portfolio>.<asset>.<field>``);
-- :meth:`Result.summary`: a row per portfolio (see :mod:`.metrics`);
-- :meth:`Result.compare` / :meth:`Result.comparison`: paired differences;
-- :meth:`Result.cashflow_bands`: yearly cash and revenue, mean and P10/P50/P90.
+- :meth:`Result.summary`: a row per portfolio, every metric of :mod:`.metrics`;
+- :meth:`Result.compare` / :meth:`Result.comparison`: the paired difference of NPV (a
+  summaries-only run summarizes it per iteration on the workers, for the pairs the
+  scenario compares);
+- :meth:`Result.cashflow_bands`: yearly net cash and revenue, mean and P10/P50/P90;
+- :meth:`Result.plant_bands`: each cell or gene therapy plant's yearly backlog, suites and
+  patients treated;
+- :meth:`Result.stats`: any outcome column as a :class:`~.columns.Column`;
+- ``result.plot``: the NPV densities and CDFs (from the sketch's quantiles when there are
+  no samples) and the plant fan.
+
+What needs the values themselves (:attr:`Result.iterations`, :meth:`Result.column`,
+:meth:`Result.npv`, :meth:`Result.yearly`) raises a one-line
+:class:`~.columns.NoSamplesError` on a summaries-only run, saying how to keep them. On a
+summaries-only run quantiles and tail means are within the sketch's stated bound
+(``quantile_relative_accuracy``); :data:`~.metrics.APPROXIMATE_COLUMNS` lists them.
+
+Column names: ``<portfolio>.<outcome>`` per portfolio, ``<portfolio>.<asset>.<outcome>``
+per asset, ``input:<portfolio>.<asset>.<field>`` for every sampled input.
 """
 
 from __future__ import annotations
 
-import warnings
-from abc import ABC, abstractmethod
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from simulator.results.metrics import npv_metrics, paired_difference, per_launch
+from simulator.engine.reduction import SummaryOutput, diff_column
+from simulator.engine.runner import RunOutput
+from simulator.engine.summaries import RELATIVE_ACCURACY
+from simulator.results.columns import (
+    MISSING,
+    ArrayColumn,
+    ArrayYears,
+    Column,
+    NoSamplesError,
+    SketchYears,
+)
+from simulator.results.metrics import BAND_QUANTILES, PAIR, SUMMARY, evaluate
 from simulator.scenario import Scenario
 
+YEARLY_KINDS = ("cash", "revenue", "series")
+PLANT_MEASURES = ("backlog", "suites", "treated")
 
-class RunResult(ABC):
-    """What every result of a run shares: its scenario, how it ran, and the tables that
-    need only per-portfolio means (:class:`Result` keeps rows, ``SummaryResult`` merged
-    summaries; each says how to take a column's mean in :meth:`_mean`)."""
 
-    def __init__(self, output):
+class Outcomes:
+    """One portfolio's outcome columns by short name (``c["npv_musd"]``): what a metric's
+    formula reads. A column the run does not have reads as all-NaN."""
+
+    def __init__(self, lookup, portfolio: str):
+        self._lookup, self._prefix, self._cache = lookup, f"{portfolio}.", {}
+
+    def __getitem__(self, outcome: str) -> Column:
+        if outcome not in self._cache:
+            self._cache[outcome] = self._lookup(self._prefix + outcome)
+        return self._cache[outcome]
+
+
+class Result:
+    """Outcomes of one run of a scenario (see the module docstring)."""
+
+    def __init__(self, output: RunOutput | SummaryOutput):
         self._out = output
+        self._samples = not isinstance(output, SummaryOutput)
 
     # -- inputs and provenance ----------------------------------------------------------
     @property
@@ -53,21 +95,94 @@ class RunResult(ABC):
     def workers(self) -> int:
         return self._out.workers
 
+    @property
+    def has_samples(self) -> bool:
+        """True when the run kept every iteration's outcomes (False: summaries only)."""
+        return self._samples
+
+    @property
+    def summaries_only(self) -> bool:
+        """True when the run kept mergeable summaries instead of rows."""
+        return not self._samples
+
+    @property
+    def keep_samples(self) -> str | None:
+        """Directory a summaries-only run's workers wrote ``part-*.parquet`` rows to."""
+        return None if self._samples else self._out.keep_samples
+
+    @property
+    def quantile_relative_accuracy(self) -> float:
+        """Relative error bound of quantiles (0: computed from the samples, exactly)."""
+        return 0.0 if self._samples else RELATIVE_ACCURACY
+
     def _check(self, portfolio: str) -> None:
         if portfolio not in self.scenario.portfolios:
             raise KeyError(f"unknown portfolio {portfolio!r}; known: {', '.join(self.portfolios)}")
 
-    @abstractmethod
-    def _mean(self, column: str) -> float:
-        """The mean of a per-iteration column, NaN if the run has no such column."""
+    def _need_samples(self, what: str) -> None:
+        if not self._samples:
+            raise NoSamplesError(what, self.keep_samples)
 
-    def _plant_summary(self, p: str) -> dict[str, float]:
-        """Cell and gene therapy plants: patients treated and lost, capex (NaN without)."""
-        return {
-            "cgt_patients_treated_mean": self._mean(f"{p}.cgt_patients_treated"),
-            "cgt_patients_lost_waiting_mean": self._mean(f"{p}.cgt_patients_lost_waiting"),
-            "cgt_capex_mean_musd": self._mean(f"{p}.cgt_capex_musd"),
-        }
+    # -- columns ------------------------------------------------------------------------
+    @property
+    def column_names(self) -> list[str]:
+        """Every per-iteration outcome column (and, summaries only, ``diff:<a>-<b>``)."""
+        return list(self._columns())
+
+    def stats(self, name: str) -> Column:
+        """The column ``name`` (e.g. ``"nichebuster.npv_musd"``) as a
+        :class:`~.columns.Column`: its mean, SD, shares, percentiles, tail mean..."""
+        if self._samples:
+            return ArrayColumn(self._out.columns[name])
+        return self._out.summary.columns[name]
+
+    def outcomes(self, portfolio: str) -> Outcomes:
+        """A portfolio's columns by outcome name (``r.outcomes("a")["npv_musd"].mean``)."""
+        self._check(portfolio)
+        return Outcomes(self._stats_or_missing, portfolio)
+
+    def _stats_or_missing(self, name: str) -> Column:
+        return self.stats(name) if name in self._columns() else MISSING
+
+    def _columns(self) -> dict:
+        return self._out.columns if self._samples else self._out.summary.columns
+
+    def column(self, name: str) -> np.ndarray:
+        """The values of a per-iteration column (needs samples)."""
+        self._need_samples(f"column {name!r}")
+        return self._out.columns[name]
+
+    def npv(self, portfolio: str) -> np.ndarray:
+        """NPV draws of a portfolio, USD millions (needs samples)."""
+        self._check(portfolio)
+        self._need_samples("the NPV of each iteration")
+        return self._out.columns[f"{portfolio}.npv_musd"]
+
+    @cached_property
+    def iterations(self) -> pd.DataFrame:
+        """A row per iteration (the full outcome table; needs samples)."""
+        self._need_samples("the per-iteration table")
+        return pd.DataFrame(self._out.columns)
+
+    def yearly(self, kind: str, name: str) -> np.ndarray:
+        """An ``(iterations, years)`` array (needs samples): ``kind`` ``"cash"`` or
+        ``"revenue"`` of a portfolio, or ``"series"`` of a plant (``"<p>.<asset>.backlog"``,
+        ``.suites``, ``.treated``; NaN in years before the asset launched)."""
+        self._need_samples(f"the yearly {kind} of each iteration")
+        return self._yearly_arrays(kind)[name]
+
+    def yearly_stats(self, kind: str, name: str) -> ArrayYears | SketchYears:
+        """:meth:`yearly` as per-year statistics (works from summaries too)."""
+        if kind not in YEARLY_KINDS:
+            raise KeyError(f"unknown yearly kind {kind!r}; known: {', '.join(YEARLY_KINDS)}")
+        if self._samples:
+            return ArrayYears(self._yearly_arrays(kind)[name])
+        return SketchYears(self._out.summary.yearly[f"{kind}:{name}"])
+
+    def _yearly_arrays(self, kind: str) -> dict[str, np.ndarray]:
+        out = self._out
+        return {"cash": out.yearly_cash_musd, "revenue": out.yearly_revenue_musd,
+                "series": out.yearly_series}[kind]  # fmt: skip
 
     def plant_assets(self) -> list[tuple[str, str]]:
         """``(portfolio, asset)`` of every cell or gene therapy with a plant."""
@@ -78,153 +193,91 @@ class RunResult(ABC):
             if a.manufacturing is not None
         ]
 
+    # -- tables --------------------------------------------------------------------------
+    def summary(self) -> pd.DataFrame:
+        """A row per portfolio, a column per metric of :data:`~.metrics.SUMMARY`."""
+        rows = [{"portfolio": p, **evaluate(SUMMARY, self.outcomes(p))} for p in self.portfolios]
+        return pd.DataFrame(rows).set_index("portfolio")
+
+    def difference(self, a: str, b: str) -> Column:
+        """The per-iteration paired difference ``NPV_a - NPV_b`` as a column (a
+        summaries-only run has it for the pairs the scenario compares)."""
+        self._check(a)
+        self._check(b)
+        if self._samples:
+            return ArrayColumn(self.npv(a) - self.npv(b))
+        key = diff_column(a, b)
+        if key not in self._out.summary.columns:
+            pairs = ", ".join(f"{x} - {y}" for x, y in self.scenario.pairs())
+            raise KeyError(
+                f"{a} - {b} was not summarized: only the pairs the scenario compares are ({pairs})"
+            )
+        return self._out.summary.columns[key]
+
+    def compare(self, a: str, b: str) -> pd.Series:
+        """Paired difference ``a - b`` of NPV over the same iterations
+        (:data:`~.metrics.PAIR`)."""
+        d = self.difference(a, b)
+        return pd.Series({"a": a, "b": b, **evaluate(PAIR, d)}, name=f"{a} - {b}")
+
     def comparison(self) -> pd.DataFrame:
         """:meth:`compare` for every pair the scenario asks for."""
         return pd.DataFrame([self.compare(a, b) for a, b in self.scenario.pairs()])
-
-
-class Result(RunResult):
-    """Outcomes of one run of a scenario, a row per iteration."""
-
-    # -- tables --------------------------------------------------------------------------
-    @cached_property
-    def iterations(self) -> pd.DataFrame:
-        """A row per iteration (the full outcome table)."""
-        return pd.DataFrame(self._out.columns)
-
-    def column(self, name: str) -> np.ndarray:
-        return self._out.columns[name]
-
-    def _mean(self, column: str) -> float:
-        c = self._out.columns
-        return float(c[column].mean()) if column in c else np.nan
-
-    def npv(self, portfolio: str) -> np.ndarray:
-        """NPV draws of a portfolio, USD millions."""
-        self._check(portfolio)
-        return self._out.columns[f"{portfolio}.npv_musd"]
-
-    def summary(self) -> pd.DataFrame:
-        """A row per portfolio: NPV distribution, risk, launches, R&D productivity."""
-        rows = []
-        for p in self.portfolios:
-            c = self._out.columns
-            launches = c[f"{p}.launches"]
-            approvals = c[f"{p}.approvals"]
-            first = c[f"{p}.first_launch_month"]
-            row = {"portfolio": p, "iterations": len(launches)}
-            row.update(npv_metrics(c[f"{p}.npv_musd"]))
-            row.update(
-                {
-                    "launches_mean": float(launches.mean()),
-                    "prob_no_launch": float((launches == 0).mean()),
-                    "first_launch_years_mean_if_any": float(np.nanmean(first) / 12)
-                    if np.isfinite(first).any()
-                    else np.nan,
-                    "peak_revenue_mean_musd": float(c[f"{p}.peak_revenue_musd"].mean()),
-                    "cash_trough_mean_musd": float(c[f"{p}.cash_trough_musd"].mean()),
-                    "cash_trough_p05_musd": float(np.percentile(c[f"{p}.cash_trough_musd"], 5)),
-                    "prob_breakeven": float(np.isfinite(c[f"{p}.breakeven_month"]).mean()),
-                    # Paul et al. 2010: all R&D spend over approvals (launches whether or
-                    # not they fall inside the horizon, so the ratio ignores the horizon)
-                    "oop_cost_per_launch_musd": per_launch(c[f"{p}.oop_cost_musd"], approvals),
-                    "capitalized_cost_per_launch_musd": per_launch(
-                        c[f"{p}.capitalized_cost_musd"], approvals
-                    ),
-                    "cdx_delay_mean_months": per_launch(
-                        c[f"{p}.cdx_delay_months_sum"], c[f"{p}.cdx_launches"]
-                    ),
-                    "launches_delayed_by_cdx_share": per_launch(
-                        c[f"{p}.cdx_delayed_launches"], launches
-                    ),
-                }
-            )
-            row.update(self._plant_summary(p))
-            rows.append(row)
-        return pd.DataFrame(rows).set_index("portfolio")
-
-    def trial_operating_characteristics(self, trials: int = 50_000) -> pd.DataFrame | None:
-        """Power, type I error, early stops, expected patients and months of every
-        mechanistic trial in the scenario (see :mod:`.trials`); None when it has none."""
-        from simulator.studies.trials import operating_characteristics
-
-        table = operating_characteristics(self.scenario, trials=trials)
-        return table if len(table) else None
-
-    def plant_bands(self) -> pd.DataFrame:
-        """Year-end backlog, suites online and patients treated a year of each plant:
-        mean, P10, P50, P90 over the iterations in which the asset had launched by then."""
-        frames = []
-        for p, a in self.plant_assets():
-            for measure in ("backlog", "suites", "treated"):
-                arr = self._out.yearly_series[f"{p}.{a}.{measure}"]
-                live = np.isfinite(arr)
-                with np.errstate(invalid="ignore"), warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)  # years before any launch
-                    q = np.nanpercentile(arr, (10, 50, 90), axis=0)
-                    mean = np.nanmean(arr, axis=0)
-                frames.append(
-                    pd.DataFrame(
-                        {
-                            "portfolio": p,
-                            "asset": a,
-                            "measure": measure,
-                            "year": np.arange(1, arr.shape[1] + 1),
-                            "launched_share": live.mean(axis=0),
-                            "mean": mean,
-                            "p10": q[0],
-                            "p50": q[1],
-                            "p90": q[2],
-                        }
-                    )
-                )
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-    def compare(self, a: str, b: str) -> pd.Series:
-        """Paired difference ``a - b`` of NPV over the same iterations."""
-        out = {"a": a, "b": b}
-        out.update(paired_difference(self.npv(a), self.npv(b)))
-        return pd.Series(out, name=f"{a} - {b}")
 
     def cashflow_bands(self) -> pd.DataFrame:
         """Yearly net cash and revenue per portfolio: mean, P10, P50, P90 (USD millions)."""
         frames = []
         for p in self.portfolios:
-            for what, arr in (
-                ("net_cash", self._out.yearly_cash_musd[p]),
-                ("revenue", self._out.yearly_revenue_musd[p]),
-            ):
-                q = np.percentile(arr, (10, 50, 90), axis=0)
-                frames.append(
-                    pd.DataFrame(
-                        {
-                            "portfolio": p,
-                            "measure": what,
-                            "year": np.arange(1, arr.shape[1] + 1),
-                            "mean_musd": arr.mean(axis=0),
-                            "p10_musd": q[0],
-                            "p50_musd": q[1],
-                            "p90_musd": q[2],
-                        }
-                    )
-                )
+            for measure, kind in (("net_cash", "cash"), ("revenue", "revenue")):
+                y = self.yearly_stats(kind, p)
+                frame = {"portfolio": p, "measure": measure, "year": np.arange(1, y.years + 1),
+                         "mean_musd": y.mean()}  # fmt: skip
+                frame.update({f"p{q}_musd": y.percentile(q) for q in BAND_QUANTILES})
+                frames.append(pd.DataFrame(frame))
         return pd.concat(frames, ignore_index=True)
+
+    def plant_bands(self) -> pd.DataFrame:
+        """Year-end backlog, suites online and patients treated a year of each plant:
+        the share of iterations launched by then, and the mean, P10, P50, P90 over them."""
+        frames = []
+        for p, a in self.plant_assets():
+            for measure in PLANT_MEASURES:
+                y = self.yearly_stats("series", f"{p}.{a}.{measure}")
+                frame = {"portfolio": p, "asset": a, "measure": measure,
+                         "year": np.arange(1, y.years + 1), "launched_share": y.share_finite(),
+                         "mean": y.mean()}  # fmt: skip
+                frame.update({f"p{q}": y.percentile(q) for q in BAND_QUANTILES})
+                frames.append(pd.DataFrame(frame))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     # -- plots and files ----------------------------------------------------------------
     @property
     def plot(self):
-        """Plots of this result: ``r.plot.npv_distribution(ax=...)``, ``r.plot.npv_cdf()``."""
+        """Plots of this result: ``r.plot.npv_distribution(ax=...)``, ``r.plot.npv_cdf()``,
+        ``r.plot.plant(portfolio, asset)``."""
         from simulator.results.plots import Plots
 
         return Plots(self)
 
-    def save(self, directory: str | Path, **manifest_extra) -> Path:
-        """Write every output file to ``directory`` atomically; returns the directory."""
-        from simulator.report.export import save_result
+    def save(
+        self,
+        directory: str | Path,
+        tables: dict[str, pd.DataFrame] | None = None,
+        **manifest_extra: Any,
+    ) -> Path:
+        """Write every output file to ``directory`` atomically; returns the directory.
 
-        return save_result(self, Path(directory), **manifest_extra)
+        ``tables`` are tables computed elsewhere for the report to show (``"trials"``: the
+        trial operating characteristics of :mod:`simulator.studies.trials`); reading a
+        result never runs the model again. A summaries-only run writes the summary
+        files only (summary, comparison, cash-flow and plant bands, scenario, manifest).
+        """
+        from simulator.report.export import save_result  # the one upward import: the writer
+
+        return save_result(self, Path(directory), tables=tables, **manifest_extra)
 
     def __repr__(self) -> str:
         n = self.scenario.simulation.iterations
         names = ", ".join(self.portfolios)
-        return f"<Result {self.scenario.name}: {n} iterations, portfolios {names}>"
+        kept = "" if self._samples else " (summaries only)"
+        return f"<Result {self.scenario.name}: {n} iterations{kept}, portfolios {names}>"

@@ -1,11 +1,10 @@
 """What value-based pricing does to each asset and portfolio.
 
-- :func:`pricing_table`: a row per priced asset: average net price realised (revenue
-  recognised over units sold), revenue recognised and cash received, rebates (the
-  gross-to-net share of list), IRA cuts, budget-cap rebates, payments forgone under the
-  contract (instalments not paid, refunds), the share of contract value at risk on
-  outcomes, and the outcomes-tracking cost; means over the iterations in which the asset
-  launched;
+- :func:`pricing_table` (it reads one run, so it lives in :mod:`simulator.results.pricing`
+  and is re-exported here): a row per priced asset: average net price realised, revenue
+  recognised and cash received, rebates, IRA cuts, budget-cap rebates, payments forgone
+  under the contract, the share of contract value at risk on outcomes, and the
+  outcomes-tracking cost; means over the iterations in which the asset launched;
 - :func:`contract_impact`: the NPV impact of the value-based contracts: the scenario is
   run again with every contract set to plain list price (ceilings, caps and IRA kept),
   with the same seed, and the paired difference ``contracts - list`` is reported per
@@ -18,29 +17,12 @@ import numpy as np
 import pandas as pd
 
 from simulator.pillars.pricing.contracts import ListPrice
-from simulator.pillars.pricing.step import COLUMNS
 from simulator.results.metrics import paired_difference
+from simulator.results.pricing import pricing_table  # re-exported: it reads one run
 from simulator.results.result import Result
 from simulator.scenario import Scenario
 
-
-def pricing_table(result: Result) -> pd.DataFrame:
-    """A row per priced asset (``portfolio``, ``asset``): pricing outcomes, means over the
-    iterations in which the asset launched (empty when nothing is priced)."""
-    rows = []
-    c = result._out.columns
-    for p, portfolio in result.scenario.portfolios.items():
-        for a in portfolio.assets:
-            prefix = f"{p}.{a.name}."
-            if prefix + COLUMNS[0] not in c:
-                continue
-            launched = c[prefix + "launched"].astype(bool)
-            row = {"portfolio": p, "asset": a.name, "launches": int(launched.sum())}
-            for k in COLUMNS:
-                v = c[prefix + k][launched]
-                row[k] = float(np.nanmean(v)) if v.size and np.isfinite(v).any() else np.nan
-            rows.append(row)
-    return pd.DataFrame(rows, columns=["portfolio", "asset", "launches", *COLUMNS])
+__all__ = ["contract_impact", "list_price_variant", "pricing_table"]
 
 
 def list_price_variant(scenario: Scenario) -> Scenario:

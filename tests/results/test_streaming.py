@@ -13,7 +13,7 @@ from helpers import SCENARIOS, asset, make
 
 import simulator as sim
 from simulator.engine.summaries import MIN_ABS, RELATIVE_ACCURACY
-from simulator.results.summary_result import APPROXIMATE_COLUMNS
+from simulator.results.metrics import APPROXIMATE_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -82,9 +82,9 @@ def test_cashflow_bands(both):
         b[["portfolio", "measure", "year"]], a[["portfolio", "measure", "year"]]
     )
     np.testing.assert_allclose(b.mean_musd, a.mean_musd, rtol=1e-12, atol=1e-9)
-    raw = {"net_cash": rows._out.yearly_cash_musd, "revenue": rows._out.yearly_revenue_musd}
+    kind = {"net_cash": "cash", "revenue": "revenue"}
     for i, row in b.iterrows():
-        x = raw[row.measure][row.portfolio][:, row.year - 1]
+        x = rows.yearly(kind[row.measure], row.portfolio)[:, row.year - 1]
         for q in (10, 50, 90):
             col = f"p{q}_musd"
             assert abs(row[col] - a.loc[i, col]) <= _bound(x, q) * (1 + 1e-9)
@@ -92,10 +92,11 @@ def test_cashflow_bands(both):
 
 def test_every_chunk_column_is_summarized(both):
     rows, summ = both
-    for name, values in rows._out.columns.items():
+    for name in rows.column_names:
+        values = rows.column(name)
         if name == "iteration":
             continue
-        s = summ.column(name)
+        s = summ.stats(name)
         assert s.n == values.size
         assert s.mean == pytest.approx(np.nanmean(values.astype(float)), rel=1e-12, abs=1e-12)
 
@@ -138,8 +139,11 @@ def test_streaming_threshold_switches_automatically(monkeypatch):
 
     monkeypatch.setattr(simulator, "STREAMING_THRESHOLD", 500)
     s = sim.load_scenario(SCENARIOS / "nichebuster.yaml").with_(iterations=500, chunk_size=250)
-    assert isinstance(sim.run(s), sim.SummaryResult)
-    assert isinstance(sim.run(s.with_(iterations=499)), sim.Result)
+    big, small = sim.run(s), sim.run(s.with_(iterations=499))
+    assert isinstance(big, sim.SummaryResult)
+    assert isinstance(small, sim.Result)
+    assert big.summaries_only and not big.has_samples  # one type; what it kept differs
+    assert small.has_samples and not small.summaries_only
 
 
 def test_shipped_scenario_with_plants(tmp_path):
@@ -154,7 +158,7 @@ def test_shipped_scenario_with_plants(tmp_path):
     np.testing.assert_array_equal(pb.launched_share, pa_.launched_share)
     np.testing.assert_allclose(pb["mean"], pa_["mean"], rtol=1e-12, atol=1e-9)
     for i, row in pb.iterrows():
-        x = rows._out.yearly_series[f"{row.portfolio}.{row.asset}.{row.measure}"][:, row.year - 1]
+        x = rows.yearly("series", f"{row.portfolio}.{row.asset}.{row.measure}")[:, row.year - 1]
         if not np.isfinite(x).any():
             assert np.isnan(row.p50) and np.isnan(pa_.loc[i, "p50"])
             continue

@@ -1,0 +1,77 @@
+"""The pieces a report page is built from: a section, what every section may use, and
+plots and tables turned into self-contained HTML (PNG inline as base64, no network)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulator.results.metrics import table
+
+MISSING = "–"
+
+
+@dataclass
+class Section:
+    """One section of the page: an id (the anchor), a title and its HTML body."""
+
+    id: str
+    title: str
+    body: str
+    figures: int = 0
+
+
+@dataclass
+class Context:
+    """What every section may use: provenance, the compared pair, and tables computed
+    elsewhere for the report to show (``"trials"``: trial operating characteristics)."""
+
+    provenance: dict[str, Any] = field(default_factory=dict)
+    pair: tuple[str, str] | None = None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def figure_html(draw: Callable, figsize=(8, 4.5), panels: int = 1, alt: str = "") -> str:
+    """Draw with ``draw(ax)`` (or ``draw(axes)`` for panels) and embed the PNG inline."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, dpi=100)
+    axes = fig.subplots(1, panels) if panels > 1 else fig.subplots()
+    draw(axes)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"></figure>'
+
+
+def table_html(df: pd.DataFrame, index: bool = True, text: bool = False) -> str:
+    """A plain HTML table (one header row; ``text`` left-aligns every column)."""
+    if index:
+        df = df.reset_index()
+    classes = "t text" if text else "t"
+    return df.to_html(index=False, border=0, classes=classes, escape=True, na_rep=MISSING)
+
+
+def metrics_html(view: str, summary: pd.DataFrame) -> str:
+    """A view of the metrics registry (``"table"``, ``"risk"``) as an HTML table: a row
+    per figure, a column per portfolio."""
+    rows = table(view, summary, missing=MISSING)
+    frame = pd.DataFrame({title: cells for title, cells in rows}, index=summary.index).T
+    frame.index.name = "USD millions"
+    frame.columns.name = None
+    return table_html(frame)
+
+
+def g(x: float) -> str:
+    """A count or rate: thousands separated when large, 3 significant digits when not."""
+    if not np.isfinite(x):
+        return MISSING
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
