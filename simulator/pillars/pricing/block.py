@@ -6,9 +6,9 @@ An asset's optional ``pricing`` block says
   chronic therapy) or per treatment (``one_time``: a cell or gene therapy given once);
 - an optional value-based ceiling on the net price: willingness to pay per QALY x QALYs
   gained + cost offsets (ICER's benchmark: $100,000-$150,000 per QALY; ranges of
-  $175,000-$500,000 are quoted for ultra-orphans; published_figures.md section 7);
+  $175,000-$500,000 are quoted for ultra-orphans: JMCP 2019);
 - an optional payer budget-impact cap (maximum annual spend on the asset; ICER's
-  potential budget-impact threshold was $777M a year in 2022-23, section 7);
+  potential budget-impact threshold was $777M a year in 2022-23, icer.org);
 - the contract: plain list price with rebates (``gross_to_net``), outcome-based (pay only
   for responders, or refund a share for non-responders: Kymriah's CMS deal), an annuity
   of instalments paid while the response lasts (Zolgensma: 5 x $425,000), or a warranty
@@ -81,7 +81,8 @@ class Pricing(Model):
 
 
 class IraNegotiation(Model):
-    """US Inflation Reduction Act negotiation (published_figures.md section 7)."""
+    """US Inflation Reduction Act negotiation (negotiated price from year 9 after approval for
+    small molecules, 13 for biologics: CRS report R47872)."""
 
     probability: Float = Field(
         1.0,

@@ -5,7 +5,7 @@
     net price <= wtp_per_qaly x qalys_gained + cost_offsets
 
 (ICER's value-based benchmark: the price at $100,000-$150,000 per QALY gained; ultra-rare
-ranges of $175,000-$500,000; published_figures.md section 7). Where the ceiling binds the
+ranges of $175,000-$500,000 in a JMCP 2019 table of ICER's thresholds). Where the ceiling binds the
 launch net price is scaled down by ``c = min(1, ceiling / net price)``; the list price and
 its gross-to-net discount stay as written, the gap is a value-based discount.
 

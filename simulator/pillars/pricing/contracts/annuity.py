@@ -1,7 +1,7 @@
 """The annuity contract: a one-time therapy paid in instalments while the response lasts.
 
-Zolgensma's annuity spreads its price over 5 annual payments of $425,000 (published_figures.md
-section 5). The payer pays an upfront share ``u`` at treatment, then ``k`` instalments of
+Zolgensma's annuity spreads its $2.125M price over 5 annual payments of $425,000
+(Xconomy, Bloomberg). The payer pays an upfront share ``u`` at treatment, then ``k`` instalments of
 ``(1 - u) / k`` at months ``a + 12 i`` (``i = 0 .. k-1``); instalment ``i`` is paid only
 while the response lasts, with probability ``q exp(-h i)`` (``q`` net of false-positive
 tested patients, ``h`` the annual hazard of losing the response):

@@ -1,8 +1,8 @@
 """The outcome-based contract: the payer pays in full only for patients who respond.
 
 Kymriah's CMS deal paid for a CAR-T treatment only if the patient responded by the end of
-the first month (published_figures.md section 5). The payer pays at the assessment month
-``a`` the full price for a responder and ``1 - s`` of it for a non-responder (``s``, the
+the first month, at its $475,000 list price. The payer pays at the assessment month ``a``
+the full price for a responder and ``1 - s`` of it for a non-responder (``s``, the
 refund share; ``s = 1``: pay only for responders), so the payment kernel is
 
     w_a = q + (1 - q)(1 - s)

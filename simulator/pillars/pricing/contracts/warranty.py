@@ -1,10 +1,10 @@
 """The warranty contract: paid in full at treatment, refunded if the therapy fails.
 
 Lyfgenia's outcomes-based agreement refunds part of the price if the gene therapy fails
-within a window (published_figures.md section 5). The price is paid at treatment; a share
-``s`` is refunded at the assessment month ``a`` for a non-responder (``1 - q``, ``q`` net
-of false-positive tested patients), and in month ``j < 12 W`` for a responder who loses the
-response then (hazard ``h`` a year):
+within a window (bluebird bio's refund offer on its $3.1M price). The price is paid at
+treatment; a share ``s`` is refunded at the assessment month ``a`` for a non-responder
+(``1 - q``, ``q`` net of false-positive tested patients), and in month ``j < 12 W`` for a
+responder who loses the response then (hazard ``h`` a year):
 
     w_0 = 1,    w_a -= (1 - q) s,    w_j -= q s (exp(-h j/12) - exp(-h (j+1)/12))
 
