@@ -15,6 +15,7 @@ confirmatory trial) and post-marketing commitments.
 
 from __future__ import annotations
 
+import typing
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -23,16 +24,6 @@ from simulator.core.fields import Float, Model, NonNegative, Probability
 from simulator.core.notation import parse_distribution
 from simulator.pillars.trials.block import Design
 
-STAGES: tuple[str, ...] = (
-    "target_to_hit",
-    "hit_to_lead",
-    "lead_optimization",
-    "preclinical",
-    "phase1",
-    "phase2",
-    "phase3",
-    "review",
-)
 StageName = Literal[
     "target_to_hit",
     "hit_to_lead",
@@ -43,6 +34,7 @@ StageName = Literal[
     "phase3",
     "review",
 ]
+STAGES: tuple[str, ...] = typing.get_args(StageName)  # in the order a programme meets them
 CLINICAL: tuple[str, ...] = ("phase1", "phase2", "phase3")
 
 
