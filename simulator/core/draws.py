@@ -110,34 +110,6 @@ class Draws:
             elif value is not None:
                 yield f"{prefix}{name}", value
 
-    # -- transitional: dotted-string access, removed once every step reads attributes --
-    def _node(self, path: str) -> tuple[Draws, str]:
-        *parents, leaf = path.split(".")
-        node = self
-        for part in parents:
-            node = getattr(node, part)
-        return node, leaf
-
-    def __getitem__(self, path: str) -> Any:
-        node, leaf = self._node(path)
-        value = getattr(node, leaf)
-        if value is None:
-            raise KeyError(path)
-        return value
-
-    def __setitem__(self, path: str, value: Any) -> None:
-        node, leaf = self._node(path)
-        setattr(node, leaf, value)
-
-    def __contains__(self, path: str) -> bool:
-        try:
-            return self[path] is not None
-        except (KeyError, AttributeError):
-            return False
-
-    def get(self, path: str, default: Any = None) -> Any:
-        return self[path] if path in self else default  # noqa: SIM401 (this is get)
-
     def __repr__(self) -> str:
         block = self._block.__name__ if self._block is not None else "Draws"
         return f"<draws of {block}: {', '.join(self._values) or 'absent'}>"
@@ -172,10 +144,6 @@ def sample(
 def value_or(values: np.ndarray | None, n: int, default: float) -> np.ndarray:
     """``values``, or ``n`` copies of ``default`` where the field (or its block) is absent."""
     return np.full(n, default) if values is None else values
-
-
-def drawn(draws: Draws, path: str, n: int, default: float) -> np.ndarray:  # transitional
-    return draws[path] if path in draws else np.full(n, default)
 
 
 def at_means(model: BaseModel, n: int) -> Draws:

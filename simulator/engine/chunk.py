@@ -141,13 +141,13 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     paths = []
     for asset in portfolio.assets:
         rho = portfolio.risk_groups[asset.risk_group].correlation if asset.risk_group else 0.0
-        fields = distribution_fields(asset)
         draws = sample(asset, asset.name, ctx.scenario.simulation.seed, ctx.chunk_index, n)
         paths.append(develop(ctx, asset, draws, rho, cost_diff))
         prefix = f"{pname}.{asset.name}"
-        for path, dist in fields.items():
-            if not dist.is_constant:
-                cols[f"input:{prefix}.{path}"] = draws[path]
+        uncertain = {f for f, dist in distribution_fields(asset).items() if not dist.is_constant}
+        for field_path, values in draws.flat():  # after develop: the effects actually used
+            if field_path in uncertain:
+                cols[f"input:{prefix}.{field_path}"] = values
     # pass 2: revenue, with shared indications split among the assets that launched
     splits = _indication_splits(paths, n)
     npv = np.zeros(n)
