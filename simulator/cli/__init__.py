@@ -6,7 +6,14 @@ that registers itself on the group when imported here.
 
 from __future__ import annotations
 
-from simulator.cli import run, sensitivity, sweep, trace, trials  # noqa: F401  (each registers its command)
+from simulator.cli import (  # noqa: F401  (each registers its command)
+    frontier,
+    run,
+    sensitivity,
+    sweep,
+    trace,
+    trials,
+)
 from simulator.cli.app import main
 from simulator.report.terminal import format_report
 

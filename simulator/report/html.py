@@ -38,6 +38,7 @@ from simulator.report.sections import (
     risk,
     trials,
 )
+from simulator.report.strategy import frontier_section
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.results.result import Result
@@ -54,6 +55,7 @@ SECTIONS: list[Callable[[Result, Context], Section | None]] = [
     assets,
     launches,
     drivers,
+    frontier_section,
     manufacturing,
     trials,
     convergence,
