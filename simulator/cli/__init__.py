@@ -7,6 +7,7 @@ that registers itself on the group when imported here.
 from __future__ import annotations
 
 from simulator.cli import (  # noqa: F401  (each registers its command)
+    discover,
     frontier,
     run,
     sensitivity,

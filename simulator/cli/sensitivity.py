@@ -16,6 +16,7 @@ from simulator.cli.options import output_dir, parse_pair, progress_bar, usage_er
 from simulator.report.atomic import write_directory
 from simulator.scenario import ScenarioError
 from simulator.studies.sensitivity import (
+    is_stage_outcome,
     one_way_swing,
     plot_regression_tornado,
     plot_swing_tornado,
@@ -54,7 +55,7 @@ def sensitivity_command(
     out = output_dir(out_dir, s.name, "sensitivity")
     base = run(resolved(s), backend=backend, workers=workers)
     regression = regression_sensitivity(base, f"{a} - {b}")
-    known = set(regression.index)
+    known = {i for i in regression.index if not is_stage_outcome(i)}
     for name in inputs:
         if name not in known:
             near = [k for k in sorted(known) if name.split(".")[-1] in k][:5]

@@ -38,7 +38,7 @@ from simulator.report.sections import (
     risk,
     trials,
 )
-from simulator.report.strategy import frontier_section
+from simulator.report.strategy import discovery_section, frontier_section
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.results.result import Result
@@ -56,6 +56,7 @@ SECTIONS: list[Callable[[Result, Context], Section | None]] = [
     launches,
     drivers,
     frontier_section,
+    discovery_section,
     manufacturing,
     trials,
     convergence,

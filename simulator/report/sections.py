@@ -22,7 +22,11 @@ from simulator.report import charts as rp
 from simulator.report.page import Context, Section, figure_html, g, metrics_html, table_html
 from simulator.report.sources import asset_families, assumptions, market_assumptions
 from simulator.results.convergence import mcse_table
-from simulator.results.drivers import plot_regression_tornado, regression_sensitivities
+from simulator.results.drivers import (
+    plot_variance_tornado,
+    regression_sensitivities,
+    variance_drivers_many,
+)
 from simulator.results.metrics import MONEY, PERCENT
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -182,26 +186,39 @@ def drivers(result: Result, ctx: Context) -> Section | None:
     if not result.has_samples:
         return None
     targets = [f"{a} - {b}" for a, b in result.scenario.pairs()] + result.portfolios
-    figs = []
-    tables = regression_sensitivities(result, targets, max_iterations=REGRESSION_ITERATIONS)
+    n = REGRESSION_ITERATIONS
+    tables = variance_drivers_many(result, targets, max_iterations=n)
+    linear = regression_sensitivities(result, targets, max_iterations=n)
+    figs, shares = [], []
     for t, table in tables.items():
         if table.empty:
             continue
-        n = min(len(table), 12)
+        rows = min(len(table), 12)
         figs.append(
             figure_html(
-                lambda ax, tb=table: plot_regression_tornado(tb, ax=ax), (9, 1.2 + 0.38 * n), alt=t
+                lambda ax, tb=table: plot_variance_tornado(tb, ax=ax),
+                (10, 1.2 + 0.38 * rows),
+                alt=t,
             )
+        )
+        shares.append(
+            f"<li><b>{html.escape(t)}</b>: main effects explain "
+            f"{_p(table.attrs['explained'])} of the variance (a linear regression on the "
+            f"same inputs: {_p(linear[t].attrs['r2'])})</li>"
         )
     if not figs:
         return None
     note = (
-        "<p>Standardized regression of each outcome on every sampled input (as @RISK "
-        "does): the bar is the change in the outcome, in standard deviations, for a "
-        "one-SD change of the input. R² is the share of variance the inputs explain "
-        "linearly; the rest comes from success and failure of the trials, which are drawn "
-        "but are not inputs. <code>simulate sensitivity</code> re-simulates a one-way "
-        f"swing of the top inputs. Fitted on {tables[targets[0]].attrs['n']:,} iterations.</p>"
+        "<p>What explains each outcome, read from the run's own futures. Every sampled "
+        "input is recorded, and so is each stage's success draw (<i>phase III outcome</i>) "
+        "and each programme's development outcome (how many stages it passed). For each, "
+        "the bar runs from the outcome's mean given the input's least favourable values to "
+        "its mean given the most favourable (USD millions, as @RISK's change-in-output-mean "
+        "tornado); in brackets its first-order share of the variance, Var(E[Y | X]) / "
+        "Var(Y). The share the inputs' main effects explain together (fitted jointly, so "
+        "correlated inputs are not counted twice):</p><ul>" + "".join(shares) + "</ul>"
+        "<p><code>simulate sensitivity</code> re-simulates a one-way swing of the top inputs. "
+        f"Fitted on {tables[targets[0]].attrs['n']:,} iterations.</p>"
     )
     return Section(
         "drivers", "What drives the NPV and the difference", note + "".join(figs), len(figs)

@@ -164,3 +164,59 @@ def frontier_section(result: Result, ctx: Context) -> Section | None:
     body = note + fig + table_html(shown, index=False)
     body += "<h3>Where today's portfolios sit</h3>" + table_html(today)
     return Section("frontier", "Efficient frontier under a budget", body, 1)
+
+
+def plot_peeling(trajectory: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """PRIM's peeling trajectory: density against coverage of each box it peeled to,
+    coloured by the number of restricted inputs; the chosen box ringed."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7, 5))
+    points = ax.scatter(
+        trajectory["coverage"], trajectory["density"], c=trajectory["res_dim"], cmap="viridis", s=18
+    )
+    chosen = trajectory[trajectory["chosen"]]
+    ax.scatter(
+        chosen["coverage"],
+        chosen["density"],
+        s=140,
+        facecolors="none",
+        edgecolors="red",
+        lw=1.5,
+        label="chosen box",
+    )
+    ax.figure.colorbar(points, ax=ax, label="inputs restricted")
+    ax.set_xlabel("coverage: share of all wins inside the box")
+    ax.set_ylabel("density: share of the box's futures that are wins")
+    ax.set_title("PRIM peeling trajectory (first box)", fontsize=10)
+    ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def discovery_section(result: Result, ctx: Context) -> Section | None:
+    table = ctx.tables.get("discovery")
+    if table is None or len(table) == 0:
+        return None
+    a, b = table.attrs["pair"]
+    shown = table[["box", "limits", "density", "coverage", "mass"]].copy()
+    for c in ("density", "coverage", "mass"):
+        shown[c] = [f"{v:.0%}" for v in shown[c]]
+    note = (
+        f"<p>Where <b>{html.escape(a)}</b> beats <b>{html.escape(b)}</b>: "
+        f"{table.attrs['experiments']} points of a Latin hypercube over the levers "
+        f"{', '.join(html.escape(k) for k in table.attrs['levers']) or '(none)'}, each on the "
+        f"same {table.attrs['iterations']:,} futures; {html.escape(a)} wins in "
+        f"{table.attrs['base_rate']:.0%} of all of them. PRIM's boxes: <i>density</i> is "
+        f"the share of the box's futures where {html.escape(a)} wins, <i>coverage</i> the "
+        f"share of all its wins that fall in the box, <i>mass</i> the share of futures in "
+        "it.</p>"
+    )
+    fig = figure_html(
+        lambda ax: plot_peeling(table.attrs["trajectory"], ax=ax), (7, 5), alt="peeling"
+    )
+    body = note + table_html(shown, index=False, text=True) + fig
+    cart = table.attrs.get("cart")
+    if cart is not None and len(cart):
+        body += "<h3>A second view: CART's leaves</h3>" + table_html(cart.round(3), index=False)
+    return Section("discovery", f"Where {a} beats {b}", body, 1)
