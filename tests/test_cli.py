@@ -54,7 +54,7 @@ def test_run_writes_every_output(tmp_path):
     assert list(summary.columns[: len(SUMMARY_COLUMNS)]) == SUMMARY_COLUMNS or set(
         SUMMARY_COLUMNS
     ) <= set(summary.columns)
-    assert set(summary.portfolio) == {"blockbuster", "nichebuster"}
+    assert set(summary.portfolio) == {"blockbuster", "nichebuster", "blockbuster_small"}
     it_csv = pd.read_csv(out / "iterations.csv")
     it_pq = pd.read_parquet(out / "iterations.parquet")
     assert len(it_csv) == len(it_pq) == 2000
@@ -115,14 +115,18 @@ def test_set_overrides_and_json_format(tmp_path):
             "--set",
             "market.tax_rate=0",
             "--set",
-            "portfolios.blockbuster.assets.bb_cardio.commercial.peak_share=0.2",
+            "portfolios.blockbuster_small.assets.bb_cardio.commercial.peak_share=0.2",
         ]
     )
     report = json.loads(res.output)
-    assert {r["portfolio"] for r in report["summary"]} == {"blockbuster", "nichebuster"}
+    assert {r["portfolio"] for r in report["summary"]} == {
+        "blockbuster",
+        "nichebuster",
+        "blockbuster_small",
+    }
     data = yaml.safe_load((tmp_path / "j" / "scenario.resolved.yaml").read_text())
     assert data["market"]["tax_rate"] == 0
-    assert data["portfolios"]["blockbuster"]["assets"][0]["commercial"]["peak_share"] == 0.2
+    assert data["portfolios"]["blockbuster_small"]["assets"][0]["commercial"]["peak_share"] == 0.2
 
 
 def test_existing_output_directory_is_updated_file_by_file(tmp_path):

@@ -97,11 +97,14 @@ def assumptions_section(result: Result, ctx: Context) -> Section:
 
 
 def headline(result: Result, ctx: Context) -> Section:
-    body = [metrics_html("table", result.summary())]
+    summary = result.summary()
+    body = [metrics_html("table", summary)]
     for _, c in result.comparison().iterrows():
+        spend_a, spend_b = (_m(summary.loc[p, "rd_oop_mean_musd"]) for p in (c.a, c.b))
         body.append(
-            f"<p class='verdict'><b>{html.escape(c.a)}</b> is worth more than "
-            f"<b>{html.escape(c.b)}</b> in <b>{_p(c.prob_a_beats_b)}</b> of futures; "
+            f"<p class='verdict'><b>{html.escape(c.a)}</b> (expected R&D spend {spend_a} USD "
+            f"millions out of pocket) is worth more than <b>{html.escape(c.b)}</b> "
+            f"({spend_b}) in <b>{_p(c.prob_a_beats_b)}</b> of futures; "
             f"on average by <b>{c.diff_mean_musd:+,.0f} ± {c.diff_mcse_musd:,.0f}</b> USD "
             f"millions (P10 {c.diff_p10_musd:+,.0f}, P90 {c.diff_p90_musd:+,.0f}).</p>"
         )

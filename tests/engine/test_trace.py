@@ -82,7 +82,7 @@ def test_the_command_prints_a_timeline_and_refuses_bad_choices():
     assert "== blockbuster" not in ok.output
     for args, words in (
         (["--iteration", "20000"], "past the scenario's last iteration"),
-        (["--portfolio", "nope"], "choose one of: blockbuster, nichebuster"),
+        (["--portfolio", "nope"], "choose one of: blockbuster, nichebuster, blockbuster_small"),
     ):
         bad = runner.invoke(main, ["trace", SCENARIO, *args])
         assert bad.exit_code == 2 and words in bad.output
