@@ -12,12 +12,9 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.app import fail, load, main, progress_wanted
+from simulator.cli.app import BACKENDS, fail, load, main, progress_wanted
 from simulator.cli.scale import run_scaled
-from simulator.engine.executors import BACKENDS
-from simulator.report.export import make_staging
-from simulator.report.terminal import format_report, json_report
-from simulator.scenario import ScenarioError
+from simulator.core.errors import ScenarioError
 
 #: Simulated trials per setting for the report's operating characteristics (MC error of a
 #: rate at most 0.5 / sqrt(50,000) = 0.0022).
@@ -82,6 +79,8 @@ def run_command(
     """Run SCENARIO, print the comparison and write the outputs."""
     from simulator import run
     from simulator.cli.scale import run_options
+    from simulator.report.export import make_staging
+    from simulator.report.terminal import format_report, json_report
 
     backend, options = run_options(backend, scheduler, summaries_only, keep_samples)
 
