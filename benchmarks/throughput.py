@@ -147,7 +147,8 @@ def measure(args) -> dict:
             d = run_command([str(SCENARIO), "--out", str(Path(tmp) / f"default-{k}"), "-q"])
             record("default run (20,000), end to end", d["seconds"], peak_rss_mb=d["peak_rss_mb"])
         for _ in range(args.repeat):
-            record("simulate --help", time_python("from simulator.cli import main; main(['--help'])"))
+            help_code = "from simulator.cli import main; main(['--help'])"
+            record("simulate --help", time_python(help_code))
             record("import simulator", time_python("import simulator"))
     return {"floor_runs": floors, "size": size, "rows": rows}
 
@@ -177,7 +178,8 @@ def report(args, m: dict) -> None:
             w = row["written_mb"]
             top = ", ".join(f"{k} {v:.1f}" for k, v in list(w.items())[1:4])
             notes.append(f"{w['total']:.1f} MB written ({top})")
-        ratio = f"{t / floor_s:.1f}x" if name in _RATIO_ROWS or name.startswith("simulation") else ""
+        with_ratio = name in _RATIO_ROWS or name.startswith("simulation")
+        ratio = f"{t / floor_s:.1f}x" if with_ratio else ""
         print(f"{name:40} {t:8.2f} {ratio:>12}  {'; '.join(notes)}")
     client = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"(this process peaked at {client:,.0f} MiB)")
