@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from numba.np.random.distributions import random_binomial_btpe
+from numba.np.random.generator_core import next_double
 
 __all__ = ["advance_months"]
 
@@ -57,25 +59,80 @@ def _numpy_month_end(hazard, latest, p_latest, taken, t, head, width, wait_sum):
     x = hazard * latest
     with np.errstate(invalid="ignore", divide="ignore"):
         p_latest[:] = np.where(x > 0, 1.0 + np.expm1(-x) / np.where(x > 0, x, 1.0), 0.0)
-    # ``taken`` is iteration-major in the kernel; the product is numpy's on the month-major
-    # (width, n) array the recursion always multiplied, so BLAS adds in the same order
-    month_major = np.ascontiguousarray(taken[:, :width].T)
-    wait_sum[t] = np.arange(t - head, -1, -1, dtype=float) @ month_major
+    wait_sum[t] = np.arange(t - head, -1, -1, dtype=float) @ taken[:width]
+
+
+#: ``n`` below which an inversion's set-up is kept per probability (see :func:`_binomial`)
+CACHED_N = 256
+# probability ids of the set-up cache: the fixed probabilities, then the tables' entries
+# and the multinomial's conditional probabilities (``_first_ids``)
+Q_FAIL, P_REMAN, P_COLD, DELAY_FRAC, P_FRESH, P_LATE, FIXED_IDS = range(7)
 
 
 @numba.njit(cache=True)
-def _complete(rng, t, done, counts, requeued, q_fail, p_reman, p_cold):
+def _inversion(bg, n, p, pid, cache):
+    """numpy's ``random_binomial_inversion`` (``n p <= 30``), with its set-up
+    ``(q^n, bound)`` kept per probability id and ``n`` (the same expressions, so the
+    same bits) instead of recomputed at every draw."""
+    q = 1.0 - p
+    if pid >= 0 and n < CACHED_N:
+        qn = cache[pid, n, 0]
+        if qn != qn:  # NaN: not computed yet
+            qn = np.exp(n * np.log(q))
+            cache[pid, n, 0] = qn
+            np_ = n * p
+            cache[pid, n, 1] = min(n, np_ + 10.0 * np.sqrt(np_ * q + 1))
+        bound = cache[pid, n, 1]
+    else:
+        qn = np.exp(n * np.log(q))
+        np_ = n * p
+        bound = min(n, np_ + 10.0 * np.sqrt(np_ * q + 1))
+    x = 0
+    px = qn
+    u = next_double(bg)
+    while u > px:
+        x = x + 1
+        if x > bound:
+            x = 0
+            px = qn
+            u = next_double(bg)
+        else:
+            u -= px
+            px = ((n - x + 1) * p * px) / (x * q)
+    return x
+
+
+@numba.njit(cache=True, inline="always")
+def _binomial(bg, n, p, pid, cache):
+    """numpy's ``random_binomial(n, p)`` on the bit generator ``bg``: inversion for
+    ``min(p, 1 - p) n <= 30``, BTPE above (numba's port of numpy's), 0 without a draw
+    when ``n = 0`` or ``p = 0``. ``pid`` names ``p`` for the set-up cache (-1: none)."""
+    if n == 0 or p == 0.0:
+        return 0
+    if p <= 0.5:
+        if p * n <= 30.0:
+            return _inversion(bg, n, p, pid, cache)
+        return random_binomial_btpe(bg, n, p)
+    q = 1.0 - p
+    if q * n <= 30.0:
+        return n - _inversion(bg, n, q, pid, cache)
+    return n - random_binomial_btpe(bg, n, q)
+
+
+@numba.njit(cache=True)
+def _complete(bg, cache, t, done, counts, requeued, q_fail, p_reman, p_cold):
     """Book the batches ``done`` in month ``t``: QC failures (some re-made), cold-chain
     losses, shipments and treated patients; ``requeued`` gets the re-made ones."""
     n = done.size
     failed = np.empty(n, np.int64)
     for i in range(n):
-        failed[i] = rng.binomial(done[i], q_fail)
+        failed[i] = _binomial(bg, done[i], q_fail, Q_FAIL, cache) if done[i] > 0 else 0
     for i in range(n):
-        requeued[i] = rng.binomial(failed[i], p_reman)
+        m = failed[i]
+        requeued[i] = _binomial(bg, m, p_reman, P_REMAN, cache) if m > 0 else 0
     for i in range(n):
         shipped = done[i] - failed[i]
-        cold = rng.binomial(shipped, p_cold)
+        cold = _binomial(bg, shipped, p_cold, P_COLD, cache) if shipped > 0 else 0
         counts[FAILURES, t, i] += failed[i]
         counts[LOST_AFTER, t, i] += failed[i] - requeued[i] + cold
         counts[SHIPMENTS, t, i] += shipped
@@ -83,7 +140,7 @@ def _complete(rng, t, done, counts, requeued, q_fail, p_reman, p_cold):
 
 
 @numba.njit(cache=True)
-def _split_starts(rng, starts, offsets, split):
+def _split_starts(bg, cache, first_id, starts, offsets, split):
     """numpy's ``Generator.multinomial(starts, offsets)``, row by row: conditional
     binomials over the offsets until no batch is left."""
     d = offsets.size
@@ -93,7 +150,8 @@ def _split_starts(rng, starts, offsets, split):
         for j in range(d):
             split[i, j] = 0
         for j in range(d - 1):
-            split[i, j] = rng.binomial(dn, offsets[j] / remaining_p)
+            p_j = offsets[j] / remaining_p
+            split[i, j] = _binomial(bg, dn, p_j, first_id + j, cache) if dn > 0 else 0
             dn = dn - split[i, j]
             if dn <= 0:
                 break
@@ -123,13 +181,17 @@ def advance_months(
     initial_suites, bpsm, contract, delay_floor, log_spread, threshold, max_suites = iparams[:7]
     expansion_delay = iparams[7]
     k_off = offsets.size
+    bg = rng.bit_generator
+    n_table = p_pre_table.size
+    post_id, split_id = FIXED_IDS + n_table, FIXED_IDS + 2 * n_table
+    cache = np.full((split_id + k_off, CACHED_N, 2), np.nan)
     suites = np.full(n, initial_suites, np.int64)
     online_month = np.full(n, -1, np.int64)
     queue_new = np.zeros(n, np.int64)
     queue_reman = np.zeros(n, np.int64)
     cohorts = np.zeros((n, months))  # iteration-major: one iteration's cohorts are contiguous
     pipeline = np.zeros((months + k_off + 1, n), np.int64)
-    taken = np.zeros((n, months))
+    taken = np.zeros((months, n))  # month-major: the rows numpy's product reads
     split = np.zeros((n, k_off), np.int64)
     fresh_reman = np.zeros(n, np.int64)
     fresh_late = np.zeros(n, np.int64)
@@ -153,7 +215,7 @@ def advance_months(
                 online_month[i] = -1
             counts[SUITES, t, i] = suites[i]
             capacity[i] = suites[i] * bpsm + contract
-        _complete(rng, t, pipeline[t], counts, fresh_reman, q_fail, p_reman, p_cold)
+        _complete(bg, cache, t, pipeline[t], counts, fresh_reman, q_fail, p_reman, p_cold)
         pipeline[t, :] = 0
 
         # carried queue: dropouts until the served reach their slot
@@ -161,9 +223,13 @@ def advance_months(
             carried = queue_reman[i] + queue_new[i]
             row[i] = table_start[suites[i]] + min(carried, capacity[i])
         for i in range(n):
-            drop_reman[i] = rng.binomial(queue_reman[i], p_pre_table[row[i]])
+            k = row[i]
+            m = queue_reman[i]
+            drop_reman[i] = _binomial(bg, m, p_pre_table[k], FIXED_IDS + k, cache) if m > 0 else 0
         for i in range(n):
-            drop_carried[i] = rng.binomial(queue_new[i], p_pre_table[row[i]])
+            k = row[i]
+            m = queue_new[i]
+            drop_carried[i] = _binomial(bg, m, p_pre_table[k], FIXED_IDS + k, cache) if m > 0 else 0
         for i in range(n):
             keep = 1.0 - drop_carried[i] / queue_new[i] if queue_new[i] > 0 else 0.0
             for a in range(head, t):
@@ -188,14 +254,14 @@ def advance_months(
                 running += w
                 x = sn - (running - w)
                 x = x if x > 0.0 else 0.0  # np.clip(x, 0, w), as numpy's clip compares
-                taken[i, a] = x if x < w else w
+                taken[a, i] = x if x < w else w
             new_left = a_t - from_arrivals[i]
             latest[i] = new_left / max(a_t, 1) if a_t > 0 else 0.0
         with numba.objmode():
             _numpy_month_end(hazard, latest, p_latest, taken, t, head, width, wait_sum)
         for i in range(n):
             for a in range(width):
-                w = cohorts[i, head + a] - taken[i, a]
+                w = cohorts[i, head + a] - taken[a, i]
                 cohorts[i, head + a] = 0.0 if w < 1e-9 else w
 
         for i in range(n):
@@ -204,15 +270,16 @@ def advance_months(
             counts[STARTED, t, i] = starts
             counts[CONTRACT, t, i] = max(starts - suites[i] * bpsm, 0)
         if log_spread:  # a spread of vein-to-vein times
-            _split_starts(rng, counts[STARTED, t], offsets, split)
+            _split_starts(bg, cache, split_id, counts[STARTED, t], offsets, split)
             for j in range(1, k_off):
                 for i in range(n):
                     pipeline[t + j, i] += split[i, j]
-            _complete(rng, t, split[:, 0].copy(), counts, fresh_late, q_fail, p_reman, p_cold)
+            done = split[:, 0].copy()
+            _complete(bg, cache, t, done, counts, fresh_late, q_fail, p_reman, p_cold)
         else:
             for i in range(n):
                 starts = counts[STARTED, t, i]
-                late = rng.binomial(starts, delay_frac) if delay_frac > 0 else 0
+                late = _binomial(bg, starts, delay_frac, DELAY_FRAC, cache) if starts > 0 else 0
                 pipeline[t + delay_floor + 1, i] += late
                 if delay_floor > 0:
                     pipeline[t + delay_floor, i] += starts - late
@@ -221,7 +288,8 @@ def advance_months(
             if delay_floor > 0:
                 fresh_late[:] = 0
             else:  # batches done within the month; failures queue from next month
-                _complete(rng, t, split[:, 0].copy(), counts, fresh_late, q_fail, p_reman, p_cold)
+                done = split[:, 0].copy()
+                _complete(bg, cache, t, done, counts, fresh_late, q_fail, p_reman, p_cold)
 
         # the rest of the month for those still waiting
         for i in range(n):
@@ -231,15 +299,22 @@ def advance_months(
             lefts[3, i] = fresh_reman[i] - start_fresh[i]  # fresh failures
             lefts[4, i] = fresh_late[i]  # failures of batches done this month
         for i in range(n):
-            drops[0, i] = rng.binomial(lefts[0, i], p_post_table[row[i]])
+            k = row[i]
+            m = lefts[0, i]
+            drops[0, i] = _binomial(bg, m, p_post_table[k], post_id + k, cache) if m > 0 else 0
         for i in range(n):
-            drops[1, i] = rng.binomial(lefts[1, i], p_latest[i])
+            m = lefts[1, i]
+            drops[1, i] = _binomial(bg, m, p_latest[i], -1, cache) if m > 0 else 0
         for i in range(n):
-            drops[2, i] = rng.binomial(lefts[2, i], p_post_table[row[i]])
+            k = row[i]
+            m = lefts[2, i]
+            drops[2, i] = _binomial(bg, m, p_post_table[k], post_id + k, cache) if m > 0 else 0
         for i in range(n):
-            drops[3, i] = rng.binomial(lefts[3, i], p_fresh)
+            m = lefts[3, i]
+            drops[3, i] = _binomial(bg, m, p_fresh, P_FRESH, cache) if m > 0 else 0
         for i in range(n):
-            drops[4, i] = rng.binomial(lefts[4, i], p_late)
+            m = lefts[4, i]
+            drops[4, i] = _binomial(bg, m, p_late, P_LATE, cache) if m > 0 else 0
         for i in range(n):
             c_left, n_left = lefts[0, i], lefts[1, i]
             keep_carried = 1.0 - drops[0, i] / c_left if c_left > 0 else 0.0
