@@ -59,6 +59,12 @@ REPORT_TRIALS = 50_000
     type=click.Choice(["fast", "event"]),
     help="Cell and gene therapy plants: fast (monthly queue) or event (SimPy, per patient; slow).",
 )
+@click.option(
+    "--csv",
+    "csv",
+    is_flag=True,
+    help="Also write the per-iteration tables as iterations.csv and inputs.csv.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def run_command(
     scenario,
@@ -74,6 +80,7 @@ def run_command(
     keep_samples,
     fmt,
     fidelity,
+    csv,
     quiet,
 ):
     """Run SCENARIO, print the comparison and write the outputs."""
@@ -111,7 +118,7 @@ def run_command(
             result = run_scaled(run, s, backend, workers, options, progress=progress)
     else:
         result = run_scaled(run, s, backend, workers, options)
-    saved = result.save(out, tables=_report_tables(result), record_command=True)
+    saved = result.save(out, tables=_report_tables(result), csv=csv, record_command=True)
     if fmt == "json":
         click.echo(json.dumps(json_report(result, saved), indent=2))
     else:

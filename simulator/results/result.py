@@ -263,18 +263,21 @@ class Result:
         self,
         directory: str | Path,
         tables: dict[str, pd.DataFrame] | None = None,
+        *,
+        csv: bool = False,
         **manifest_extra: Any,
     ) -> Path:
         """Write every output file to ``directory`` atomically; returns the directory.
 
         ``tables`` are tables computed elsewhere for the report to show (``"trials"``: the
         trial operating characteristics of :mod:`simulator.studies.trials`); reading a
-        result never runs the model again. A summaries-only run writes the summary
+        result never runs the model again. ``csv`` adds ``iterations.csv`` and
+        ``inputs.csv`` beside their Parquet files. A summaries-only run writes the summary
         files only (summary, comparison, cash-flow and plant bands, scenario, manifest).
         """
         from simulator.report.export import save_result  # the one upward import: the writer
 
-        return save_result(self, Path(directory), tables=tables, **manifest_extra)
+        return save_result(self, Path(directory), tables=tables, csv=csv, **manifest_extra)
 
     def __repr__(self) -> str:
         n = self.scenario.simulation.iterations
