@@ -8,9 +8,10 @@ scenario after extends, templates and overrides: what actually ran) and ``manife
 ``iterations.parquet`` (a row per iteration: the outcomes), ``inputs.parquet`` (a row per
 iteration: every sampled input, ``input:<portfolio>.<asset>.<field>``), ``pricing.csv``
 (when an asset is priced: see :mod:`simulator.results.pricing`), ``report.html`` (see
-:mod:`.html`), ``report.xlsx`` (see :mod:`.excel`) and the plots as PNG (a
-``plant_<portfolio>.<asset>.png`` fan chart of each plant); ``csv=True`` (``--csv``) adds
-the same two tables as ``iterations.csv`` and ``inputs.csv``. A column that takes one
+:mod:`.html`), ``report.xlsx`` (see :mod:`.excel`) and plots as PNG: the report's own
+images, drawn once (the NPV densities and CDFs, and each plant's backlog and capacity,
+``plant_<portfolio>.<asset>.png``); ``csv=True`` (``--csv``) adds the two per-iteration
+tables as ``iterations.csv`` and ``inputs.csv``. A column that takes one
 value in every iteration (a plant that never hits its budget cap, a flag never raised) is
 left out of the per-iteration files and written once, with its value, under
 ``constant_columns`` in the manifest. A summaries-only run says so in its manifest, with
@@ -91,27 +92,6 @@ def manifest(result: Result, resolved: str, extra: dict[str, Any]) -> dict[str, 
     }
 
 
-def _save_plots(result: Result, directory: Path) -> list[str]:
-    from matplotlib.figure import Figure
-
-    names = []
-    for name, method in (("npv_distribution.png", "npv_distribution"), ("npv_cdf.png", "npv_cdf")):
-        fig = Figure(figsize=(8, 4.5), dpi=120)
-        ax = fig.subplots()
-        getattr(result.plot, method)(ax=ax)
-        fig.tight_layout()
-        fig.savefig(directory / name)
-        names.append(name)
-    for portfolio, asset in result.plant_assets():
-        fig = Figure(figsize=(8, 4.5), dpi=120)
-        result.plot.plant(portfolio, asset, ax=fig.subplots())
-        fig.tight_layout()
-        name = f"plant_{portfolio}.{asset}.png"
-        fig.savefig(directory / name)
-        names.append(name)
-    return names
-
-
 def _csv(table, path: Path) -> None:
     table.to_csv(path, index=False, float_format="%.6g")
 
@@ -178,8 +158,10 @@ def write_samples(
         pricing = pricing_table(result)  # a row per priced asset (pricing or IRA blocks)
         if len(pricing):
             _csv(pricing, directory / "pricing.csv")
-        _save_plots(result, directory)
-        write_report(result, directory / "report.html", info, tables=tables)
+        images: dict[str, bytes] = {}  # the report's figures that are files too
+        write_report(result, directory / "report.html", info, tables=tables, images=images)
+        for name, png in images.items():
+            (directory / name).write_bytes(png)
         write_excel(result, directory / "report.xlsx")
         for f in big:
             f.result()

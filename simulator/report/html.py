@@ -89,10 +89,14 @@ def render(
     result: Result,
     provenance: dict[str, Any] | None = None,
     tables: dict[str, pd.DataFrame] | None = None,
+    images: dict[str, bytes] | None = None,
 ) -> str:
     """The complete HTML page of ``result`` (a string; nothing is written); ``tables``:
-    computed tables to show (``"trials"``)."""
+    computed tables to show (``"trials"``); ``images``, if given, receives the PNG bytes
+    of the figures that are output files too (by file name)."""
     ctx = Context(provenance=dict(provenance or {}), tables=dict(tables or {}))
+    if images is not None:
+        ctx.images = images
     sections = [s for s in (f(result, ctx) for f in SECTIONS) if s is not None]
     nav = "".join(f'<a href="#{s.id}">{html.escape(s.title)}</a>' for s in sections)
     body = "".join(
@@ -114,8 +118,10 @@ def write_report(
     path: str | Path,
     provenance: dict[str, Any] | None = None,
     tables: dict[str, pd.DataFrame] | None = None,
+    images: dict[str, bytes] | None = None,
 ) -> Path:
-    """Write the report of ``result`` to ``path`` (``report.html``); returns the path."""
+    """Write the report of ``result`` to ``path`` (``report.html``); returns the path
+    (``images``: as for :func:`render`)."""
     path = Path(path)
-    path.write_text(render(result, provenance, tables), encoding="utf-8")
+    path.write_text(render(result, provenance, tables, images), encoding="utf-8")
     return path

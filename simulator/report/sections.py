@@ -106,8 +106,16 @@ def headline(result: Result, ctx: Context) -> Section:
 
 def distributions(result: Result, ctx: Context) -> Section:
     figs = [
-        figure_html(lambda ax: result.plot.npv_distribution(ax=ax), alt="NPV densities"),
-        figure_html(lambda ax: result.plot.npv_cdf(ax=ax), alt="NPV CDFs"),
+        figure_html(
+            lambda ax: result.plot.npv_distribution(ax=ax),
+            alt="NPV densities",
+            keep=(ctx.images, "npv_distribution.png"),
+        ),
+        figure_html(
+            lambda ax: result.plot.npv_cdf(ax=ax),
+            alt="NPV CDFs",
+            keep=(ctx.images, "npv_cdf.png"),
+        ),
     ]
     for a, b in result.scenario.pairs() if result.has_samples else []:
         figs.append(
@@ -213,7 +221,13 @@ def manufacturing(result: Result, ctx: Context) -> Section | None:
     if not keys:
         return None
     figs = [
-        figure_html(lambda axes, k=k: rp.plant_panels(result, k, axes=axes), (11, 3.8), 2, k)
+        figure_html(
+            lambda axes, k=k: rp.plant_panels(result, k, axes=axes),
+            (11, 3.8),
+            2,
+            k,
+            keep=(ctx.images, f"plant_{k}.png"),
+        )
         for k in keys
     ]
     shown = [
