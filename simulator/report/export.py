@@ -147,8 +147,13 @@ def write_samples(
 
     Returns the constant columns left out of the per-iteration files, with their value.
     """
-    # The per-iteration tables are the big ones: pyarrow writes them in threads (it
-    # releases the GIL) while this thread writes the rest and draws the plots.
+    # The report comes first: it draws its figures on processes forked from this one,
+    # which is safest before any thread starts. Then pyarrow writes the per-iteration
+    # tables in threads (it releases the GIL) while this thread writes the workbook.
+    images: dict[str, bytes] = {}  # the report's figures that are files too
+    write_report(result, directory / "report.html", info, tables=tables, images=images)
+    for name, png in images.items():
+        (directory / name).write_bytes(png)
     outcomes, inputs, constant = per_iteration_tables(result)
     files = [("iterations", outcomes), ("inputs", inputs)]
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -158,10 +163,6 @@ def write_samples(
         pricing = pricing_table(result)  # a row per priced asset (pricing or IRA blocks)
         if len(pricing):
             _csv(pricing, directory / "pricing.csv")
-        images: dict[str, bytes] = {}  # the report's figures that are files too
-        write_report(result, directory / "report.html", info, tables=tables, images=images)
-        for name, png in images.items():
-            (directory / name).write_bytes(png)
         write_excel(result, directory / "report.xlsx")
         for f in big:
             f.result()

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from simulator.report.page import Context, Section, figure_html, table_html
+from simulator.report.page import Context, Section, deferred_figures, figure_html, table_html
 from simulator.report.sections import (
     assets,
     assumptions_section,
@@ -97,20 +97,22 @@ def render(
     ctx = Context(provenance=dict(provenance or {}), tables=dict(tables or {}))
     if images is not None:
         ctx.images = images
-    sections = [s for s in (f(result, ctx) for f in SECTIONS) if s is not None]
+    with deferred_figures() as fill:  # the figures are drawn together, at the end
+        sections = [s for s in (f(result, ctx) for f in SECTIONS) if s is not None]
     nav = "".join(f'<a href="#{s.id}">{html.escape(s.title)}</a>' for s in sections)
     body = "".join(
         f'<section id="{s.id}"><h2>{html.escape(s.title)}</h2>{s.body}</section>' for s in sections
     )
     sim = result.scenario.simulation
     title = f"{result.scenario.name}: portfolio comparison"
-    return (
+    page = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
         f"<header><h1>{html.escape(title)}</h1><p>{sim.iterations:,} simulated futures · "
         f"seed {sim.seed} · money in USD millions, discounted to the scenario start</p></header>"
         f"<nav>{nav}</nav><main>{body}</main></body></html>\n"
     )
+    return fill(page)
 
 
 def write_report(
