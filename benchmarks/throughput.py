@@ -12,8 +12,9 @@ row                                         what is timed
 ``simulation, local x W``                   ``simulator.run`` on a pool of W processes
 ``Result.save``                             writing every output of that result
 ``simulate, end to end``                    the ``simulate`` command in a fresh process:
-                                            imports, simulation, every file; its peak
-                                            memory (client + workers) and bytes written
+                                            imports, simulation, every file; the CPU
+                                            seconds and peak memory (proportional set
+                                            size) of its process tree, and bytes written
 ``default run, end to end``                 ``simulate scenarios/nichebuster.yaml`` at its
                                             own 20,000 iterations
 ``simulate --help``, ``import simulator``   fresh processes
@@ -55,44 +56,54 @@ SCENARIO = ROOT / "scenarios" / "nichebuster.yaml"
 ENV = {**os.environ, "CI": "true", "PYTHONPATH": str(ROOT)}
 
 
-def _tree_rss_bytes(pid: int) -> int:
-    """Resident memory of a process and all its descendants (Linux /proc), bytes."""
+def _tree_memory_bytes(pid: int) -> int:
+    """Memory of a process and all its descendants (Linux /proc): the sum of their
+    proportional set sizes, so that pages a forked process shares are counted once."""
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
-            with open(f"/proc/{p}/statm") as f:
-                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                total += next(int(line.split()[1]) * 1024 for line in f if line.startswith("Pss:"))
             with open(f"/proc/{p}/task/{p}/children") as f:
                 todo += [int(c) for c in f.read().split()]
-        except (OSError, ValueError):
+        except (OSError, ValueError, StopIteration):
             continue
     return total
 
 
 def run_command(args: list[str]) -> dict:
-    """Run ``python -m simulator.cli ARGS`` from the checkout; wall seconds and the peak
-    resident memory of its process tree (sampled every 20 ms)."""
+    """Run ``python -m simulator.cli ARGS`` from the checkout: wall seconds, CPU seconds
+    of its process tree, and its peak memory (the tree's PSS, sampled every 20 ms)."""
     cmd = [sys.executable, "-m", "simulator.cli", *args]
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    peak = [0]
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=err)
+        peak = [0]
 
-    def sample() -> None:
-        while proc.poll() is None:
-            peak[0] = max(peak[0], _tree_rss_bytes(proc.pid))
-            time.sleep(0.02)
+        def sample() -> None:
+            while proc.returncode is None:
+                peak[0] = max(peak[0], _tree_memory_bytes(proc.pid))
+                time.sleep(0.02)
 
-    watcher = threading.Thread(target=sample, daemon=True)
-    watcher.start()
-    out, err = proc.communicate()
-    seconds = time.perf_counter() - start
-    watcher.join()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-2000:]}")
-    return {"seconds": seconds, "peak_rss_mb": peak[0] / 1e6, "stdout": out}
+        watcher = threading.Thread(target=sample, daemon=True)
+        watcher.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        watcher.join()
+        if proc.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(f"{' '.join(cmd)} failed:\n{err.read().decode()[-2000:]}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return {"seconds": seconds, "cpu_s": cpu, "peak_memory_mb": peak[0] / 1e6}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (pool workers)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def time_python(code: str) -> float:
@@ -127,25 +138,27 @@ def measure(args) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(args.repeat):
             floor()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), _cpu()
             r = sim.run(s, backend="sequential")
-            record("simulation, sequential", time.perf_counter() - t0)
+            record("simulation, sequential", time.perf_counter() - t0, cpu_s=_cpu() - c0)
             floor()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), _cpu()
             sim.run(s, backend="local", workers=args.workers)
-            record(f"simulation, local x{args.workers}", time.perf_counter() - t0)
-            t0 = time.perf_counter()
+            t = time.perf_counter() - t0
+            record(f"simulation, local x{args.workers}", t, cpu_s=_cpu() - c0)
+            t0, c0 = time.perf_counter(), _cpu()
             r.save(Path(tmp) / f"save-{k}")
-            record("Result.save", time.perf_counter() - t0)
+            record("Result.save", time.perf_counter() - t0, cpu_s=_cpu() - c0)
             del r
             floor()
             out = Path(tmp) / f"cmd-{k}"
             cmd = [str(SCENARIO), "-n", str(args.iterations), "--out", str(out), "-q"]
             c = run_command([*cmd, "--workers", str(args.workers)])
-            record("simulate, end to end", c["seconds"], peak_rss_mb=c["peak_rss_mb"])
-            rows["simulate, end to end"]["written_mb"] = directory_sizes(out)
+            record("simulate, end to end", c["seconds"], cpu_s=c["cpu_s"],
+                   peak_memory_mb=c["peak_memory_mb"], written_mb=directory_sizes(out))  # fmt: skip
             d = run_command([str(SCENARIO), "--out", str(Path(tmp) / f"default-{k}"), "-q"])
-            record("default run (20,000), end to end", d["seconds"], peak_rss_mb=d["peak_rss_mb"])
+            record("default run (20,000), end to end", d["seconds"], cpu_s=d["cpu_s"],
+                   peak_memory_mb=d["peak_memory_mb"])  # fmt: skip
         for _ in range(args.repeat):
             help_code = "from simulator.cli import main; main(['--help'])"
             record("simulate --help", time_python(help_code))
@@ -172,8 +185,10 @@ def report(args, m: dict) -> None:
             seq = t
         elif name.startswith("simulation, local") and seq:
             notes.append(f"speed-up {seq / t:.2f}")
-        if "peak_rss_mb" in row:
-            notes.append(f"peak RSS {row['peak_rss_mb']:,.0f} MB")
+        if "cpu_s" in row:
+            notes.append(f"CPU {row['cpu_s']:.1f} s")
+        if "peak_memory_mb" in row:
+            notes.append(f"peak memory {row['peak_memory_mb']:,.0f} MB")
         if "written_mb" in row:
             w = row["written_mb"]
             top = ", ".join(f"{k} {v:.1f}" for k, v in list(w.items())[1:4])
