@@ -38,6 +38,8 @@ __version__ = VERSION
 # The public names are imported when first used (PEP 562), so that ``import simulator``
 # and ``simulate --help`` do not pay for pandas, scipy and pydantic before they need them.
 _LAZY = {
+    # from 10^6 iterations on a run keeps summaries (tests lower it with monkeypatch)
+    "STREAMING_THRESHOLD": "simulator.engine.reduction",
     "NoSamplesError": "simulator.results",
     "Result": "simulator.results",
     #: The former name of a summaries-only result: it is a :class:`Result` now (one type).
@@ -54,9 +56,10 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
 
-    value = getattr(
-        importlib.import_module(_LAZY[name]), "Result" if name == "SummaryResult" else name
+    module = (
+        _results() if _LAZY[name] == "simulator.results" else importlib.import_module(_LAZY[name])
     )
+    value = getattr(module, "Result" if name == "SummaryResult" else name)
     globals()[name] = value
     return value
 
@@ -101,13 +104,13 @@ def run(
         With summaries: a directory the workers write their rows to as Parquet parts.
     """
     from simulator.engine import run_chunks
-    from simulator.engine.reduction import STREAMING_THRESHOLD, run_summaries
-    from simulator.results import Result
+    from simulator.engine.reduction import run_summaries
+
+    Result = _results().Result
+    threshold = globals().get("STREAMING_THRESHOLD") or __getattr__("STREAMING_THRESHOLD")
 
     if summaries_only is None:
-        summaries_only = keep_samples is not None or (
-            scenario.simulation.iterations >= STREAMING_THRESHOLD
-        )
+        summaries_only = keep_samples is not None or (scenario.simulation.iterations >= threshold)
     if summaries_only:
         out = run_summaries(
             scenario,
@@ -125,3 +128,18 @@ def run(
             scenario, backend=backend, workers=workers, progress=progress, scheduler=scheduler
         )
     )
+
+
+def _write(result: Result, directory: PathLike | str, **kw: Any):
+    """``Result.save``'s writer (in simulator.report, imported when a result is saved)."""
+    from simulator.report.export import save_result
+
+    return save_result(result, directory, **kw)
+
+
+def _results():
+    """The results layer, with ``Result.save``'s writer installed (see :func:`_write`)."""
+    import simulator.results as results
+
+    results.Result.writer = _write
+    return results
