@@ -1,7 +1,8 @@
 """The ``simulate`` command line: a thin click layer over the library.
 
 ``app`` holds the group and what commands share; each command is a module of its own
-that registers itself on the group when imported here.
+that registers itself on the group when imported here. Commands import the library
+inside their bodies, so that ``simulate --help`` loads click and little else.
 """
 
 from __future__ import annotations
@@ -16,6 +17,14 @@ from simulator.cli import (  # noqa: F401  (each registers its command)
     trials,
 )
 from simulator.cli.app import main
-from simulator.report.terminal import format_report
 
 __all__ = ["format_report", "main"]
+
+
+def __getattr__(name: str):
+    # the terminal table needs pandas: imported when asked for, so that ``--help`` is fast
+    if name == "format_report":
+        from simulator.report.terminal import format_report
+
+        return format_report
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
