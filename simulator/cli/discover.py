@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import click
 
-from simulator.cli.app import fail, load, main, progress_wanted
+from simulator.cli.app import BACKENDS, fail, load, main, progress_wanted
 from simulator.cli.options import output_dir, parse_pair, progress_bar, usage_error
-from simulator.engine.executors import BACKENDS
-from simulator.report.atomic import write_directory
-from simulator.report.strategy import plot_peeling
-from simulator.scenario import ScenarioError
-from simulator.studies.discover import DiscoveryError, discover, parse_lever
+from simulator.core.errors import ScenarioError
 
 
 @main.command("discover")
@@ -76,6 +72,10 @@ def discover_command(
     quiet,
 ):
     """Scenario discovery: boxes of levers and shocks where one portfolio beats another."""
+    from simulator.report.atomic import write_directory
+    from simulator.report.strategy import plot_peeling
+    from simulator.studies.discover import DiscoveryError, discover, parse_lever
+
     try:
         s = load(scenario, sets, iterations=iterations, seed=seed)
     except ScenarioError as exc:

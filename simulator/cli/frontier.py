@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import click
 
-from simulator.cli.app import fail, load, main, progress_wanted
+from simulator.cli.app import BACKENDS, fail, load, main, progress_wanted
 from simulator.cli.options import output_dir, progress_bar, usage_error
-from simulator.engine.executors import BACKENDS
-from simulator.report.atomic import write_directory
-from simulator.report.strategy import mix_label, plot_frontier, where_today_sits
-from simulator.scenario import ScenarioError
-from simulator.studies.frontier import FrontierError, frontier_run
-from simulator.studies.mixes import MEASURES
+from simulator.core.errors import ScenarioError
+
+#: ``--measure`` choices: ``simulator.studies.mixes.MEASURES``, named here so that
+#: ``simulate --help`` imports nothing heavy (tests/studies/test_frontier.py holds them equal)
+MEASURES = ("cvar05", "prob_loss", "prob_no_launch")
 
 
 @main.command("frontier")
@@ -40,7 +39,7 @@ from simulator.studies.mixes import MEASURES
 )
 @click.option(
     "--measure",
-    type=click.Choice(list(MEASURES)),
+    type=click.Choice(MEASURES),
     default="cvar05",
     show_default=True,
     help="The downside the frontier trades mean NPV against.",
@@ -89,6 +88,10 @@ def frontier_command(
     quiet,
 ):
     """The efficient frontier of SCENARIO's templates under an R&D budget."""
+    from simulator.report.atomic import write_directory
+    from simulator.report.strategy import plot_frontier
+    from simulator.studies.frontier import FrontierError, frontier_run
+
     try:
         s = load(scenario, sets, iterations=iterations, seed=seed)
     except ScenarioError as exc:
@@ -152,6 +155,8 @@ def _confirm(text: str) -> bool | int:
 
 def format_frontier(table, scenario) -> str:
     """The frontier as the terminal prints it: the Pareto mixes, then today's portfolios."""
+    from simulator.report.strategy import mix_label, where_today_sits
+
     a = table.attrs
     column = {
         "cvar05": "cvar05_musd",

@@ -243,3 +243,10 @@ def test_the_frontier_command_writes_its_table_chart_and_report(tmp_path):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert 'id="frontier"' in page and "Where today" in page
     assert "today: spend 160" in res.output  # 2 x (10 + 20 + 40 + 10), every stage succeeds
+
+
+def test_the_cli_offers_the_measures_the_study_knows():
+    from simulator.cli.frontier import MEASURES as OFFERED
+    from simulator.studies.mixes import MEASURES
+
+    assert tuple(MEASURES) == OFFERED
