@@ -14,9 +14,12 @@ and adds the asset's monthly cash to the portfolio's. Present values are compute
 asset in closed form or by one matrix-vector product; monthly arrays exist only at the
 portfolio level, for the cash trough, break-even and yearly cash-flow bands.
 
-Tax is linear: every cash flow, R&D included, is multiplied by ``1 - tax_rate`` (R&D is
-deductible against the sponsor's other profits). Out-of-pocket and capitalized R&D costs
-are reported before tax, as Paul et al. (2010) report them.
+The portfolio is the taxpayer (:mod:`simulator.pillars.finance`): its monthly pre-tax
+cash is taxed as a consolidated company (losses offset other profits at once: the cash
+times ``1 - tax_rate``, plus any orphan credit and depreciation timing) or a standalone
+one (losses carried forward). Each asset's NPV column is its pre-tax present value times
+``1 - tax_rate``; the portfolio's NPV adds its ``tax_adjustment_musd``. Out-of-pocket and
+capitalized R&D costs are reported before tax, as Paul et al. (2010) report them.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from simulator.core.draws import Draws, distribution_fields, sample
 from simulator.core.seeding import generator
 from simulator.core.timeline import MONTHS_PER_YEAR, discount_factors
 from simulator.engine.asset_path import AssetPath, commercialize, develop
+from simulator.pillars.finance.step import TaxBook
 from simulator.scenario import Scenario
 
 MARKET_FIELDS = ("demand_multiplier", "price_multiplier")
@@ -132,7 +136,9 @@ class _Context:
 def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]):
     portfolio = ctx.scenario.portfolios[pname]
     n, horizon = ctx.n, ctx.horizon
-    tax_keep = 1.0 - ctx.scenario.market.tax_rate
+    market = ctx.scenario.market
+    tax_keep = 1.0 - market.tax_rate
+    book = TaxBook(market.tax, market.tax_rate, n, horizon)
     cost_diff = np.zeros((n, horizon + 1))
     cash = np.zeros((n, horizon))
     revenue_y = np.zeros((n, horizon // MONTHS_PER_YEAR))
@@ -143,6 +149,7 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
         rho = portfolio.risk_groups[asset.risk_group].correlation if asset.risk_group else 0.0
         draws = sample(asset, asset.name, ctx.scenario.simulation.seed, ctx.chunk_index, n)
         paths.append(develop(ctx, asset, draws, rho, cost_diff))
+        book.add_qualified(asset, paths[-1].dev)
         prefix = f"{pname}.{asset.name}"
         uncertain = {f for f, dist in distribution_fields(asset).items() if not dist.is_constant}
         for field_path, values in draws.flat():  # after develop: the effects actually used
@@ -160,12 +167,15 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     cdx_delay_sum = np.zeros(n)
     cdx_launches = np.zeros(n, dtype=np.int64)
     cdx_delayed = np.zeros(n, dtype=np.int64)
+    pretax_pv = np.zeros(n)
     plant_totals = {k: np.zeros(n) for k in PLANT_TOTALS} if portfolio.has_plants() else {}
     for path, split in zip(paths, splits, strict=True):
         rd_pv -= path.pv_musd  # pass 1 booked R&D and CDx spend only (negative)
-        a_npv = (
-            path.pv_musd + commercialize(ctx, path, split, cash, revenue_y, cost_diff)
-        ) * tax_keep
+        a_pretax = path.pv_musd + commercialize(ctx, path, split, cash, revenue_y, cost_diff)
+        pretax_pv += a_pretax
+        a_npv = a_pretax * tax_keep
+        if path.plant is not None:
+            book.add_capex(path.plant_rows, path.plant.capex_musd)
         launched, launch_month = path.launched, path.launch_month
         prefix = f"{pname}.{path.asset.name}"
         cols[f"{prefix}.npv_musd"] = a_npv
@@ -189,7 +199,9 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
             cdx_delayed += launched & (path.cdx.delay_to_launch_months > 0)
     np.cumsum(cost_diff, axis=1, out=cost_diff)
     cash += cost_diff[:, :horizon]
-    cash *= tax_keep
+    adjustment, tax_columns = book.settle(cash, pretax_pv, ctx.discount)  # cash after tax
+    if adjustment is not None:
+        npv += adjustment
     cumulative = np.cumsum(cash, axis=1, out=cost_diff[:, :horizon])
     trough = np.minimum(cumulative.min(axis=1), 0.0)
     cols[f"{pname}.npv_musd"] = npv
@@ -202,6 +214,7 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     cols[f"{pname}.oop_cost_musd"] = oop
     cols[f"{pname}.capitalized_cost_musd"] = capitalized
     cols[f"{pname}.rd_pv_musd"] = rd_pv
+    cols.update({f"{pname}.{k}": v for k, v in tax_columns.items()})
     cols[f"{pname}.cdx_launches"] = cdx_launches
     cols[f"{pname}.cdx_delayed_launches"] = cdx_delayed
     cols[f"{pname}.cdx_delay_months_sum"] = cdx_delay_sum

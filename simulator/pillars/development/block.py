@@ -10,7 +10,8 @@ from the asset's cohort), a cost spread evenly over it and, in benchmark mode, a
 probability of success; in mechanistic mode a trial ``design``
 (:mod:`simulator.pillars.trials`) decides success instead. :class:`Regulatory` holds the
 expedited pathways (priority review, breakthrough, accelerated approval with a
-confirmatory trial) and post-marketing commitments.
+confirmatory trial), post-marketing commitments and the orphan designations of the label
+(which the IRA's orphan exclusion and the orphan-drug tax credit read).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from simulator.core.fields import Float, Model, NonNegative, Probability
+from simulator.core.fields import Float, Int, Model, NonNegative, Probability
 from simulator.core.notation import parse_distribution
 from simulator.pillars.trials.block import Design
 
@@ -94,7 +95,7 @@ class Phases(Model):
 
 
 class Regulatory(Model):
-    """Expedited pathways and post-marketing commitments."""
+    """Expedited pathways, post-marketing commitments and orphan designations."""
 
     priority_review_months: NonNegative | None = Field(
         None, description="review length under priority review (replaces the review stage's)"
@@ -109,3 +110,10 @@ class Regulatory(Model):
     )
     post_marketing_musd_per_year: NonNegative = Field(parse_distribution(0.0))
     post_marketing_years: NonNegative = Field(parse_distribution(5.0))
+    orphan_indications: Int = Field(
+        0,
+        ge=0,
+        le=50,
+        description="orphan-designated indications of the label: 1 exempts the drug from US "
+        "IRA negotiation; any makes its clinical trials earn the orphan-drug tax credit",
+    )

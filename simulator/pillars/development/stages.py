@@ -64,6 +64,12 @@ class DevelopmentOutcome:
     capitalized_cost_musd: np.ndarray  # (n,) Paul et al. 2010 capitalized cost
     pv_cost_musd: np.ndarray  # (n,) present value of R&D spend within the horizon
     withdrawal_month: np.ndarray  # (n,) month a failed confirmatory trial ends revenue (inf)
+    # each span of spend (the stages in order, then a confirmatory trial if any), (n, S'):
+    span_start: np.ndarray | None = None  # grid month the span starts
+    span_months: np.ndarray | None = None  # its length (>= 1 month)
+    span_spent_musd: np.ndarray | None = None  # what the iteration spent on it (0: not entered)
+    stage_names: tuple[str, ...] = ()  # the spans' stage names (set by the chunk step)
+    confirmatory: bool = False  # the last span is a confirmatory trial run after launch
 
     @property
     def launch_month(self) -> np.ndarray:
@@ -120,10 +126,14 @@ def simulate_development(
     capitalized = np.zeros(n)
     cap_growth = np.log1p(capitalization_rate_annual) / 12.0
     withdrawal = np.full(n, np.inf)
+    span_start = np.zeros((n, len(spans)), dtype=np.int64)
+    span_months = np.ones((n, len(spans)), dtype=np.int64)
+    span_spent = np.zeros((n, len(spans)))
     for s, (start, end, st) in enumerate(spans):
         reached[:, s] = alive
         length = np.maximum(end - start, 1)
         spent = np.where(alive, st.cost_musd, 0.0)
+        span_start[:, s], span_months[:, s], span_spent[:, s] = start, length, spent
         oop += spent
         capitalized += spent * np.exp(cap_growth * (launch - 0.5 * (start + end)))
         pv += pv_spread(spent, start, length, discount_rate_annual, horizon)
@@ -143,4 +153,8 @@ def simulate_development(
         capitalized_cost_musd=capitalized,
         pv_cost_musd=-pv,
         withdrawal_month=withdrawal,
+        span_start=span_start,
+        span_months=span_months,
+        span_spent_musd=span_spent,
+        confirmatory=confirmatory is not None,
     )

@@ -23,6 +23,8 @@ capitalized cost) is :func:`simulator.pillars.development.stages.simulate_develo
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from simulator.core.copula import correlated_uniforms
@@ -110,4 +112,5 @@ def run_stages(
         cost_diff=cost_diff,
         confirmatory=confirmatory,
     )
-    return dev, names
+    spans = (*names, "phase3") if confirmatory is not None else tuple(names)
+    return replace(dev, stage_names=spans), names
