@@ -19,7 +19,10 @@ cash is taxed as a consolidated company (losses offset other profits at once: th
 times ``1 - tax_rate``, plus any orphan credit and depreciation timing) or a standalone
 one (losses carried forward). Each asset's NPV column is its pre-tax present value times
 ``1 - tax_rate``; the portfolio's NPV adds its ``tax_adjustment_musd``. Out-of-pocket and
-capitalized R&D costs are reported before tax, as Paul et al. (2010) report them.
+capitalized R&D costs are reported before tax, as Paul et al. (2010) report them, and
+complete: the drug's stages, CDx development, trial screening and the CDx partner's
+upfront and milestone, each also a column of its own (``rd_drug_musd``, ``rd_cdx_musd``,
+``rd_screening_musd``, ``rd_milestones_musd``, which sum to ``oop_cost_musd``).
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ from simulator.pillars.finance.step import TaxBook
 from simulator.scenario import Scenario
 
 MARKET_FIELDS = ("demand_multiplier", "price_multiplier")
+# out-of-pocket R&D by kind: drug stages (screening excluded), CDx development, trial
+# screening, deals (the CDx partner's upfront and milestone)
+RD_KINDS = ("drug", "cdx", "screening", "milestones")
 # per-asset plant outcomes summed over a portfolio's cell and gene therapies
 PLANT_TOTALS = ("patients_treated", "patients_lost_waiting", "capex_musd")
 
@@ -161,7 +167,7 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     launches = np.zeros(n, dtype=np.int64)
     approvals = np.zeros(n, dtype=np.int64)
     first_launch = np.full(n, np.inf)
-    oop = np.zeros(n)
+    rd = {k: np.zeros(n) for k in RD_KINDS}  # out-of-pocket R&D by kind
     rd_pv = np.zeros(n)
     capitalized = np.zeros(n)
     cdx_delay_sum = np.zeros(n)
@@ -191,8 +197,10 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
         launches += launched
         approvals += path.dev.approved
         first_launch = np.minimum(first_launch, np.where(launched, launch_month, np.inf))
-        oop += path.dev.oop_cost_musd
+        _add_rd(rd, path)
         capitalized += path.dev.capitalized_cost_musd
+        if path.cdx is not None:
+            capitalized += path.cdx.capitalized_musd
         if path.cdx is not None:
             cdx_delay_sum += np.where(launched, path.cdx.delay_to_launch_months, 0.0)
             cdx_launches += launched
@@ -211,7 +219,8 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     cols[f"{pname}.peak_revenue_musd"] = revenue_y.max(axis=1)
     cols[f"{pname}.cash_trough_musd"] = trough
     cols[f"{pname}.breakeven_month"] = _breakeven_month(cumulative)
-    cols[f"{pname}.oop_cost_musd"] = oop
+    cols[f"{pname}.oop_cost_musd"] = rd["drug"] + rd["cdx"] + rd["screening"] + rd["milestones"]
+    cols.update({f"{pname}.rd_{k}_musd": v for k, v in rd.items()})
     cols[f"{pname}.capitalized_cost_musd"] = capitalized
     cols[f"{pname}.rd_pv_musd"] = rd_pv
     cols.update({f"{pname}.{k}": v for k, v in tax_columns.items()})
@@ -220,6 +229,16 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     cols[f"{pname}.cdx_delay_months_sum"] = cdx_delay_sum
     cols.update({f"{pname}.cgt_{k}": v for k, v in plant_totals.items()})
     return cols, cash, revenue_y, paths
+
+
+def _add_rd(rd: dict[str, np.ndarray], path: AssetPath) -> None:
+    """Add one asset's out-of-pocket R&D, by kind, to the portfolio's."""
+    screening = path.dev.screening_oop_musd
+    rd["drug"] += path.dev.oop_cost_musd - screening
+    rd["screening"] += screening
+    if path.cdx is not None:
+        rd["cdx"] += path.cdx.development_oop_musd
+        rd["milestones"] += path.cdx.deals_oop_musd
 
 
 def _plant_series(path, prefix: str, n: int, years: int) -> dict[str, np.ndarray]:

@@ -54,9 +54,10 @@ def stage_inputs(
     for name, stage in asset.stages():
         d = getattr(draws.phases, name)
         cost, duration = d.cost_musd, d.duration_months
+        fee = 0.0
         if name in trials:  # mechanistic: the simulated trial decides success, length, cost
             m = trials[name]
-            duration, cost = m.duration_months, m.cost_musd
+            duration, cost, fee = m.duration_months, m.cost_musd, m.screening_cost_musd
             recruitment = recruitment + m.recruitment_months
             screening = screening + m.screening_cost_musd
         elif stage.trial is not None:
@@ -82,7 +83,13 @@ def stage_inputs(
         if name in trials:
             p_success, u = trials[name].success.astype(np.float64), np.full(n, 0.5)
         stages.append(
-            StageDraws(duration_months=duration, cost_musd=cost, p_success=p_success, u=u)
+            StageDraws(
+                duration_months=duration,
+                cost_musd=cost,
+                p_success=p_success,
+                u=u,
+                screening_musd=fee,
+            )
         )
     if any(st.trial is not None for _, st in asset.stages()):
         outputs["recruitment_months"] = recruitment
