@@ -23,16 +23,12 @@ import numpy as np
 from simulator.core.draws import Draws
 from simulator.core.timeline import MONTHS_PER_YEAR, add_spread, pv_spread
 from simulator.pillars.cohort.step import eligible_at_maturity
-from simulator.pillars.commercial.flows import contribution_share, revenue_flows, uptake_by_month
-from simulator.pillars.commercial.step import (
-    commercial_inputs,
-    demand_log_multiplier,
-    fixed_costs,
-    test_fee_share,
-)
+from simulator.pillars.commercial.flows import revenue_flows, uptake_by_month
+from simulator.pillars.commercial.step import commercial_inputs, demand_log_multiplier, fixed_costs
 from simulator.pillars.development.stages import DevelopmentOutcome
 from simulator.pillars.development.step import run_stages, stage_inputs
 from simulator.pillars.diagnostics.step import companion_diagnostic, gate_by_label
+from simulator.pillars.diagnostics.test_fees import per_test_fees
 from simulator.pillars.diagnostics.timeline import CdxOutcome
 from simulator.pillars.manufacturing.step import PlantRun, empty_columns, through_the_plant
 from simulator.pillars.pricing import step as payments
@@ -120,7 +116,6 @@ def commercialize(
         d = terms.draws  # the list price scaled to a value-based ceiling
     uptake = uptake_by_month(asset.commercial.uptake_curve, horizon)
     log_multiplier = demand_log_multiplier(path, rows, launch, horizon)
-    share = contribution_share(d) - test_fee_share(path, rows, d)
     if asset.manufacturing is None:
         revenue_m = revenue_flows(d, uptake, launch, horizon, log_multiplier)
     else:  # what the plant lets through, not what demand asks for
@@ -129,19 +124,23 @@ def commercialize(
         cash[rows] -= plant.cost_musd
         path.outputs.update(plant.columns(rows, ctx.n, launch))
         path.plant, path.plant_rows = plant, rows
-    received = revenue_m  # cash arrives when the payer pays: recognised != received
+    received = made = revenue_m  # cash arrives when the payer pays: recognised != received
     if terms is not None:
+        made = terms.made_value(revenue_m)  # cost of goods follows the units, not the payer
         paid = terms.settle(ctx, path, rows, revenue_m)
         revenue_m, received = paid.recognised_musd, paid.received_musd
         pv[rows] -= paid.tracking_cost_musd @ ctx.discount
         cash[rows] -= paid.tracking_cost_musd
         path.outputs.update(paid.columns)
-    pv[rows] += share * (received @ ctx.discount)
+    kept = payments.margin(d, received, made)
+    fees = per_test_fees(ctx, path, rows, split, d)  # once per patient tested
+    if fees is not None:
+        kept -= fees
+    pv[rows] += kept @ ctx.discount
     rate = ctx.scenario.market.discount_rate_annual
     for amount, offset, length in fixed_costs(path.draws, rows, d):
         pv[rows] -= pv_spread(amount, launch + offset, length, rate, horizon)
         add_spread(cost_diff, rows, -amount, launch + offset, length)
     revenue_y[rows] += revenue_m.reshape(rows.size, -1, MONTHS_PER_YEAR).sum(axis=2)
-    received *= share[:, None]
-    cash[rows] += received
+    cash[rows] += kept
     return pv

@@ -4,9 +4,10 @@ An asset's optional ``pricing`` block says
 
 - whether ``commercial.list_price_usd`` is per patient-year (``price_basis: annual``, a
   chronic therapy) or per treatment (``one_time``: a cell or gene therapy given once);
-- an optional value-based ceiling on the net price: willingness to pay per QALY x QALYs
-  gained + cost offsets (ICER's benchmark: $100,000-$150,000 per QALY; ranges of
-  $175,000-$500,000 are quoted for ultra-orphans: JMCP 2019);
+- an optional value-based ceiling on what the payer expects to pay per treated patient:
+  willingness to pay per QALY x QALYs gained + cost offsets (ICER's benchmark:
+  $100,000-$150,000 per QALY; ranges of $175,000-$500,000 are quoted for ultra-orphans:
+  JMCP 2019), so a contract that pays only for responders may price each response above it;
 - an optional payer budget-impact cap (maximum annual spend on the asset; ICER's
   potential budget-impact threshold was $777M a year in 2022-23, icer.org);
 - the contract: plain list price with rebates (``gross_to_net``), outcome-based (pay only
@@ -34,7 +35,8 @@ from simulator.pillars.pricing.contracts.base import listing
 
 
 class ValueCeiling(Model):
-    """Net price <= wtp_per_qaly_usd x qalys_gained + cost_offsets_usd (per price unit)."""
+    """What the payer expects to pay per treated patient <= wtp_per_qaly_usd x
+    qalys_gained + cost_offsets_usd (see simulator.pillars.pricing.policy)."""
 
     wtp_per_qaly_usd: NonNegative = Field(
         description="payer's willingness to pay per QALY (ICER: 100,000-150,000)"
@@ -44,6 +46,13 @@ class ValueCeiling(Model):
     )
     cost_offsets_usd: NonNegative = Field(
         parse_distribution(0.0), description="other care the therapy saves, per price unit"
+    )
+    payer_discount_rate_annual: Float = Field(
+        0.0,
+        ge=0.0,
+        lt=1.0,
+        description="rate at which the payer discounts a contract's later payments "
+        "(0: the undiscounted expected payment meets the ceiling)",
     )
 
 

@@ -1,13 +1,28 @@
 """What payers and the law do to a launched drug's price: value ceiling, IRA, budget cap.
 
-**Value-based ceiling.** A payer pays at most what the health gained is worth to it:
+**Value-based ceiling.** A payer pays at most what the health gained is worth to it,
+per treated patient (``qalys_gained`` is the mean gain of a treated patient, responders
+and non-responders alike):
 
-    net price <= wtp_per_qaly x qalys_gained + cost_offsets
+    E[payment per treated patient] = net price x e <= wtp_per_qaly x qalys_gained + offsets
 
 (ICER's value-based benchmark: the price at $100,000-$150,000 per QALY gained; ultra-rare
-ranges of $175,000-$500,000 in a JMCP 2019 table of ICER's thresholds). Where the ceiling binds the
-launch net price is scaled down by ``c = min(1, ceiling / net price)``; the list price and
-its gross-to-net discount stay as written, the gap is a value-based discount.
+ranges of $175,000-$500,000 in a JMCP 2019 table of ICER's thresholds). ``e`` is the
+contract's expected payment share, ``sum_j w_j v^j`` over its payment kernel
+(:meth:`~simulator.pillars.pricing.contracts.base.ContractBlock.expected_share`), ``v``
+the payer's monthly discount factor (``payer_discount_rate_annual``, default 0: the
+undiscounted expected payment meets the ceiling):
+
+- list price, subscription: ``e = 1``, the ceiling caps the net price;
+- outcome-based (pay for responders only): ``e = q``, so the price per responder may be
+  ``ceiling / q``: paying only for responders already removes the non-responders'
+  share, and a ceiling on the price per treated patient would count it twice;
+- annuity and warranty: ``e`` is their expected present value per unit of price, so the
+  ceiling applies to the contract's expected value.
+
+Where it binds the launch net price is scaled down by ``c = min(1, ceiling / (net price
+x e))``; the list price and its gross-to-net discount stay as written, the gap is a
+value-based discount.
 
 **IRA negotiation.** In an iteration where the policy applies, a drug's net price is cut
 by a share ``x`` from ``Y`` years after approval (9 for small molecules, 13 for biologics;
@@ -20,9 +35,8 @@ longer selected); an asset with a single orphan indication is exempt. The multip
 spend above ``B / 12`` in any month back as a rebate: ``spend_m = min(value_m, B / 12)``
 (ICER's potential budget-impact threshold was $777M a year in 2022-23, section 7).
 
-The ceiling applies before revenue is computed (so per-test fees are a share of the
-price actually paid); the IRA cut and then the cap apply to the monthly value, which the
-contract then settles.
+The ceiling applies before revenue is computed; the IRA cut and then the cap apply to
+the monthly value, which the contract then settles.
 """
 
 from __future__ import annotations

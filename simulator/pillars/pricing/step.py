@@ -4,8 +4,8 @@
 month (units x net price; for a cell or gene therapy, the patients the plant treats).
 For an asset with a ``pricing`` block, or in a market with an ``ira`` block, this module
 
-1. scales the launch net price down to the value-based ceiling (:func:`terms`, before
-   revenue is computed, so per-test fees are a share of the price actually paid);
+1. scales the launch net price down to the value-based ceiling on what the payer expects
+   to pay per treated patient (:func:`terms`, before revenue is computed);
 2. cuts the price from the IRA start to loss of exclusivity in iterations where the
    policy applies (the market's switch and cut are drawn once per iteration from the
    ``pricing`` and market-input streams, and shared by every portfolio);
@@ -30,7 +30,7 @@ import numpy as np
 
 from simulator.core.draws import Draws, at_means, value_or
 from simulator.core.seeding import generator
-from simulator.core.timeline import MONTHS_PER_YEAR
+from simulator.core.timeline import MONTHS_PER_YEAR, monthly_factor
 from simulator.pillars.commercial.flows import CommercialDraws
 from simulator.pillars.pricing.contracts import ListPrice
 from simulator.pillars.pricing.contracts.base import ContractBlock, Sales
@@ -82,12 +82,32 @@ class Payments:
     columns: dict[str, np.ndarray]  # the asset's pricing columns, (n,) each
 
 
+def margin(d: CommercialDraws, received: np.ndarray, made: np.ndarray) -> np.ndarray:
+    """Cash kept each month, ``(rows, months)``: what the payer pays less royalties on it,
+    less cost of goods and selling costs on the units made, valued at the net price
+    before the ceiling, the IRA and the contract (``made``), whatever the payer pays:
+
+        kept_m = received_m (1 - royalty) - made_m (cogs + selling).
+
+    Under an outcome-based contract a non-responder is made and sold like any patient.
+    """
+    keep = (1.0 - d.royalty_rate)[:, None]
+    return received * keep - made * (d.cogs_share + d.selling_share)[:, None]
+
+
 @dataclass
 class Terms:
     """Pricing of one asset's launched rows: the draws at list and after the ceiling."""
 
     at_list: CommercialDraws
     draws: CommercialDraws  # list price scaled to the value-based ceiling
+
+    def made_value(self, revenue_m: np.ndarray) -> np.ndarray:
+        """``revenue_m`` (at the ceiling's price) valued at the net price before the
+        ceiling: the units made, as :func:`margin` costs them."""
+        scaled, listed = self.draws.list_price_usd, self.at_list.list_price_usd
+        factor = np.divide(listed, scaled, out=np.ones_like(listed), where=scaled > 0)
+        return revenue_m * factor[:, None]
 
     def settle(self, ctx, path, rows: np.ndarray, revenue_m: np.ndarray) -> Payments:
         """What the payer pays for ``revenue_m`` (``(rows, months)`` at the net price)."""
@@ -151,9 +171,14 @@ def terms(ctx, path, rows: np.ndarray, d: CommercialDraws) -> Terms | None:
     if vc is None:
         return Terms(d, d)
     ceiling = path.draws.pricing.value_ceiling
+    contract, drawn = _contract(path, rows)
+    response = drawn.response_probability * _ppv(path.draws, rows, ctx.n)
+    paid_share = contract.expected_share(
+        drawn, response, monthly_factor(vc.payer_discount_rate_annual)
+    )
     net = d.list_price_usd * d.price_multiplier * (1.0 - d.gross_to_net)
     factor = ceiling_factor(
-        net,
+        net * paid_share,
         ceiling.wtp_per_qaly_usd[rows],
         ceiling.qalys_gained[rows],
         ceiling.cost_offsets_usd[rows],
