@@ -58,7 +58,6 @@ def per_test_fees(ctx, path, rows: np.ndarray, split: np.ndarray, d) -> np.ndarr
     per_month = per_month * d.demand_multiplier / MONTHS_PER_YEAR
     first = np.maximum(launch, path.cdx.approval_month[rows][:, None])
     end = launch + np.minimum(d.exclusivity_months, d.life_months)[:, None]
-    paying = (m >= first) & (m < end) & tested(path.label_positive_only, len(path.launched))[
-        rows
-    ][:, None]
+    needs_test = tested(path.label_positive_only, len(path.launched))[rows][:, None]
+    paying = (m >= first) & (m < end) & needs_test
     return np.where(paying, (fee * per_month / 1e6)[:, None] * growth * tau, 0.0)
