@@ -15,10 +15,13 @@ An asset's optional ``pricing`` block says
   of instalments paid while the response lasts (Zolgensma: 5 x $425,000), or a warranty
   (a refund if the therapy fails within a window: Lyfgenia); section 5. Each type is a
   block of its own, registered by name (:mod:`simulator.pillars.pricing.contracts`);
-- whether the asset is exempt from US IRA negotiation (a single orphan indication).
+- the share of its revenue paid by Medicare, which the US IRA's negotiated price cuts (the
+  exclusion of single-orphan-indication drugs is read from
+  ``regulatory.orphan_indications``).
 
-The market's optional ``ira`` block is the policy switch, drawn once per iteration and
-shared by every portfolio (common random numbers). The equations of the ceiling, IRA and
+The market's optional ``ira`` block is the policy: a switch drawn once per iteration and
+shared by every portfolio (common random numbers), the cut, the selection threshold on
+Medicare-relevant revenue and the clocks. The equations of the ceiling, IRA and
 cap are in :mod:`simulator.pillars.pricing.policy`, each contract's in its own module.
 """
 
@@ -74,8 +77,10 @@ class Pricing(Model):
         default_factory=ListPrice,
         description=f"payment terms, by type: {', '.join(CONTRACTS)} (default list)",
     )
-    ira_exempt: bool = Field(
-        False, description="exempt from IRA negotiation (a single orphan indication)"
+    medicare_share: Probability | None = Field(
+        None,
+        description="share of the asset's net revenue paid by Medicare, where the IRA's "
+        "negotiated price applies (none: market.ira.medicare_share)",
     )
 
     @model_validator(mode="after")
@@ -91,7 +96,8 @@ class Pricing(Model):
 
 class IraNegotiation(Model):
     """US Inflation Reduction Act negotiation (negotiated price from year 9 after approval for
-    small molecules, 13 for biologics: CRS report R47872)."""
+    small molecules, 13 for biologics: CRS report R47872); who is selected and what it
+    cuts: simulator.pillars.pricing.policy."""
 
     probability: Float = Field(
         1.0,
@@ -100,7 +106,18 @@ class IraNegotiation(Model):
         description="chance the negotiation regime applies in an iteration (shared by all)",
     )
     price_cut: Probability = Field(
-        description="negotiated cut off the net price (MFP ceiling: at least 25% or 35%)"
+        description="negotiated cut off the Medicare net price (MFP ceiling: at least 25% or 35%)"
+    )
+    medicare_share: Probability = Field(
+        parse_distribution(1.0),
+        description="share of a drug's net revenue paid by Medicare (an asset's "
+        "pricing.medicare_share overrides it)",
+    )
+    selection_threshold_musd_per_year: Float = Field(
+        0.0,
+        ge=0.0,
+        description="Medicare-relevant net revenue a year from which CMS selects a drug "
+        "(0: every drug protected at the clock)",
     )
     small_molecule_years: Float = Field(
         9.0, ge=0.0, description="approval to the negotiated price, small molecules"

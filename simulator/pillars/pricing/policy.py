@@ -24,12 +24,24 @@ Where it binds the launch net price is scaled down by ``c = min(1, ceiling / (ne
 x e))``; the list price and its gross-to-net discount stay as written, the gap is a
 value-based discount.
 
-**IRA negotiation.** In an iteration where the policy applies, a drug's net price is cut
-by a share ``x`` from ``Y`` years after approval (9 for small molecules, 13 for biologics;
-section 7) until loss of exclusivity (a drug with generic or biosimilar competition is no
-longer selected); an asset with a single orphan indication is exempt. The multiplier is
-``1 - x`` in months ``k`` after launch with ``12 Y - (L - A) <= k < X`` (``L`` launch,
-``A`` approval, ``X`` months of exclusivity after launch) and 1 elsewhere.
+**IRA negotiation.** CMS selects for negotiation the drugs with the largest Medicare
+spend among those approved at least ``Y - 2`` years earlier (7 for small molecules, 11
+for biologics), and the negotiated price applies two years after selection: from year
+``Y`` after approval (9 and 13; CRS R47872, section 7), until generic or biosimilar
+competition ends it. A drug is here selected at the first yearly selection date
+
+    s_j = A + 12 (Y - 2) + 12 j,    j = 0, 1, ...,
+
+at which its Medicare-relevant revenue over the preceding 12 months,
+``mu x sum_{m = s_j - 12}^{s_j - 1} V_m`` (``mu`` the Medicare share of its net revenue,
+``V`` its monthly value), reaches the threshold ``T`` (the spend of the last drug CMS
+selects, an input), and the negotiated price applies from ``s_j + 24``. The cut ``x``
+is off the Medicare price, so revenue falls by ``mu x``: the multiplier is ``1 - mu x``
+in months ``k`` after launch with ``s_j + 24 - L <= k < X`` (``L`` launch, ``A``
+approval, ``X`` months of exclusivity after launch) and 1 elsewhere. With ``T = 0`` and
+``mu = 1`` every drug still protected at year ``Y`` is cut on all its revenue. A drug
+whose label holds a single orphan indication is excluded (Social Security Act
+s.1192(e)(3)(A), as enacted in 2022: ``regulatory.orphan_indications: 1``).
 
 **Budget-impact cap.** A payer that spends at most ``B`` a year on the asset gets the
 spend above ``B / 12`` in any month back as a rebate: ``spend_m = min(value_m, B / 12)``
@@ -74,6 +86,37 @@ def ira_multiplier(
     k = months_since_launch
     inside = (k >= start_months[:, None]) & (k < end_months[:, None]) & applies[:, None]
     return np.where(inside, 1.0 - cut[:, None], 1.0)
+
+
+def ira_selection(
+    value_musd: np.ndarray,
+    first_selection_month: np.ndarray,
+    medicare_share: np.ndarray,
+    threshold_musd_per_year: float,
+    lead_months: int = 2 * MONTHS_PER_YEAR,
+) -> np.ndarray:
+    """The month the negotiated price starts (``s_j + lead``; inf if never selected).
+
+    ``value_musd`` is ``(rows, months)`` of calendar months; ``first_selection_month``
+    ``s_0`` per row. Selection dates past the grid never select.
+    """
+    rows, months = value_musd.shape
+    total = np.zeros((rows, months + 1))
+    np.cumsum(value_musd, axis=1, out=total[:, 1:])
+    start = np.full(rows, np.inf)
+    r = np.arange(rows)
+    for j in range(months // MONTHS_PER_YEAR + 1):
+        s = first_selection_month + MONTHS_PER_YEAR * j
+        inside = (s >= 0) & (s <= months) & np.isinf(start)
+        if not inside.any():
+            if np.all(s > months):
+                break
+            continue
+        sc = np.clip(s, 0, months).astype(np.int64)
+        trailing = total[r, sc] - total[r, np.maximum(sc - MONTHS_PER_YEAR, 0)]
+        chosen = inside & (medicare_share * trailing >= threshold_musd_per_year)
+        start[chosen] = s[chosen] + lead_months
+    return start
 
 
 def negotiated(

@@ -6,9 +6,10 @@ For an asset with a ``pricing`` block, or in a market with an ``ira`` block, thi
 
 1. scales the launch net price down to the value-based ceiling on what the payer expects
    to pay per treated patient (:func:`terms`, before revenue is computed);
-2. cuts the price from the IRA start to loss of exclusivity in iterations where the
-   policy applies (the market's switch and cut are drawn once per iteration from the
-   ``pricing`` and market-input streams, and shared by every portfolio);
+2. cuts the Medicare price from the IRA start to loss of exclusivity where the policy
+   applies and the drug's Medicare-relevant revenue has it selected (the market's switch
+   and cut are drawn once per iteration from the ``pricing`` and market-input streams,
+   and shared by every portfolio);
 3. caps the payer's monthly spend at the budget cap (the equations of 1-3 are in
    :mod:`simulator.pillars.pricing.policy`);
 4. hands the month-by-month contract value to the asset's contract
@@ -35,7 +36,12 @@ from simulator.pillars.commercial.flows import CommercialDraws
 from simulator.pillars.pricing.contracts import ListPrice
 from simulator.pillars.pricing.contracts.base import ContractBlock, Sales
 from simulator.pillars.pricing.kernels import positive_predictive_value
-from simulator.pillars.pricing.policy import budget_capped, ceiling_factor, negotiated
+from simulator.pillars.pricing.policy import (
+    budget_capped,
+    ceiling_factor,
+    ira_selection,
+    negotiated,
+)
 
 COLUMNS = (
     "net_price_realised_usd",
@@ -44,6 +50,7 @@ COLUMNS = (
     "cash_received_musd",
     "rebates_musd",
     "ira_cut_musd",
+    "ira_selected",
     "budget_cap_rebate_musd",
     "payments_forgone_musd",
     "revenue_at_risk_share",
@@ -124,7 +131,7 @@ class Terms:
         units = np.divide(revenue_m, unit_m, out=np.zeros_like(revenue_m), where=unit_m > 0)
         revenue_sum = revenue_m.sum(axis=1)
         at_launch_price = np.divide(revenue_sum, unit, out=np.zeros_like(unit), where=unit > 0)
-        value, ira_cut = _negotiated(ctx, path, rows, since, revenue_m, d)
+        value, ira_cut, ira_selected = _negotiated(ctx, path, rows, since, revenue_m, d)
         cap_rebate = np.zeros(rows.size)
         if pricing is not None and pricing.budget_cap_musd_per_year is not None:
             cap = path.draws.pricing.budget_cap_musd_per_year[rows]
@@ -151,6 +158,7 @@ class Terms:
             "cash_received_musd": paid.received_musd.sum(axis=1),
             "rebates_musd": at_launch_price * list_unit * a.gross_to_net,
             "ira_cut_musd": ira_cut,
+            "ira_selected": ira_selected,
             "budget_cap_rebate_musd": cap_rebate,
             "payments_forgone_musd": value.sum(axis=1) - recognised,
             "revenue_at_risk_share": contract.at_risk(terms),
@@ -187,17 +195,33 @@ def terms(ctx, path, rows: np.ndarray, d: CommercialDraws) -> Terms | None:
 
 
 def _negotiated(ctx, path, rows, since, revenue_m, d: CommercialDraws):
-    """The monthly value after the IRA cut (where the market negotiates and the asset is
-    not exempt), and the cut per row."""
-    market_ira, pricing = ctx.scenario.market.ira, path.asset.pricing
-    if market_ira is None or (pricing is not None and pricing.ira_exempt):
-        return revenue_m, np.zeros(rows.size)
+    """The monthly value after the IRA cut (where the market negotiates and the drug is
+    selected: :func:`simulator.pillars.pricing.policy.ira_selection`), the cut per row
+    and whether the drug was selected (NaN where the IRA does not reach it)."""
+    market_ira, asset = ctx.scenario.market.ira, path.asset
+    if market_ira is None or asset.regulatory.orphan_indications == 1:
+        return revenue_m, np.zeros(rows.size), np.full(rows.size, np.nan)
     applies, cut = ira_draws(ctx)
-    small = path.asset.modality == SMALL_MOLECULE
+    own = path.draws.pricing.medicare_share
+    share = (ctx.market_draws.ira.medicare_share if own is None else own)[rows]
+    small = asset.modality == SMALL_MOLECULE
     years = market_ira.small_molecule_years if small else market_ira.biologic_years
-    approval = path.dev.launch_month[rows]
-    start = approval + round(years * MONTHS_PER_YEAR) - path.launch_month[rows]
-    return negotiated(revenue_m, since, start, d.exclusivity_months, cut[rows], applies[rows])
+    lead = 2 * MONTHS_PER_YEAR
+    first = path.dev.launch_month[rows] + round(years * MONTHS_PER_YEAR) - lead
+    start = ira_selection(
+        revenue_m * applies[rows][:, None],  # no selection where the regime is off
+        first,
+        share,
+        market_ira.selection_threshold_musd_per_year,
+        lead,
+    )
+    start = start - path.launch_month[rows]
+    selected = np.isfinite(start) & applies[rows]
+    start = np.where(selected, start, ctx.horizon + 1)
+    value, ira_cut = negotiated(
+        revenue_m, since, start, d.exclusivity_months, share * cut[rows], selected
+    )
+    return value, ira_cut, selected.astype(float)
 
 
 def _contract(path, rows: np.ndarray) -> tuple[ContractBlock, Draws]:
