@@ -3,7 +3,9 @@
 1. :func:`develop`: the mechanistic trials, if any (:mod:`simulator.pillars.trials`),
    the stages (:mod:`simulator.pillars.development`), the companion diagnostic
    (:mod:`simulator.pillars.diagnostics`): when the asset launches, and the present value
-   of its R&D and CDx spend. Spend goes to the portfolio's difference array.
+   of its R&D and CDx spend; a cell or gene therapy's launch plant built at risk
+   (:mod:`simulator.pillars.manufacturing.build`). Spend goes to the portfolio's
+   difference array.
 2. :func:`commercialize`: once every asset of the portfolio has been developed (assets
    that share an indication split its patients among those that launched), the launched
    iterations sell (:mod:`simulator.pillars.commercial`), through the plant for a cell
@@ -30,6 +32,7 @@ from simulator.pillars.development.step import run_stages, stage_inputs
 from simulator.pillars.diagnostics.step import companion_diagnostic, gate_by_label
 from simulator.pillars.diagnostics.test_fees import per_test_fees
 from simulator.pillars.diagnostics.timeline import CdxOutcome
+from simulator.pillars.manufacturing.build import BuildCost, at_risk_build, build_columns
 from simulator.pillars.manufacturing.step import PlantRun, empty_columns, through_the_plant
 from simulator.pillars.pricing import step as payments
 from simulator.pillars.trials.step import (
@@ -55,6 +58,7 @@ class AssetPath:
     plant: PlantRun | None = None  # set by pass 2 for a capacity-limited asset
     plant_rows: np.ndarray | None = None  # the launched iterations the plant ran for
     label_positive_only: np.ndarray | None = None  # enrichment: the label narrowed (bool)
+    build: BuildCost | None = None  # a CGT plant built at risk before approval
 
 
 def develop(ctx, asset, draws: Draws, rho: float, cost_diff: np.ndarray) -> AssetPath:
@@ -87,6 +91,11 @@ def develop(ctx, asset, draws: Draws, rho: float, cost_diff: np.ndarray) -> Asse
         outputs["eligible_patients_mature"] = eligible_at_maturity(draws, n, label)
     path = AssetPath(asset, draws, dev, launch_month, launched, pv, outputs, cdx)
     path.label_positive_only = label
+    if asset.manufacturing is not None:  # the launch plant, if built at risk before approval
+        rate = ctx.scenario.market.discount_rate_annual
+        m = asset.manufacturing
+        path.build = at_risk_build(m, dev, launched, launch_month, rate, horizon, cost_diff)
+        outputs.update(build_columns(path.build, n))
     return path
 
 

@@ -43,7 +43,7 @@ MARKET_FIELDS = ("demand_multiplier", "price_multiplier")
 # screening, deals (the CDx partner's upfront and milestone)
 RD_KINDS = ("drug", "cdx", "screening", "milestones")
 # per-asset plant outcomes summed over a portfolio's cell and gene therapies
-PLANT_TOTALS = ("patients_treated", "patients_lost_waiting", "capex_musd")
+PLANT_TOTALS = ("patients_treated", "patients_lost_waiting", "capex_musd", "plant_build_musd")
 
 
 @dataclass
@@ -178,6 +178,9 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     for path, split in zip(paths, splits, strict=True):
         rd_pv -= path.pv_musd  # pass 1 booked R&D and CDx spend only (negative)
         a_pretax = path.pv_musd + commercialize(ctx, path, split, cash, revenue_y, cost_diff)
+        if path.build is not None:  # not R&D: the plant built at risk before approval
+            a_pretax = a_pretax + path.build.pv_musd
+            book.add_capex_spread(*path.build.capex)
         pretax_pv += a_pretax
         a_npv = a_pretax * tax_keep
         if path.plant is not None:

@@ -188,6 +188,8 @@ SUMMARY: tuple[Metric, ...] = (
            COUNT, lambda c: c["cgt_patients_lost_waiting"].mean, row=_CGT, views=_T),
     Metric("cgt_capex_mean_musd", "CGT capex, mean", "USD M", MONEY,
            lambda c: c["cgt_capex_musd"].mean, row=_CGT, views=_T),
+    Metric("cgt_plant_build_mean_musd", "CGT plant built at risk before approval, mean",
+           "USD M", MONEY, lambda c: c["cgt_plant_build_musd"].mean),
 )  # fmt: skip
 
 #: The paired difference ``a - b`` of two portfolios' NPV, same iterations: a row of
