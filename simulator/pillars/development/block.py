@@ -8,8 +8,9 @@ describe every stage from there to review.
 Each :class:`Stage` has a length (given, or derived from its :class:`Trial`'s recruitment
 from the asset's cohort), a cost spread evenly over it and, in benchmark mode, a
 probability of success; in mechanistic mode a trial ``design``
-(:mod:`simulator.pillars.trials`) decides success instead. :class:`Regulatory` holds the
-expedited pathways (priority review, breakthrough, accelerated approval with a
+(:mod:`simulator.pillars.trials`) decides success instead; ``phases.success_rates`` names
+a published table that supplies ``p_success`` (:mod:`.benchmarks`). :class:`Regulatory`
+holds the expedited pathways (priority review, breakthrough, accelerated approval with a
 confirmatory trial), post-marketing commitments and the orphan designations of the label
 (which the IRA's orphan exclusion and the orphan-drug tax credit read).
 """
@@ -17,12 +18,13 @@ confirmatory trial), post-marketing commitments and the orphan designations of t
 from __future__ import annotations
 
 import typing
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from simulator.core.fields import Float, Int, Model, NonNegative, Probability
 from simulator.core.notation import parse_distribution
+from simulator.pillars.development import benchmarks
 from simulator.pillars.trials.block import Design
 
 StageName = Literal[
@@ -84,6 +86,14 @@ class Stage(Model):
 
 
 class Phases(Model):
+    """The asset's stages, and optionally a named table of their success rates."""
+
+    success_rates: str | None = Field(
+        None,
+        description="a named benchmark table, table/category (e.g. bio_2011_2020/oncology): "
+        "p_success of phase I-III and review where not given "
+        "(simulator.pillars.development.benchmarks)",
+    )
     target_to_hit: Stage | None = None
     hit_to_lead: Stage | None = None
     lead_optimization: Stage | None = None
@@ -92,6 +102,19 @@ class Phases(Model):
     phase2: Stage | None = None
     phase3: Stage | None = None
     review: Stage | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named_success_rates(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("success_rates") is None:
+            return data
+        rates = benchmarks.lookup(data["success_rates"]).by_stage()
+        data = dict(data)
+        for stage, p in rates.items():
+            given = data.get(stage)
+            if isinstance(given, dict) and given.get("p_success") is None:
+                data[stage] = {**given, "p_success": p}
+        return data
 
 
 class Regulatory(Model):
