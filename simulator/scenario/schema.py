@@ -85,6 +85,9 @@ class Market(Model):
         description="consolidated or standalone, orphan credit, depreciation (pillars.finance)",
     )
     horizon_years: Int = Field(30, ge=1, le=60, description="length of the monthly grid")
+    dollar_year: Int | None = Field(
+        None, ge=1900, le=2100, description="the year of the dollars of every money input"
+    )
     demand_multiplier: NonNegative = Field(
         parse_distribution(1.0), description="market-wide demand shock shared by all portfolios"
     )
