@@ -25,9 +25,9 @@ from simulator.scenario import ScenarioError
 #: rate at most 0.5 / sqrt(50,000) = 0.0022).
 REPORT_TRIALS = 50_000
 #: Iterations (at most) of each rerun for the verdict under each success-rate table, and
-#: of the calibration table's template runs (MC error of an LOA at most 0.5 / sqrt(10,000)).
+#: of the calibration table's template runs (MC error of an LOA at most 0.5 / sqrt(5,000)).
 TABLE_ITERATIONS = 5_000
-CALIBRATION_ITERATIONS = 10_000
+CALIBRATION_ITERATIONS = 5_000
 
 
 @main.command("run")

@@ -50,7 +50,7 @@ def verdict_line(table: pd.DataFrame, a: str, b: str) -> str:
     for name, row in table.iterrows():
         mean, se = row[f"{a}-{b}.diff_mean_musd"], row[f"{a}-{b}.diff_mcse_musd"]
         p = row[f"{a}-{b}.prob_a_beats_b"]
-        tag = " (this run)" if row["this_run"] else ""
+        tag = " (the scenario's)" if row["this_run"] else ""
         parts.append(f"{name}{tag}: {mean:+,.0f} ± {se:,.0f}, P({a} > {b}) {PERCENT.text(p)}")
     n = int(table["iterations"].iloc[0])
     return (

@@ -18,9 +18,9 @@ confirmatory trial), post-marketing commitments and the orphan designations of t
 from __future__ import annotations
 
 import typing
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from simulator.core.fields import Float, Int, Model, NonNegative, Probability
 from simulator.core.notation import parse_distribution
@@ -85,10 +85,15 @@ class Stage(Model):
         return self
 
 
+def _known_table(name: str) -> str:
+    benchmarks.lookup(name)  # a ValueError naming the known tables and categories
+    return name
+
+
 class Phases(Model):
     """The asset's stages, and optionally a named table of their success rates."""
 
-    success_rates: str | None = Field(
+    success_rates: Annotated[str, AfterValidator(_known_table)] | None = Field(
         None,
         description="a named benchmark table, table/category (e.g. bio_2011_2020/oncology): "
         "p_success of phase I-III and review where not given "
@@ -108,7 +113,10 @@ class Phases(Model):
     def _named_success_rates(cls, data: Any) -> Any:
         if not isinstance(data, dict) or data.get("success_rates") is None:
             return data
-        rates = benchmarks.lookup(data["success_rates"]).by_stage()
+        try:
+            rates = benchmarks.lookup(data["success_rates"]).by_stage()
+        except ValueError:  # the field's own error names it; stages need not also complain
+            rates = dict.fromkeys(benchmarks.STAGES, 0.5)
         data = dict(data)
         for stage, p in rates.items():
             given = data.get(stage)
