@@ -109,12 +109,16 @@ class Terms:
     at_list: CommercialDraws
     draws: CommercialDraws  # list price scaled to the value-based ceiling
 
+    factor: np.ndarray | None = None  # the ceiling's scaling of the net price (None: 1)
+
     def made_value(self, revenue_m: np.ndarray) -> np.ndarray:
         """``revenue_m`` (at the ceiling's price) valued at the net price before the
-        ceiling: the units made, as :func:`margin` costs them."""
-        scaled, listed = self.draws.list_price_usd, self.at_list.list_price_usd
-        factor = np.divide(listed, scaled, out=np.ones_like(listed), where=scaled > 0)
-        return revenue_m * factor[:, None]
+        ceiling: the units made, as :func:`margin` costs them (0 where the ceiling is 0
+        and the units cannot be read from revenue)."""
+        if self.factor is None:
+            return revenue_m
+        c = self.factor[:, None]
+        return np.divide(revenue_m, c, out=np.zeros_like(revenue_m), where=c > 0)
 
     def settle(self, ctx, path, rows: np.ndarray, revenue_m: np.ndarray) -> Payments:
         """What the payer pays for ``revenue_m`` (``(rows, months)`` at the net price)."""
@@ -191,7 +195,7 @@ def terms(ctx, path, rows: np.ndarray, d: CommercialDraws) -> Terms | None:
         ceiling.qalys_gained[rows],
         ceiling.cost_offsets_usd[rows],
     )
-    return Terms(d, replace(d, list_price_usd=d.list_price_usd * factor))
+    return Terms(d, replace(d, list_price_usd=d.list_price_usd * factor), factor)
 
 
 def _negotiated(ctx, path, rows, since, revenue_m, d: CommercialDraws):
