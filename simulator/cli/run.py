@@ -1,6 +1,7 @@
 """``simulate run SCENARIO`` (the default command): simulate, print the comparison, write
 the outputs (the table itself is :mod:`simulator.report.terminal`; the trial operating
-characteristics the report shows are computed here, by the study, and handed to it)."""
+characteristics, the verdict under each success-rate table and the calibration table the
+report shows are computed here, by their studies, and handed to it)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ from simulator.core.errors import ScenarioError
 #: Simulated trials per setting for the report's operating characteristics (MC error of a
 #: rate at most 0.5 / sqrt(50,000) = 0.0022).
 REPORT_TRIALS = 50_000
+#: Iterations (at most) of each rerun for the verdict under each success-rate table, and
+#: of the calibration table's template runs (MC error of an LOA at most 0.5 / sqrt(5,000)).
+TABLE_ITERATIONS = 5_000
+CALIBRATION_ITERATIONS = 5_000
 
 
 @main.command("run")
@@ -86,6 +91,7 @@ def run_command(
     """Run SCENARIO, print the comparison and write the outputs."""
     from simulator import run
     from simulator.cli.scale import run_options
+    from simulator.report.calibration import verdict_line
     from simulator.report.export import make_staging
     from simulator.report.terminal import format_report, json_report
 
@@ -118,11 +124,15 @@ def run_command(
             result = run_scaled(run, s, backend, workers, options, progress=progress)
     else:
         result = run_scaled(run, s, backend, workers, options)
-    saved = result.save(out, tables=_report_tables(result), csv=csv, record_command=True)
+    tables = _report_tables(result)
+    saved = result.save(out, tables=tables, csv=csv, record_command=True)
     if fmt == "json":
         click.echo(json.dumps(json_report(result, saved), indent=2))
     else:
         click.echo(format_report(result, saved))
+        by_table = tables.get("benchmark_tables")
+        for a, b in result.scenario.pairs() if by_table is not None else []:
+            click.echo(verdict_line(by_table, a, b))
 
 
 def _default_out(name: str) -> Path:
@@ -132,10 +142,21 @@ def _default_out(name: str) -> Path:
 
 def _report_tables(result) -> dict:
     """Tables the report shows that a study computes: the trial operating
-    characteristics (when the run writes a report and the scenario has such trials)."""
+    characteristics (when the scenario has such trials), the verdict under each
+    success-rate table (when its assets name one) and the calibration of its templates."""
     if result.summaries_only:
         return {}
+    from simulator.studies.benchmark_sets import by_benchmark_table, named_tables
+    from simulator.studies.calibration import calibration_table
     from simulator.studies.trials import operating_characteristics
 
-    trials = operating_characteristics(result.scenario, trials=REPORT_TRIALS)
-    return {"trials": trials} if len(trials) else {}
+    backend = "local" if result.backend == "dask" else result.backend  # no second cluster
+    s, run_on = result.scenario, {"backend": backend, "workers": result.workers}
+    n = s.simulation.iterations
+    out = {"trials": operating_characteristics(s, trials=REPORT_TRIALS)}
+    if named_tables(s) and s.pairs():
+        out["benchmark_tables"] = by_benchmark_table(
+            s, iterations=min(n, TABLE_ITERATIONS), result=result, **run_on
+        )
+    out["calibration"] = calibration_table(s, iterations=min(n, CALIBRATION_ITERATIONS), **run_on)
+    return {k: v for k, v in out.items() if len(v)}

@@ -3,10 +3,11 @@
 1. :func:`develop`: the mechanistic trials, if any (:mod:`simulator.pillars.trials`),
    the stages (:mod:`simulator.pillars.development`), the companion diagnostic
    (:mod:`simulator.pillars.diagnostics`): when the asset launches, and the present value
-   of its R&D and CDx spend. Spend goes to the portfolio's difference array. With an
-   annual R&D budget (:mod:`simulator.pillars.budget`), :func:`develop_all` first
-   prepares every asset's stages (:func:`prepare`), lets the budget decide how long each
-   stage start waits, then develops each asset with its waits.
+   of its R&D and CDx spend; a cell or gene therapy's launch plant built at risk
+   (:mod:`simulator.pillars.manufacturing.build`). Spend goes to the portfolio's
+   difference array. With an annual R&D budget (:mod:`simulator.pillars.budget`),
+   :func:`develop_all` first prepares every asset's stages (:func:`prepare`), lets the
+   budget decide how long each stage start waits, then develops each asset with its waits.
 2. :func:`commercialize`: once every asset of the portfolio has been developed (assets
    that share an indication split its patients among those that launched), the launched
    iterations sell (:mod:`simulator.pillars.commercial`), through the plant for a cell
@@ -27,17 +28,14 @@ from simulator.core.draws import Draws
 from simulator.core.timeline import MONTHS_PER_YEAR, add_spread, pv_spread
 from simulator.pillars.budget.schedule import BudgetedAsset, budget_waits
 from simulator.pillars.cohort.step import eligible_at_maturity
-from simulator.pillars.commercial.flows import contribution_share, revenue_flows, uptake_by_month
-from simulator.pillars.commercial.step import (
-    commercial_inputs,
-    demand_log_multiplier,
-    fixed_costs,
-    test_fee_share,
-)
+from simulator.pillars.commercial.flows import revenue_flows, uptake_by_month
+from simulator.pillars.commercial.step import commercial_inputs, demand_log_multiplier, fixed_costs
 from simulator.pillars.development.stages import DevelopmentOutcome, StageDraws
 from simulator.pillars.development.step import before_launch, run_stages, stage_inputs
 from simulator.pillars.diagnostics.step import companion_diagnostic, gate_by_label
+from simulator.pillars.diagnostics.test_fees import per_test_fees
 from simulator.pillars.diagnostics.timeline import CdxOutcome
+from simulator.pillars.manufacturing.build import BuildCost, at_risk_build, build_columns
 from simulator.pillars.manufacturing.step import PlantRun, empty_columns, through_the_plant
 from simulator.pillars.pricing import step as payments
 from simulator.pillars.trials.step import (
@@ -65,6 +63,7 @@ class AssetPath:
     label_positive_only: np.ndarray | None = None  # enrichment: the label narrowed (bool)
     # stage -> whether its success draw passes (whether or not the stage is reached)
     passed: dict[str, np.ndarray] | None = None
+    build: BuildCost | None = None  # a CGT plant built at risk before approval
 
 
 @dataclass
@@ -149,6 +148,11 @@ def develop(ctx, prepared: Prepared, cost_diff: np.ndarray, waits=None) -> Asset
     path = AssetPath(asset, draws, dev, launch_month, launched, pv, outputs, cdx)
     path.label_positive_only = label
     path.passed = passed
+    if asset.manufacturing is not None:  # the launch plant, if built at risk before approval
+        rate = ctx.scenario.market.discount_rate_annual
+        m = asset.manufacturing
+        path.build = at_risk_build(m, dev, launched, launch_month, rate, horizon, cost_diff)
+        outputs.update(build_columns(path.build, n))
     return path
 
 
@@ -178,7 +182,6 @@ def commercialize(
         d = terms.draws  # the list price scaled to a value-based ceiling
     uptake = uptake_by_month(asset.commercial.uptake_curve, horizon)
     log_multiplier = demand_log_multiplier(path, rows, launch, horizon)
-    share = contribution_share(d) - test_fee_share(path, rows, d)
     if asset.manufacturing is None:
         revenue_m = revenue_flows(d, uptake, launch, horizon, log_multiplier)
     else:  # what the plant lets through, not what demand asks for
@@ -187,19 +190,23 @@ def commercialize(
         cash[rows] -= plant.cost_musd
         path.outputs.update(plant.columns(rows, ctx.n, launch))
         path.plant, path.plant_rows = plant, rows
-    received = revenue_m  # cash arrives when the payer pays: recognised != received
+    received = made = revenue_m  # cash arrives when the payer pays: recognised != received
     if terms is not None:
+        made = terms.made_value(revenue_m)  # cost of goods follows the units, not the payer
         paid = terms.settle(ctx, path, rows, revenue_m)
         revenue_m, received = paid.recognised_musd, paid.received_musd
         pv[rows] -= paid.tracking_cost_musd @ ctx.discount
         cash[rows] -= paid.tracking_cost_musd
         path.outputs.update(paid.columns)
-    pv[rows] += share * (received @ ctx.discount)
+    kept = payments.margin(d, received, made)
+    fees = per_test_fees(ctx, path, rows, split, d)  # once per patient tested
+    if fees is not None:
+        kept -= fees
+    pv[rows] += kept @ ctx.discount
     rate = ctx.scenario.market.discount_rate_annual
     for amount, offset, length in fixed_costs(path.draws, rows, d):
         pv[rows] -= pv_spread(amount, launch + offset, length, rate, horizon)
         add_spread(cost_diff, rows, -amount, launch + offset, length)
     revenue_y[rows] += revenue_m.reshape(rows.size, -1, MONTHS_PER_YEAR).sum(axis=2)
-    received *= share[:, None]
-    cash[rows] += received
+    cash[rows] += kept
     return pv

@@ -10,7 +10,9 @@ font or style sheet from the network, so the file can be mailed and opened offli
 Reading a result never runs the model again: a table that needs another simulation is
 computed by its study and handed in, ``render(result, tables={"trials": df})`` (the
 ``simulate`` command passes the trial operating characteristics of
-:mod:`simulator.studies.trials`; ``result.save(dir, tables=...)`` does the same).
+:mod:`simulator.studies.trials`, the verdict under each benchmark table of
+:mod:`simulator.studies.benchmark_sets` and the calibration table of
+:mod:`simulator.studies.calibration`; ``result.save(dir, tables=...)`` does the same).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from simulator.report.calibration import calibration
 from simulator.report.page import Context, Section, deferred_figures, figure_html, table_html
 from simulator.report.sections import (
     assets,
@@ -60,6 +63,7 @@ SECTIONS: list[Callable[[Result, Context], Section | None]] = [
     manufacturing,
     trials,
     convergence,
+    calibration,
     provenance,
 ]
 

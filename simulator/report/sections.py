@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.report import charts as rp
+from simulator.report.calibration import tax_sentence, verdict_html
 from simulator.report.page import Context, Section, figure_html, g, metrics_html, table_html
 from simulator.report.sources import asset_families, assumptions, market_assumptions
 from simulator.results.convergence import mcse_table
@@ -109,6 +110,8 @@ def headline(result: Result, ctx: Context) -> Section:
             f"on average by <b>{c.diff_mean_musd:+,.0f} ± {c.diff_mcse_musd:,.0f}</b> USD "
             f"millions (P10 {c.diff_p10_musd:+,.0f}, P90 {c.diff_p90_musd:+,.0f}).</p>"
         )
+    body.append(verdict_html(result, ctx))
+    body.append(f"<p class='muted'>{html.escape(tax_sentence(result.scenario))}</p>")
     return Section("headline", "Headline comparison", "".join(body))
 
 

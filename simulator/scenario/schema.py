@@ -41,6 +41,7 @@ from simulator.pillars.cohort.block import Cohort
 from simulator.pillars.commercial.block import Commercial
 from simulator.pillars.development.block import STAGES, Phases, Regulatory, Stage, StageName
 from simulator.pillars.diagnostics.block import CompanionDiagnostic
+from simulator.pillars.finance.block import Tax
 from simulator.pillars.manufacturing.block import CGT_MODALITIES, Manufacturing
 from simulator.pillars.pricing.block import IraNegotiation, Pricing
 from simulator.pillars.trials.block import Effect, check_designs
@@ -81,8 +82,15 @@ class Market(Model):
         description="rate that capitalizes R&D cost to launch (Paul et al. 2010); "
         "defaults to the discount rate",
     )
-    tax_rate: Float = Field(0.0, ge=0.0, lt=1.0, description="tax on all cash flows (linear)")
+    tax_rate: Float = Field(0.0, ge=0.0, lt=1.0, description="corporate tax rate")
+    tax: Tax = Field(
+        default_factory=Tax,
+        description="consolidated or standalone, orphan credit, depreciation (pillars.finance)",
+    )
     horizon_years: Int = Field(30, ge=1, le=60, description="length of the monthly grid")
+    dollar_year: Int | None = Field(
+        None, ge=1900, le=2100, description="the year of the dollars of every money input"
+    )
     demand_multiplier: NonNegative = Field(
         parse_distribution(1.0), description="market-wide demand shock shared by all portfolios"
     )

@@ -11,11 +11,9 @@ Demand varies in time by a factor whose log is :func:`demand_log_multiplier`:
                 + log tau(t - L)                        the testing ramp after launch
                 + log u_before * 1[t < CDx approval]    reduced uptake before a late CDx
 
-(no testing term where an enrichment trial won an all-comer label). The CDx partner's
-per-test fee is a share of revenue at the launch price (:func:`test_fee_share`): each
-treated patient-year needs ``1 / (share testing positive)`` tests. After launch the sales
-force, the launch campaign and post-marketing commitments are fixed costs spread over
-their months (:func:`fixed_costs`).
+(no testing term where an enrichment trial won an all-comer label). After launch the
+sales force, the launch campaign and post-marketing commitments are fixed costs spread
+over their months (:func:`fixed_costs`).
 """
 
 from __future__ import annotations
@@ -24,8 +22,8 @@ import numpy as np
 
 from simulator.core.draws import Draws
 from simulator.core.timeline import MONTHS_PER_YEAR
-from simulator.pillars.cohort.funnel import positive_fraction, testing_rate
-from simulator.pillars.cohort.step import assay, eligible_per_year, tested
+from simulator.pillars.cohort.funnel import testing_rate
+from simulator.pillars.cohort.step import eligible_per_year, tested
 from simulator.pillars.commercial.flows import CommercialDraws, fixed_cost_spreads
 
 
@@ -99,17 +97,6 @@ def demand_log_multiplier(path, rows, launch, horizon) -> np.ndarray | None:
             factor = np.log(draws.cdx.uptake_before_cdx[rows])[:, None]
         add(np.where(before, factor, 0.0))
     return out
-
-
-def test_fee_share(path, rows, d: CommercialDraws) -> np.ndarray:
-    """Per-test fees as a share of revenue at the launch price (see the module docstring)."""
-    if path.asset.cdx is None:
-        return np.zeros(rows.size)
-    draws, n = path.draws, len(path.launched)
-    pos = positive_fraction(*assay(draws, n))[rows]
-    fee = draws.cdx.per_test_fee_usd[rows] / pos * tested(path.label_positive_only, n)[rows]
-    price = d.list_price_usd * d.price_multiplier * (1.0 - d.gross_to_net)
-    return np.where(price > 0, fee / np.where(price > 0, price, 1.0), 0.0)
 
 
 def fixed_costs(draws: Draws, rows, d: CommercialDraws) -> list[tuple]:

@@ -48,9 +48,10 @@ class StageDraws:
     """One stage's sampled inputs and success uniforms, arrays over iterations."""
 
     duration_months: np.ndarray
-    cost_musd: np.ndarray
+    cost_musd: np.ndarray  # everything the stage costs, its screening included
     p_success: np.ndarray
     u: np.ndarray
+    screening_musd: np.ndarray | float = 0.0  # the part of cost_musd spent screening
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,13 @@ class DevelopmentOutcome:
     pv_cost_musd: np.ndarray  # (n,) present value of R&D spend within the horizon
     withdrawal_month: np.ndarray  # (n,) month a failed confirmatory trial ends revenue (inf)
     waits: np.ndarray | None = None  # (n, S) months each stage waited for the annual budget
+    # each span of spend (the stages in order, then a confirmatory trial if any), (n, S'):
+    span_start: np.ndarray | None = None  # grid month the span starts
+    span_months: np.ndarray | None = None  # its length (>= 1 month)
+    span_spent_musd: np.ndarray | None = None  # what the iteration spent on it (0: not entered)
+    stage_names: tuple[str, ...] = ()  # the spans' stage names (set by the chunk step)
+    confirmatory: bool = False  # the last span is a confirmatory trial run after launch
+    screening_oop_musd: np.ndarray | None = None  # (n,) the part of oop spent screening
 
     @property
     def launch_month(self) -> np.ndarray:
@@ -130,10 +138,16 @@ def simulate_development(
     capitalized = np.zeros(n)
     cap_growth = np.log1p(capitalization_rate_annual) / 12.0
     withdrawal = np.full(n, np.inf)
+    span_start = np.zeros((n, len(spans)), dtype=np.int64)
+    span_months = np.ones((n, len(spans)), dtype=np.int64)
+    span_spent = np.zeros((n, len(spans)))
+    screening = np.zeros(n)
     for s, (start, end, st) in enumerate(spans):
         reached[:, s] = alive
         length = np.maximum(end - start, 1)
         spent = np.where(alive, st.cost_musd, 0.0)
+        span_start[:, s], span_months[:, s], span_spent[:, s] = start, length, spent
+        screening += np.where(alive, st.screening_musd, 0.0)
         oop += spent
         capitalized += spent * np.exp(cap_growth * (launch - 0.5 * (start + end)))
         pv += pv_spread(spent, start, length, discount_rate_annual, horizon)
@@ -154,4 +168,9 @@ def simulate_development(
         pv_cost_musd=-pv,
         withdrawal_month=withdrawal,
         waits=waits,
+        span_start=span_start,
+        span_months=span_months,
+        span_spent_musd=span_spent,
+        confirmatory=confirmatory is not None,
+        screening_oop_musd=screening,
     )

@@ -23,6 +23,8 @@ capitalized cost) is :func:`simulator.pillars.development.stages.simulate_develo
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from simulator.core.copula import correlated_uniforms
@@ -52,9 +54,10 @@ def stage_inputs(
     for name, stage in asset.stages():
         d = getattr(draws.phases, name)
         cost, duration = d.cost_musd, d.duration_months
+        fee = 0.0
         if name in trials:  # mechanistic: the simulated trial decides success, length, cost
             m = trials[name]
-            duration, cost = m.duration_months, m.cost_musd
+            duration, cost, fee = m.duration_months, m.cost_musd, m.screening_cost_musd
             recruitment = recruitment + m.recruitment_months
             screening = screening + m.screening_cost_musd
         elif stage.trial is not None:
@@ -80,7 +83,13 @@ def stage_inputs(
         if name in trials:
             p_success, u = trials[name].success.astype(np.float64), np.full(n, 0.5)
         stages.append(
-            StageDraws(duration_months=duration, cost_musd=cost, p_success=p_success, u=u)
+            StageDraws(
+                duration_months=duration,
+                cost_musd=cost,
+                p_success=p_success,
+                u=u,
+                screening_musd=fee,
+            )
         )
     if any(st.trial is not None for _, st in asset.stages()):
         outputs["recruitment_months"] = recruitment
@@ -124,4 +133,5 @@ def run_stages(
         confirmatory=confirmatory,
         waits=waits,
     )
-    return dev, names
+    spans = (*names, "phase3") if confirmatory is not None else tuple(names)
+    return replace(dev, stage_names=spans), names

@@ -75,6 +75,7 @@ class PlantRun:
     outcome: CapacityOutcome  # (rows, months) arrays
     cost_musd: np.ndarray  # (rows, months) manufacturing cash out, positive
     demand_per_month: np.ndarray  # (rows, months) expected referrals (the queue's input)
+    capex_musd: np.ndarray | None = None  # (rows, months) the capex in cost_musd
 
     def columns(self, rows: np.ndarray, n: int, launch: np.ndarray) -> dict[str, np.ndarray]:
         """Per-iteration outcomes (0, or NaN for averages, where the asset did not launch)."""
@@ -146,8 +147,10 @@ def run_plant(
             ]
         )
     cost = manufacturing_cost_musd(outcome, process)
-    cost[np.arange(cost.shape[1])[None, :] < launch_month[:, None]] = 0.0
-    return PlantRun(outcome, cost, demand_per_month)
+    before = np.arange(cost.shape[1])[None, :] < launch_month[:, None]
+    cost[before] = 0.0
+    capex = np.where(before, 0.0, outcome.capex_musd)
+    return PlantRun(outcome, cost, demand_per_month, capex)
 
 
 def empty_columns(n: int) -> dict[str, np.ndarray]:
