@@ -33,7 +33,7 @@ def test_the_story_is_the_runs_iteration(run):
     it = r.iterations
     for k in (260, 599):
         trace = trace_iteration(s, k)
-        assert len(trace.portfolios) == 2
+        assert len(trace.portfolios) == len(s.portfolios)
         for pname in s.portfolios:
             launches, story = _launches(trace, pname)
             assert story.npv_musd == pytest.approx(it.loc[k, f"{pname}.npv_musd"], abs=1e-9)
