@@ -36,7 +36,7 @@ from simulator.core.fields import (
 )
 from simulator.core.notation import parse_distribution
 from simulator.pillars.cohort.block import Cohort
-from simulator.pillars.commercial.block import Commercial
+from simulator.pillars.commercial.block import Commercial, check_commercial
 from simulator.pillars.development.block import STAGES, Phases, Regulatory, Stage, StageName
 from simulator.pillars.diagnostics.block import CompanionDiagnostic
 from simulator.pillars.manufacturing.block import CGT_MODALITIES, Manufacturing
@@ -50,6 +50,7 @@ Modality = Literal[
     "autologous_cell_therapy",
     "allogeneic_cell_therapy",
 ]
+
 
 class Simulation(Model):
     iterations: Int = Field(10_000, ge=1, le=100_000_000, description="Monte Carlo iterations")
@@ -154,6 +155,7 @@ class Asset(Model):
                 "needs price_basis: one_time (list_price_usd per treatment)"
             )
         check_designs(self)
+        check_commercial(self)
         return self
 
     def _check_manufacturing(self) -> None:
