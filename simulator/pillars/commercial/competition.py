@@ -78,10 +78,10 @@ class IndicationShare:
                 total += np.where(on, weight[rows][:, None], 0.0)
             out += np.log(self.weight[rows][:, None] / total)
         if self.entries is not None:
-            count = np.zeros((rows.size, horizon + 1))
-            for month in self.entries[:, rows]:
-                np.add.at(count, (np.arange(rows.size), np.minimum(month, horizon)), 1.0)
-            entered = np.cumsum(count, axis=1)[:, :horizon]
+            month = np.minimum(self.entries[:, rows], horizon)  # (K, rows)
+            cell = np.arange(rows.size)[None, :] * (horizon + 1) + month
+            count = np.bincount(cell.ravel(), minlength=rows.size * (horizon + 1))
+            entered = np.cumsum(count.reshape(rows.size, horizon + 1), axis=1)[:, :horizon]
             with np.errstate(divide="ignore"):
                 keep = np.log1p(-self.share_loss[rows])
             out += np.where(entered > 0, entered * keep[:, None], 0.0)

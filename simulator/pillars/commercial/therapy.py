@@ -80,11 +80,11 @@ def persistence(mean_months: np.ndarray) -> np.ndarray:
 def on_therapy(starts: np.ndarray, rho: np.ndarray) -> np.ndarray:
     """Patients on therapy ``P[m] = rho P[m-1] + s[m]``, ``(rows, months)``, from
     ``starts`` ``(rows, months)`` and ``rho`` ``(rows,)``."""
-    out = np.array(starts, dtype=float, order="F")  # columns contiguous: one month at a time
+    by_month = np.array(starts, dtype=float).T.copy()  # (months, rows): one month at a time
     keep = np.asarray(rho, dtype=float)
-    for m in range(1, out.shape[1]):
-        out[:, m] += keep * out[:, m - 1]
-    return np.ascontiguousarray(out)
+    for m in range(1, by_month.shape[0]):
+        by_month[m] += keep * by_month[m - 1]
+    return by_month.T
 
 
 def for_months(starts: np.ndarray, months: np.ndarray) -> np.ndarray:
@@ -93,16 +93,13 @@ def for_months(starts: np.ndarray, months: np.ndarray) -> np.ndarray:
     a = np.maximum(np.asarray(months, dtype=float), 0.0)
     whole = np.floor(a).astype(np.int64)
     frac = a - whole
-    rows, n = starts.shape
-    cum = np.zeros((rows, n + 1))
-    np.cumsum(starts, axis=1, out=cum[:, 1:])
-    m = np.arange(n)[None, :]
-    lag = np.clip(m + 1 - whole[:, None], 0, n)  # cum index of s[m - floor(a)] + 1
-    idx = np.arange(rows)[:, None]
-    full = cum[:, 1:] - cum[idx, lag]
-    tail = np.clip(lag - 1, 0, n)  # the start floor(a) months back, in part
-    part = np.where(m - whole[:, None] >= 0, cum[idx, lag] - cum[idx, tail], 0.0)
-    return full + frac[:, None] * part
+    out = np.zeros_like(starts, dtype=float)
+    n = starts.shape[1]
+    for j in range(min(int(whole.max()), n - 1) + 1):  # the start j months back
+        weight = np.where(j < whole, 1.0, np.where(j == whole, frac, 0.0))
+        if np.any(weight > 0):
+            out[:, j:] += weight[:, None] * starts[:, : n - j]
+    return out
 
 
 def pool_uptake_by_month(curve, months: int) -> np.ndarray:
