@@ -95,3 +95,13 @@ def run(
             scenario, backend=backend, workers=workers, progress=progress, scheduler=scheduler
         )
     )
+
+
+def _write(result: Result, directory: PathLike | str, **kw: Any):
+    """``Result.save``'s writer (in simulator.report, imported when a result is saved)."""
+    from simulator.report.export import save_result
+
+    return save_result(result, directory, **kw)
+
+
+Result.writer = _write

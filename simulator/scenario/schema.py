@@ -23,7 +23,8 @@ plant only for cell and gene therapies, a CDx that starts inside the asset's pat
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
@@ -242,8 +243,10 @@ class Scenario(Model):
         index (``assets[0]``) or by asset name (``assets.onc_egfr``). Keyword arguments set
         ``simulation`` fields: ``s.with_(iterations=2000, seed=7)``.
         """
-        from simulator.scenario.loader import apply_overrides  # loader builds on this module
-
         sets = dict(overrides or {})
         sets.update({f"simulation.{k}": v for k, v in simulation.items()})
-        return apply_overrides(self, sets)
+        return Scenario._apply_overrides(self, sets)
+
+    # Set by simulator.scenario.loader (which builds on this module) when it is imported, as
+    # simulator.scenario always does: overriding means re-validating through the loader.
+    _apply_overrides: ClassVar[Callable[[Scenario, dict[str, Any]], Scenario]]
