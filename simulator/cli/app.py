@@ -17,8 +17,12 @@ from typing import Any
 
 import click
 
-from simulator import __version__
-from simulator.scenario import ScenarioError, load_scenario, parse_set
+from simulator.core.errors import ScenarioError
+from simulator.core.provenance import VERSION
+
+#: ``--backend`` choices (``simulator.engine.executors.BACKENDS``, named here so that the
+#: command line does not import the engine to print its help; a test holds them equal)
+BACKENDS = ("sequential", "local", "dask")
 
 
 class _DefaultGroup(click.Group):
@@ -31,7 +35,7 @@ class _DefaultGroup(click.Group):
 
 
 @click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="simulate")
+@click.version_option(VERSION, prog_name="simulate")
 def main() -> None:
     """Nichebuster: compare blockbuster and nichebuster portfolios as NPV distributions.
 
@@ -48,6 +52,8 @@ def fail(exc: ScenarioError) -> None:
 
 
 def load(path: str, sets: tuple[str, ...], **simulation: Any):
+    from simulator.scenario import load_scenario, parse_set
+
     overrides = dict(parse_set(s) for s in sets)
     overrides.update({f"simulation.{k}": v for k, v in simulation.items() if v is not None})
     return load_scenario(path, overrides)

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import click
 
-from simulator.engine.executors import BACKENDS
-from simulator.report.export import make_staging
-from simulator.scenario import Problem, Scenario, ScenarioError
+from simulator.cli.app import BACKENDS
+from simulator.core.errors import Problem, ScenarioError
 
 
 def variant_options(f):
@@ -54,7 +53,7 @@ def variant_options(f):
     return f
 
 
-def parse_pair(text: str | None, scenario: Scenario) -> tuple[str, str]:
+def parse_pair(text: str | None, scenario) -> tuple[str, str]:
     """``"a,b"`` -> ``("a", "b")`` (checked against the scenario's portfolios); exits 2."""
     if text is None:
         return scenario.pairs()[0]
@@ -88,6 +87,8 @@ def output_dir(out_dir: str | None, name: str, kind: str) -> Path:
     to be writable before anything runs."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out = Path(out_dir) if out_dir else Path("runs") / f"{name}-{kind}-{stamp}"
+    from simulator.report.export import make_staging
+
     try:
         shutil.rmtree(make_staging(out))
     except OSError as exc:

@@ -12,12 +12,9 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.app import fail, load, main, progress_wanted
+from simulator.cli.app import BACKENDS, fail, load, main, progress_wanted
 from simulator.cli.scale import run_scaled
-from simulator.engine.executors import BACKENDS
-from simulator.report.export import make_staging
-from simulator.report.terminal import format_report, json_report
-from simulator.scenario import ScenarioError
+from simulator.core.errors import ScenarioError
 
 #: Simulated trials per setting for the report's operating characteristics (MC error of a
 #: rate at most 0.5 / sqrt(50,000) = 0.0022).
@@ -62,6 +59,12 @@ REPORT_TRIALS = 50_000
     type=click.Choice(["fast", "event"]),
     help="Cell and gene therapy plants: fast (monthly queue) or event (SimPy, per patient; slow).",
 )
+@click.option(
+    "--csv",
+    "csv",
+    is_flag=True,
+    help="Also write the per-iteration tables as iterations.csv and inputs.csv.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def run_command(
     scenario,
@@ -77,11 +80,14 @@ def run_command(
     keep_samples,
     fmt,
     fidelity,
+    csv,
     quiet,
 ):
     """Run SCENARIO, print the comparison and write the outputs."""
     from simulator import run
     from simulator.cli.scale import run_options
+    from simulator.report.export import make_staging
+    from simulator.report.terminal import format_report, json_report
 
     backend, options = run_options(backend, scheduler, summaries_only, keep_samples)
 
@@ -112,7 +118,7 @@ def run_command(
             result = run_scaled(run, s, backend, workers, options, progress=progress)
     else:
         result = run_scaled(run, s, backend, workers, options)
-    saved = result.save(out, tables=_report_tables(result), record_command=True)
+    saved = result.save(out, tables=_report_tables(result), csv=csv, record_command=True)
     if fmt == "json":
         click.echo(json.dumps(json_report(result, saved), indent=2))
     else:

@@ -5,7 +5,10 @@
    (:mod:`simulator.pillars.diagnostics`): when the asset launches, when it loses
    exclusivity (on the calendar: :mod:`simulator.pillars.commercial.exclusivity`), how
    its true effect scales its market (mechanistic mode), and the present value of its
-   R&D and CDx spend. Spend goes to the portfolio's difference array.
+   R&D and CDx spend. Spend goes to the portfolio's difference array. With an
+   annual R&D budget (:mod:`simulator.pillars.budget`), :func:`develop_all` first
+   prepares every asset's stages (:func:`prepare`), lets the budget decide how long each
+   stage start waits, then develops each asset with its waits.
 2. :func:`commercialize`: once every asset of the portfolio has been developed (assets
    that share an indication share its patients month by month among those on the market:
    :mod:`simulator.pillars.commercial.competition`), the launched iterations' patients
@@ -25,6 +28,7 @@ import numpy as np
 
 from simulator.core.draws import Draws
 from simulator.core.timeline import MONTHS_PER_YEAR, add_spread, pv_spread
+from simulator.pillars.budget.schedule import BudgetedAsset, budget_waits
 from simulator.pillars.cohort.step import eligible_at_maturity
 from simulator.pillars.commercial.competition import IndicationShare
 from simulator.pillars.commercial.flows import contribution_share
@@ -36,8 +40,8 @@ from simulator.pillars.commercial.step import (
     loss_of_exclusivity,
     test_fee_share,
 )
-from simulator.pillars.development.stages import DevelopmentOutcome
-from simulator.pillars.development.step import run_stages, stage_inputs
+from simulator.pillars.development.stages import DevelopmentOutcome, StageDraws
+from simulator.pillars.development.step import before_launch, run_stages, stage_inputs
 from simulator.pillars.diagnostics.step import companion_diagnostic, gate_by_label
 from simulator.pillars.diagnostics.timeline import CdxOutcome
 from simulator.pillars.manufacturing.step import PlantRun, empty_columns, through_the_plant
@@ -65,18 +69,71 @@ class AssetPath:
     plant: PlantRun | None = None  # set by pass 2 for a capacity-limited asset
     plant_rows: np.ndarray | None = None  # the launched iterations the plant ran for
     label_positive_only: np.ndarray | None = None  # enrichment: the label narrowed (bool)
+    # stage -> whether its success draw passes (whether or not the stage is reached)
+    passed: dict[str, np.ndarray] | None = None
     stage_names: list[str] | None = None  # the stages before launch, as in dev.boundaries
     loe_month: np.ndarray | None = None  # grid month of loss of exclusivity (float)
     share_factor: np.ndarray | None = None  # true effect / designed-for effect (mechanistic)
 
 
-def develop(ctx, asset, draws: Draws, rho: float, cost_diff: np.ndarray) -> AssetPath:
-    """Pass 1: development, regulatory path and CDx for every iteration of the chunk."""
-    n, horizon = ctx.n, ctx.horizon
+@dataclass
+class Prepared:
+    """An asset's stages before they are placed in time (pass 1, first half)."""
+
+    asset: object
+    draws: Draws
+    trials: dict
+    stages: list[StageDraws]
+    outputs: dict[str, np.ndarray]
+
+    def passed(self) -> dict[str, np.ndarray]:
+        """Each stage's success draw: it passes if it is run (benchmark: ``u < p``)."""
+        names = [s for s, _ in self.asset.stages()]
+        return {s: st.u < st.p_success for s, st in zip(names, self.stages, strict=True)}
+
+    def budgeted(self) -> BudgetedAsset:
+        """The stages before launch, as the annual budget schedules them."""
+        stages, _, _ = before_launch(self.asset, self.stages)
+        return BudgetedAsset(
+            self.draws.start_month,
+            [st.duration_months for st in stages],
+            [st.cost_musd for st in stages],
+            [st.u < st.p_success for st in stages],
+        )
+
+
+def prepare(ctx, asset, draws: Draws, rho: float) -> Prepared:
+    """The mechanistic trials and each stage's length, cost and success draw."""
     outputs: dict[str, np.ndarray] = {}
     trials = simulate_in_chunk(ctx, asset, draws, rho) if is_mechanistic(asset) else {}
     stages = stage_inputs(ctx, asset, draws, rho, outputs, trials)
-    dev, names = run_stages(ctx, asset, draws, stages, cost_diff)
+    return Prepared(asset, draws, trials, stages, outputs)
+
+
+def develop_all(ctx, portfolio, draws: list[Draws], cost_diff: np.ndarray) -> list[AssetPath]:
+    """Pass 1 for every asset of ``portfolio`` (in its order), under its annual budget if
+    it has one (every stage start then waits as :func:`budget_waits` says)."""
+    prepared = []
+    for asset, d in zip(portfolio.assets, draws, strict=True):
+        rho = portfolio.risk_groups[asset.risk_group].correlation if asset.risk_group else 0.0
+        prepared.append(prepare(ctx, asset, d, rho))
+    budget = portfolio.budget
+    if budget is None or budget.annual_rd_musd is None:
+        waits = [None] * len(prepared)
+    else:
+        waits = budget_waits([p.budgeted() for p in prepared], budget.annual_rd_musd, ctx.horizon)
+    return [develop(ctx, p, cost_diff, w) for p, w in zip(prepared, waits, strict=True)]
+
+
+def develop(ctx, prepared: Prepared, cost_diff: np.ndarray, waits=None) -> AssetPath:
+    """Pass 1: development, regulatory path and CDx for every iteration of the chunk."""
+    n, horizon = ctx.n, ctx.horizon
+    asset, draws, trials = prepared.asset, prepared.draws, prepared.trials
+    outputs = prepared.outputs
+    passed = prepared.passed()
+    dev, names = run_stages(ctx, asset, draws, prepared.stages, cost_diff, waits)
+    if waits is not None:
+        outputs["budget_delay_months"] = waits.sum(axis=1)
     pv = dev.pv_cost_musd.copy()
     approval = dev.launch_month
     launch = approval.astype(float)
@@ -109,6 +166,7 @@ def develop(ctx, asset, draws: Draws, rho: float, cost_diff: np.ndarray) -> Asse
             qalys.qalys_gained = qalys.qalys_gained * factor
     path = AssetPath(asset, draws, dev, launch_month, launched, pv, outputs, cdx)
     path.label_positive_only = label
+    path.passed = passed
     path.stage_names, path.loe_month, path.share_factor = names, loe, factor
     return path
 

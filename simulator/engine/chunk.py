@@ -30,7 +30,7 @@ import numpy as np
 from simulator.core.draws import Draws, distribution_fields, sample
 from simulator.core.seeding import generator
 from simulator.core.timeline import MONTHS_PER_YEAR, discount_factors
-from simulator.engine.asset_path import AssetPath, commercialize, develop
+from simulator.engine.asset_path import AssetPath, commercialize, develop_all
 from simulator.pillars.commercial.competition import indication_shares
 from simulator.scenario import Scenario
 
@@ -140,17 +140,18 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     cash = np.zeros((n, horizon))
     revenue_y = np.zeros((n, horizon // MONTHS_PER_YEAR))
     cols: dict[str, np.ndarray] = {}
-    # pass 1: development, regulatory path, CDx
-    paths = []
-    for asset in portfolio.assets:
-        rho = portfolio.risk_groups[asset.risk_group].correlation if asset.risk_group else 0.0
-        draws = sample(asset, asset.name, ctx.scenario.simulation.seed, ctx.chunk_index, n)
-        paths.append(develop(ctx, asset, draws, rho, cost_diff))
+    # pass 1: development (under the portfolio's annual budget, if any), regulatory path, CDx
+    seed = ctx.scenario.simulation.seed
+    draws = [sample(a, a.name, seed, ctx.chunk_index, n) for a in portfolio.assets]
+    paths = develop_all(ctx, portfolio, draws, cost_diff)
+    for asset, d, path in zip(portfolio.assets, draws, paths, strict=True):
         prefix = f"{pname}.{asset.name}"
         uncertain = {f for f, dist in distribution_fields(asset).items() if not dist.is_constant}
-        for field_path, values in draws.flat():  # after develop: the effects actually used
+        for field_path, values in d.flat():  # after develop: the effects actually used
             if field_path in uncertain:
                 cols[f"input:{prefix}.{field_path}"] = values
+        for stage in uncertain_stages(asset):  # stage outcomes are inputs too (drivers)
+            cols[f"input:{prefix}.phases.{stage}.passed"] = path.passed[stage]
     # pass 2: revenue, with shared indications split month by month among the assets on
     # the market (every asset's launch is known now) and outside entrants
     shares = indication_shares(ctx, paths)
@@ -164,6 +165,7 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     cdx_delay_sum = np.zeros(n)
     cdx_launches = np.zeros(n, dtype=np.int64)
     cdx_delayed = np.zeros(n, dtype=np.int64)
+    budget_delay = np.zeros(n)
     plant_totals = {k: np.zeros(n) for k in PLANT_TOTALS} if portfolio.has_plants() else {}
     for path, share in zip(paths, shares, strict=True):
         rd_pv -= path.pv_musd  # pass 1 booked R&D and CDx spend only (negative)
@@ -176,6 +178,8 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
         cols[f"{prefix}.launched"] = launched
         cols[f"{prefix}.launch_month"] = np.where(launched, launch_month, np.nan)
         cols[f"{prefix}.stages_entered"] = path.dev.reached.sum(axis=1)
+        cols[f"{prefix}.oop_cost_musd"] = path.dev.oop_cost_musd  # R&D, for the frontier
+        cols[f"{prefix}.rd_pv_musd"] = -path.pv_musd
         cols.update({f"{prefix}.{k}": v for k, v in path.outputs.items()})
         if path.asset.manufacturing is not None:
             series.update(_plant_series(path, prefix, n, horizon // MONTHS_PER_YEAR))
@@ -186,6 +190,8 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
         approvals += path.dev.approved
         first_launch = np.minimum(first_launch, np.where(launched, launch_month, np.inf))
         oop += path.dev.oop_cost_musd
+        if "budget_delay_months" in path.outputs:
+            budget_delay += path.outputs["budget_delay_months"]
         capitalized += path.dev.capitalized_cost_musd
         if path.cdx is not None:
             cdx_delay_sum += np.where(launched, path.cdx.delay_to_launch_months, 0.0)
@@ -210,7 +216,20 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     cols[f"{pname}.cdx_delayed_launches"] = cdx_delayed
     cols[f"{pname}.cdx_delay_months_sum"] = cdx_delay_sum
     cols.update({f"{pname}.cgt_{k}": v for k, v in plant_totals.items()})
+    if portfolio.budget is not None and portfolio.budget.annual_rd_musd is not None:
+        cols[f"{pname}.budget_delay_months"] = budget_delay  # summed over the assets
     return cols, cash, revenue_y, paths
+
+
+def uncertain_stages(asset) -> list[str]:
+    """The asset's stages whose outcome varies: a trial design, or ``0 < p_success < 1``
+    (decided from the scenario, so every chunk has the same columns)."""
+    out = []
+    for name, stage in asset.stages():
+        p = stage.p_success
+        if stage.design is not None or not (p.is_constant and p.mean() in (0.0, 1.0)):
+            out.append(name)
+    return out
 
 
 def _plant_series(path, prefix: str, n: int, years: int) -> dict[str, np.ndarray]:

@@ -36,6 +36,7 @@ from simulator.core.fields import (
     NonNegative,
 )
 from simulator.core.notation import parse_distribution
+from simulator.pillars.budget.block import Budget
 from simulator.pillars.cohort.block import Cohort
 from simulator.pillars.commercial.block import Commercial, check_commercial
 from simulator.pillars.development.block import STAGES, Phases, Regulatory, Stage, StageName
@@ -200,6 +201,9 @@ class Portfolio(Model):
     description: str = ""
     assets: list[Asset] = Field(min_length=1)
     risk_groups: dict[Name, RiskGroup] = Field(default_factory=dict)
+    budget: Budget | None = Field(
+        None, description="R&D budget: a cap on expected spend, an optional annual budget"
+    )
 
     def asset(self, name: str) -> Asset:
         """The asset called ``name`` (after ``count`` expansion: ``onc_kinase_2``)."""

@@ -64,6 +64,7 @@ class DevelopmentOutcome:
     capitalized_cost_musd: np.ndarray  # (n,) Paul et al. 2010 capitalized cost
     pv_cost_musd: np.ndarray  # (n,) present value of R&D spend within the horizon
     withdrawal_month: np.ndarray  # (n,) month a failed confirmatory trial ends revenue (inf)
+    waits: np.ndarray | None = None  # (n, S) months each stage waited for the annual budget
 
     @property
     def launch_month(self) -> np.ndarray:
@@ -80,6 +81,7 @@ def simulate_development(
     horizon: int,
     cost_diff: np.ndarray | None = None,
     confirmatory: StageDraws | None = None,
+    waits: np.ndarray | None = None,
 ) -> DevelopmentOutcome:
     """Walk every iteration through the stages at once.
 
@@ -100,17 +102,25 @@ def simulate_development(
     confirmatory
         Accelerated approval: the confirmatory trial that starts at launch (entered by
         every approved iteration); its failure withdraws the indication at its end.
+    waits
+        Optional ``(n, S)`` whole months each stage waits before it starts (the annual
+        budget: :mod:`simulator.pillars.budget.schedule`); then ``boundaries`` holds each
+        stage's start and the launch month, and a stage ends ``waits`` before the next
+        starts. None (or zeros) is the back-to-back path.
     """
     n = len(start_month)
     t = np.asarray(start_month, dtype=float).copy()
-    bounds = [to_month(t)]
-    for st in stages:
+    starts, ends = [], []
+    for s, st in enumerate(stages):
+        if waits is not None:
+            t = t + waits[:, s]
+        starts.append(to_month(t))
         t = t + st.duration_months
-        bounds.append(to_month(t))
-    boundaries = np.stack(bounds, axis=1)
+        ends.append(to_month(t))
+    boundaries = np.stack([*starts, ends[-1]] if stages else [to_month(t)], axis=1)
 
     launch = boundaries[:, -1]
-    spans = [(boundaries[:, s], boundaries[:, s + 1], st) for s, st in enumerate(stages)]
+    spans = [(starts[s], ends[s], st) for s, st in enumerate(stages)]
     if confirmatory is not None:
         spans.append((launch, to_month(launch + confirmatory.duration_months), confirmatory))
     alive = np.ones(n, dtype=bool)
@@ -143,4 +153,5 @@ def simulate_development(
         capitalized_cost_musd=capitalized,
         pv_cost_musd=-pv,
         withdrawal_month=withdrawal,
+        waits=waits,
     )

@@ -90,19 +90,32 @@ def stage_inputs(
     return stages
 
 
-def run_stages(
-    ctx, asset, draws: Draws, stages: list[StageDraws], cost_diff: np.ndarray
-) -> tuple[DevelopmentOutcome, list[str]]:
-    """The path through ``stages`` for every iteration, and the names of the stages on it
-    before launch (accelerated approval moves phase III after launch, as a confirmatory
-    trial). Spend goes to the portfolio's difference array ``cost_diff``."""
-    market = ctx.scenario.market
+def before_launch(asset, stages: list[StageDraws]):
+    """``(stages, names, confirmatory)``: the stages on the path before launch and their
+    names; accelerated approval moves phase III after launch, as the confirmatory trial."""
     names = [s for s, _ in asset.stages()]
-    confirmatory = None
+    stages, confirmatory = list(stages), None
     if asset.regulatory.accelerated_approval:
         i3 = names.index("phase3")
         confirmatory = stages.pop(i3)
         names.pop(i3)
+    return stages, names, confirmatory
+
+
+def run_stages(
+    ctx,
+    asset,
+    draws: Draws,
+    stages: list[StageDraws],
+    cost_diff: np.ndarray,
+    waits: np.ndarray | None = None,
+) -> tuple[DevelopmentOutcome, list[str]]:
+    """The path through ``stages`` for every iteration, and the names of the stages on it
+    before launch (see :func:`before_launch`). Spend goes to the portfolio's difference
+    array ``cost_diff``; ``waits`` are the months each stage before launch waits for the
+    portfolio's annual budget (:mod:`simulator.pillars.budget.schedule`), if it has one."""
+    market = ctx.scenario.market
+    stages, names, confirmatory = before_launch(asset, stages)
     dev = simulate_development(
         draws.start_month,
         stages,
@@ -111,5 +124,6 @@ def run_stages(
         horizon=ctx.horizon,
         cost_diff=cost_diff,
         confirmatory=confirmatory,
+        waits=waits,
     )
     return dev, names
