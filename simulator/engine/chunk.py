@@ -7,8 +7,10 @@ draws the market (shared by all portfolios), then for each portfolio and asset:
 1. the asset's uncertain inputs (:mod:`.sampling`),
 2. its development path (:mod:`simulator.pillars.development.stages`), with success uniforms
    correlated within risk groups (:mod:`simulator.core.copula`),
-3. its commercial flows if it launched before the horizon
-   (:mod:`simulator.pillars.commercial.flows`), computed for launched iterations only,
+3. once every asset is developed, its share of its indication month by month
+   (:mod:`simulator.pillars.commercial.competition`) and its commercial flows if it
+   launched before the horizon (:mod:`simulator.pillars.commercial.patients`), computed
+   for launched iterations only,
 
 and adds the asset's monthly cash to the portfolio's. Present values are computed per
 asset in closed form or by one matrix-vector product; monthly arrays exist only at the
@@ -35,6 +37,7 @@ from simulator.core.draws import Draws, distribution_fields, sample
 from simulator.core.seeding import generator
 from simulator.core.timeline import MONTHS_PER_YEAR, discount_factors
 from simulator.engine.asset_path import AssetPath, commercialize, develop_all
+from simulator.pillars.commercial.competition import indication_shares
 from simulator.pillars.finance.step import TaxBook
 from simulator.scenario import Scenario
 
@@ -162,8 +165,9 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
                 cols[f"input:{prefix}.{field_path}"] = values
         for stage in uncertain_stages(asset):  # stage outcomes are inputs too (drivers)
             cols[f"input:{prefix}.phases.{stage}.passed"] = path.passed[stage]
-    # pass 2: revenue, with shared indications split among the assets that launched
-    splits = _indication_splits(paths, n)
+    # pass 2: revenue, with shared indications split month by month among the assets on
+    # the market (every asset's launch is known now) and outside entrants
+    shares = indication_shares(ctx, paths)
     npv = np.zeros(n)
     launches = np.zeros(n, dtype=np.int64)
     approvals = np.zeros(n, dtype=np.int64)
@@ -177,9 +181,9 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     budget_delay = np.zeros(n)
     pretax_pv = np.zeros(n)
     plant_totals = {k: np.zeros(n) for k in PLANT_TOTALS} if portfolio.has_plants() else {}
-    for path, split in zip(paths, splits, strict=True):
+    for path, share in zip(paths, shares, strict=True):
         rd_pv -= path.pv_musd  # pass 1 booked R&D and CDx spend only (negative)
-        a_pretax = path.pv_musd + commercialize(ctx, path, split, cash, revenue_y, cost_diff)
+        a_pretax = path.pv_musd + commercialize(ctx, path, share, cash, revenue_y, cost_diff)
         if path.build is not None:  # not R&D: the plant built at risk before approval
             a_pretax = a_pretax + path.build.pv_musd
             book.add_capex_spread(*path.build.capex)
@@ -279,20 +283,6 @@ def _plant_series(path, prefix: str, n: int, years: int) -> dict[str, np.ndarray
             ("treated", o.treated_per_year),
         ):
             out[f"{prefix}.{key}"][rows] = np.where(before, np.nan, values)
-    return out
-
-
-def _indication_splits(paths, n: int) -> list[np.ndarray]:
-    """Each asset's share of its indication: 1 / (assets naming it that launched)."""
-    counts: dict[str, np.ndarray] = {}
-    for p in paths:
-        name = p.asset.cohort.indication if p.asset.cohort is not None else None
-        if name is not None:
-            counts[name] = counts.get(name, np.zeros(n, dtype=np.int64)) + p.launched
-    out = []
-    for p in paths:
-        name = p.asset.cohort.indication if p.asset.cohort is not None else None
-        out.append(np.ones(n) if name is None else 1.0 / np.maximum(counts[name], 1))
     return out
 
 

@@ -38,7 +38,7 @@ from simulator.core.fields import (
 from simulator.core.notation import parse_distribution
 from simulator.pillars.budget.block import Budget
 from simulator.pillars.cohort.block import Cohort
-from simulator.pillars.commercial.block import Commercial
+from simulator.pillars.commercial.block import Commercial, check_commercial
 from simulator.pillars.development.block import STAGES, Phases, Regulatory, Stage, StageName
 from simulator.pillars.diagnostics.block import CompanionDiagnostic
 from simulator.pillars.finance.block import Tax
@@ -165,6 +165,7 @@ class Asset(Model):
                 "needs price_basis: one_time (list_price_usd per treatment)"
             )
         check_designs(self)
+        check_commercial(self)
         return self
 
     def _check_manufacturing(self) -> None:

@@ -99,7 +99,7 @@ def test_assumption_sources_come_from_the_yaml_comments():
     assert "Wouters" in source_of(s, None, None, "discount_rate_annual")
     # a count copy finds its entry's template; an entry override finds its own comment
     assert "Grabowski" in source_of(
-        s, "nichebuster", "onc_kinase_3", "commercial.exclusivity_years"
+        s, "nichebuster", "onc_kinase_3", "commercial.erosion_first_year"
     )
     assert "biologic erosion" in source_of(
         s, "nichebuster", "onc_adc_2", "commercial.erosion_first_year"

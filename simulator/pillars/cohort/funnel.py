@@ -1,35 +1,46 @@
 """Biomarker-defined cohorts: who can be treated, and how fast a trial can find them.
 
-**The patient funnel.** Of ``I`` patients a year with the disease (incidence, or the
-prevalent pool treated each year), growing at ``g`` a year, a share ``f`` is treatable
-(line of therapy, fitness). A share ``tau(t)`` of them is tested for the biomarker; a
-biomarker-positive patient (prevalence ``p``) tests positive with the assay's sensitivity
-``se``, a negative one tests (falsely) positive with ``1 - sp``. Patients who test
-positive are eligible:
+**The patient funnel.** Of ``I`` patients a year with the disease, growing at ``g`` a year,
+a share ``f`` is treatable (line of therapy, fitness). A share ``tau(t)`` of them is
+tested for the biomarker; a biomarker-positive patient (prevalence ``p``) tests positive
+with the assay's sensitivity ``se``, a negative one tests (falsely) positive with
+``1 - sp``. Patients who test positive are eligible:
 
-    eligible(t) = I (1 + g)^(t/12) f tau(t) [p se + (1 - p)(1 - sp)]
+    eligible(t) = I (1 + g)^(t/12) f tau(t) q,        q = p se + (1 - p)(1 - sp)
 
-False negatives are lost to the product; false positives are treated and do not respond
-(which outcome-based contracts will see). An all-comer asset has ``p = 1`` and no test
-(``tau = se = 1``), so ``eligible = I (1+g)^(t/12) f``.
+False negatives are lost to the product. Of the test-positives a share
+
+    PPV = p se / q
+
+is truly biomarker-positive (the positive predictive value); the others are false
+positives. An all-comer asset has ``p = 1`` and no test (``tau = se = sp = 1``), so
+``eligible = I (1+g)^(t/12) f``. A ``prevalent_pool`` (:mod:`.block`) is a stock of
+diagnosed patients waiting at launch; it goes through the same funnel (``f q``).
+
+**One assay for trials and market.** The same test, with the same ``se`` and ``sp``,
+selects the patients of a trial that enrols test-positives and the patients who start
+therapy after launch. In the market false positives start therapy and stop at their first
+response assessment (:mod:`simulator.pillars.commercial.therapy`); in a trial they are
+enrolled and carry the negatives' effect, so a trial of test-positives sees
+
+    theta_seen = PPV theta_+ + (1 - PPV) theta_-
+
+(:mod:`simulator.pillars.trials.stage`). Both follow from ``p``, ``se`` and ``sp``.
 
 **Testing ramps after the test exists.** Testing starts at ``tau_0`` when the companion
 diagnostic (or the drug, if it needs none) launches and rises linearly to ``tau_1`` over
 ``R`` months: after targeted drugs were approved, EGFR testing in US community NSCLC rose
 from 20% to 78.2% and ALK from 45% to 78.3% (2015-2020; Clin Lung Cancer 2023).
 
-**Recruitment from the same cohort.** A trial that must enrol ``n`` biomarker-positive
-patients screens ``n / (p se)`` candidates; with ``S`` sites each screening ``r``
-candidates a month it needs
+**Recruitment from the same cohort.** A trial that must enrol ``n`` test-positive
+patients screens ``n / q`` candidates (fewer than ``n / (p se)``: the false positives it
+enrols count towards ``n``); with ``S`` sites each screening ``r`` candidates a month it
+needs
 
-    recruitment_months = n / (p se) / (S r),      screening cost = c_screen n / (p se)
+    recruitment_months = n / q / (S r),      screening cost = c_screen n / q
 
 and lasts start-up + recruitment + follow-up. Lower prevalence means longer, costlier
 trials for the same ``n``. An all-comer trial screens ``n`` and needs no biomarker test.
-
-**Sharing an indication.** Assets of one portfolio that name the same indication split
-its eligible patients equally among those that launch in the iteration (a drug that
-fails leaves the market to the others; first-mover advantages are not modelled).
 """
 
 from __future__ import annotations
@@ -51,12 +62,23 @@ def testing_rate(months_since_test_launch, initial, mature, ramp_months):
     return np.where(t < 0, 0.0, initial + (mature - initial) * frac)
 
 
-def recruitment_months(n_patients, prevalence, sensitivity, sites, screened_per_site_month):
-    """Months to enrol ``n_patients`` biomarker-positive patients (see module docstring)."""
-    screened = n_patients / (prevalence * sensitivity)
+def true_positive_share(prevalence, sensitivity, specificity):
+    """Share of test-positive patients who are truly biomarker-positive (the positive
+    predictive value ``p se / q``; 1 where nobody tests positive)."""
+    tp = prevalence * sensitivity
+    q = positive_fraction(prevalence, sensitivity, specificity)
+    return np.divide(tp, q, out=np.ones_like(np.asarray(q, dtype=float)), where=q > 0)
+
+
+def recruitment_months(
+    n_patients, prevalence, sensitivity, sites, screened_per_site_month, specificity=1.0
+):
+    """Months to enrol ``n_patients`` test-positive patients (see the module docstring)."""
+    screened = screened_patients(n_patients, prevalence, sensitivity, specificity)
     return screened / (sites * screened_per_site_month)
 
 
-def screened_patients(n_patients, prevalence, sensitivity):
-    """Candidates screened to enrol ``n_patients`` who are biomarker-positive."""
-    return n_patients / (prevalence * sensitivity)
+def screened_patients(n_patients, prevalence, sensitivity, specificity=1.0):
+    """Candidates screened to enrol ``n_patients`` who test positive: ``n / q`` (with
+    ``specificity`` 1, ``n / (p se)``)."""
+    return n_patients / positive_fraction(prevalence, sensitivity, specificity)

@@ -6,7 +6,7 @@ For each stage of an asset, per iteration:
 - **benchmark mode**: cost and length are drawn; a stage with a ``trial`` recruits from
   the cohort, so its length is start-up + recruitment + follow-up with
   ``recruitment = screened / (sites x screened per site a month)`` and
-  ``screened = patients / (prevalence x sensitivity)`` for a biomarker-positive trial
+  ``screened = patients / (share testing positive)`` for a biomarker-positive trial
   (:func:`simulator.pillars.cohort.funnel.recruitment_months`); screening costs
   ``screened x cost per candidate``. Success is ``u < p_success`` with ``u`` a uniform
   correlated within the asset's risk group by a one-factor Gaussian copula
@@ -46,7 +46,7 @@ def stage_inputs(
     docstring); ``trials`` holds the stages a mechanistic trial decides. Adds the asset's
     ``recruitment_months`` and ``screening_cost_musd`` columns to ``outputs``."""
     n = ctx.n
-    prevalence, sensitivity, _ = assay(draws, n)
+    prevalence, sensitivity, specificity = assay(draws, n)
     reg = asset.regulatory
     recruitment = np.zeros(n)
     screening = np.zeros(n)
@@ -63,9 +63,11 @@ def stage_inputs(
         elif stage.trial is not None:
             t = d.trial
             positives = stage.trial.enrolment == "biomarker_positive"
-            p, se = (prevalence, sensitivity) if positives else (1.0, 1.0)
-            screened = screened_patients(t.patients, p, se) if positives else t.patients
-            months = recruitment_months(t.patients, p, se, t.sites, t.screened_per_site_month)
+            p, se, sp = (prevalence, sensitivity, specificity) if positives else (1.0, 1.0, 1.0)
+            screened = screened_patients(t.patients, p, se, sp) if positives else t.patients
+            months = recruitment_months(
+                t.patients, p, se, t.sites, t.screened_per_site_month, specificity=sp
+            )
             fee = screened * t.screening_cost_usd / 1e6
             if duration is None:
                 duration = t.startup_months + months + t.followup_months

@@ -120,8 +120,12 @@ class Terms:
         c = self.factor[:, None]
         return np.divide(revenue_m, c, out=np.zeros_like(revenue_m), where=c > 0)
 
-    def settle(self, ctx, path, rows: np.ndarray, revenue_m: np.ndarray) -> Payments:
-        """What the payer pays for ``revenue_m`` (``(rows, months)`` at the net price)."""
+    def settle(
+        self, ctx, path, rows: np.ndarray, revenue_m: np.ndarray, units_m: np.ndarray | None = None
+    ) -> Payments:
+        """What the payer pays for ``revenue_m`` (``(rows, months)`` at the net price), the
+        value of ``units_m`` units (patient-years or treatments; inferred from revenue
+        when not given)."""
         pricing, d = path.asset.pricing, self.draws
         launch = path.launch_month[rows]
         since = np.arange(ctx.horizon)[None, :] - launch[:, None]
@@ -132,7 +136,10 @@ class Terms:
             unit_m = unit_m * np.exp(np.log1p(d.price_growth_annual)[:, None] * since_launch)
         # units sold a month (treatments, or patient-years; inferred from revenue, so 0
         # at a zero net price), and revenue at launch prices
-        units = np.divide(revenue_m, unit_m, out=np.zeros_like(revenue_m), where=unit_m > 0)
+        if units_m is not None:
+            units = units_m
+        else:
+            units = np.divide(revenue_m, unit_m, out=np.zeros_like(revenue_m), where=unit_m > 0)
         revenue_sum = revenue_m.sum(axis=1)
         at_launch_price = np.divide(revenue_sum, unit, out=np.zeros_like(unit), where=unit > 0)
         value, ira_cut, ira_selected = _negotiated(ctx, path, rows, since, revenue_m, d)
