@@ -28,11 +28,13 @@ CDX = {
 
 
 def test_a_deterministic_asset_with_a_cdx_spends_each_kind_exactly():
-    a = trial_asset(0.1)  # phase II screens 120 / (0.1 x 0.9) candidates at $2,000
+    # phase II enrols 120 test-positives (false positives among them: one assay model), so
+    # it screens 120 / (0.1 x 0.9 + 0.9 x 0.05) candidates at $2,000
+    a = trial_asset(0.1)
     a["cdx"] = CDX
     s = make({"p": [a]}, iterations=2, chunk_size=2, cost_of_capital_annual=0.11)
     cols = simulate_chunk(s, 0).columns
-    screening = 120 / 0.09 * 2000 / 1e6
+    screening = 120 / (0.1 * 0.9 + 0.9 * 0.05) * 2000 / 1e6
     assert cols["p.rd_screening_musd"][0] == pytest.approx(screening)
     assert cols["p.rd_drug_musd"][0] == pytest.approx(10 + 30 + 100 + 20)
     assert cols["p.rd_cdx_musd"][0] == 15
