@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from simulator.core.fields import GrowthRate, Model, NonNegative, Probability
+from simulator.core.fields import Float, GrowthRate, Model, NonNegative, Probability, Years
 from simulator.core.notation import parse_distribution
 
 #: Median share of peak sales reached in years 1-6 after launch (Robey & David 2017,
@@ -26,9 +26,10 @@ class Commercial(Model):
         description="patients per year who could take the drug (the label); give this or a cohort",
     )
     peak_share: Probability = Field(description="share of those patients treated at peak")
-    uptake_curve: list[Annotated[float, Field(ge=0.0, le=1.0)]] = Field(
+    uptake_curve: list[Annotated[Float, Field(ge=0.0, le=1.0)]] = Field(
         default_factory=lambda: list(PUBLISHED_LAUNCH_CURVE),
         min_length=1,
+        max_length=100,
         description="share of peak reached in each year after launch; the last value holds",
     )
     list_price_usd: NonNegative = Field(
@@ -54,12 +55,12 @@ class Commercial(Model):
         parse_distribution(0.0), description="spread over the first 12 months after launch"
     )
     royalty_rate: Probability = Field(parse_distribution(0.0), description="royalty / net revenue")
-    exclusivity_years: NonNegative = Field(description="launch to loss of exclusivity")
+    exclusivity_years: Years = Field(description="launch to loss of exclusivity")
     erosion_first_year: Probability = Field(
         parse_distribution(0.85),
         description="share of volume lost in the first year after loss of exclusivity; the same "
         "rate continues after (small molecules 84-89%: Grabowski, Long & Mortimer 2014)",
     )
-    commercial_life_years: NonNegative | None = Field(
+    commercial_life_years: Years | None = Field(
         None, description="revenue stops this long after launch (default: the horizon)"
     )

@@ -28,6 +28,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from simulator.core.fields import Float, Model, NonNegative, Probability
+from simulator.core.limits import MAX_YEARS
 from simulator.core.notation import parse_distribution
 from simulator.pillars.pricing.contracts import CONTRACTS, ListPrice
 from simulator.pillars.pricing.contracts.base import listing
@@ -94,8 +95,11 @@ class IraNegotiation(Model):
         description="negotiated cut off the net price (MFP ceiling: at least 25% or 35%)"
     )
     small_molecule_years: Float = Field(
-        9.0, ge=0.0, description="approval to the negotiated price, small molecules"
+        9.0, ge=0.0, le=MAX_YEARS, description="approval to the negotiated price, small molecules"
     )
     biologic_years: Float = Field(
-        13.0, ge=0.0, description="approval to the negotiated price, biologics and CGT"
+        13.0,
+        ge=0.0,
+        le=MAX_YEARS,
+        description="approval to the negotiated price, biologics and CGT",
     )

@@ -50,12 +50,19 @@ class GroupSequential(DesignBlock):
     type: Literal["group_sequential"] = "group_sequential"
     looks: Int | None = Field(None, ge=1, le=10, description="equally spaced looks (default 3)")
     info_fractions: list[Float] | None = Field(
-        None, description="information fractions of the looks, increasing, ending at 1"
+        None,
+        min_length=1,
+        max_length=10,
+        description="information fractions of the looks, increasing, ending at 1",
     )
     spending: Literal["obf", "pocock", "hsd", "obf_classical", "pocock_classical"] = "obf"
-    gamma: Float = Field(-4.0, description="Hwang-Shih-DeCani shape (spending: hsd)")
+    gamma: Float = Field(
+        -4.0, ge=-40.0, le=40.0, description="Hwang-Shih-DeCani shape (spending: hsd)"
+    )
     futility: SpendingName | None = Field(None, description="beta-spending function, or none")
-    futility_gamma: Float = Field(-2.0, description="Hwang-Shih-DeCani shape (futility: hsd)")
+    futility_gamma: Float = Field(
+        -2.0, ge=-40.0, le=40.0, description="Hwang-Shih-DeCani shape (futility: hsd)"
+    )
     power: Float = Field(
         0.9, gt=0.0, lt=1.0, description="design power: sets where futility bounds spend beta"
     )
