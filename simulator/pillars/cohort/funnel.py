@@ -27,6 +27,13 @@ candidates a month it needs
 and lasts start-up + recruitment + follow-up. Lower prevalence means longer, costlier
 trials for the same ``n``. An all-comer trial screens ``n`` and needs no biomarker test.
 
+**A trial that cannot recruit.** At ``p se = 0`` (a biomarker nobody carries) nobody can
+be found: the trial never finishes recruiting, so its programme never launches. Time is
+bounded at ``RECRUITMENT_LIMIT_MONTHS`` (100 years, past every horizon; see
+:mod:`simulator.core.limits`): recruitment lasts at most that long and screens at most
+what the sites screen in it, ``S r`` candidates a month, so the spend inside the horizon
+is the sites' screening every month, and every amount stays finite.
+
 **Sharing an indication.** Assets of one portfolio that name the same indication split
 its eligible patients equally among those that launch in the iteration (a drug that
 fails leaves the market to the others; first-mover advantages are not modelled).
@@ -35,6 +42,8 @@ fails leaves the market to the others; first-mover advantages are not modelled).
 from __future__ import annotations
 
 import numpy as np
+
+from simulator.core.limits import RECRUITMENT_LIMIT_MONTHS
 
 
 def positive_fraction(prevalence, sensitivity, specificity):
@@ -51,12 +60,31 @@ def testing_rate(months_since_test_launch, initial, mature, ramp_months):
     return np.where(t < 0, 0.0, initial + (mature - initial) * frac)
 
 
+def recruit(n_patients, prevalence, sensitivity, sites, screened_per_site_month):
+    """``(screened, months)``: candidates screened and months taken to enrol ``n_patients``
+    biomarker-positive patients, both bounded at the recruitment limit (see the module
+    docstring)."""
+    screened = screened_patients(n_patients, prevalence, sensitivity)
+    capacity = np.asarray(sites * screened_per_site_month, dtype=float)
+    screened, capacity = np.broadcast_arrays(screened, capacity)
+    never = np.where(screened > 0, np.inf, 0.0)
+    months = np.divide(screened, capacity, out=never, where=capacity > 0)
+    over = months > RECRUITMENT_LIMIT_MONTHS
+    if np.any(over):
+        months = np.where(over, RECRUITMENT_LIMIT_MONTHS, months)
+        screened = np.where(over, RECRUITMENT_LIMIT_MONTHS * capacity, screened)
+    return screened, months
+
+
 def recruitment_months(n_patients, prevalence, sensitivity, sites, screened_per_site_month):
     """Months to enrol ``n_patients`` biomarker-positive patients (see module docstring)."""
-    screened = n_patients / (prevalence * sensitivity)
-    return screened / (sites * screened_per_site_month)
+    return recruit(n_patients, prevalence, sensitivity, sites, screened_per_site_month)[1]
 
 
 def screened_patients(n_patients, prevalence, sensitivity):
-    """Candidates screened to enrol ``n_patients`` who are biomarker-positive."""
-    return n_patients / (prevalence * sensitivity)
+    """Candidates screened to enrol ``n_patients`` who are biomarker-positive (unbounded:
+    infinite where nobody tests positive, ``p se = 0``)."""
+    found = np.asarray(prevalence * sensitivity, dtype=float)
+    n = np.asarray(n_patients, dtype=float)
+    n, found = np.broadcast_arrays(n, found)
+    return np.divide(n, found, out=np.where(n > 0, np.inf, 0.0), where=found > 0)

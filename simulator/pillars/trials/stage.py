@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from simulator.core.draws import Draws
-from simulator.pillars.cohort.funnel import recruitment_months, screened_patients
+from simulator.pillars.cohort.funnel import recruit, screened_patients
 from simulator.pillars.trials.information import (
     drift_per_patient,
     information_per_patient,
@@ -106,11 +106,10 @@ class TrialInputs:
         patients, enriched = outcome.patients, outcome.enriched_patients
         sites, rate = d.trial.sites, d.trial.screened_per_site_month
         if stage.trial.enrolment == "biomarker_positive":
-            screened = screened_patients(patients, p, se)
-            months = recruitment_months(patients, p, se, sites, rate)
+            screened, months = recruit(patients, p, se, sites, rate)
         else:  # every candidate is enrolled, except in an enriched (positives-only) stage 2
             screened = (patients - enriched) + screened_patients(enriched, p, se)
-            months = recruitment_months(screened, 1.0, 1.0, sites, rate)
+            screened, months = recruit(screened, 1.0, 1.0, sites, rate)
         duration = months + d.trial.followup_months
         if startup:
             duration = duration + d.trial.startup_months
