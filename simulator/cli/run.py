@@ -1,21 +1,31 @@
 """``simulate run SCENARIO`` (the default command): simulate, print the comparison, write
 the outputs (the table itself is :mod:`simulator.report.terminal`; the trial operating
-characteristics the report shows are computed here, by the study, and handed to it)."""
+characteristics the report shows are computed here, by the study, and handed to it).
+
+Everything that can fail before the simulation does, and creates nothing: the scenario,
+the options, whether the outputs can be written (:meth:`~simulator.report.atomic.Target.check`)
+and whether the rows a run keeps fit in memory (``ROW_BYTES`` of :mod:`simulator.core.limits`;
+beyond, ``--summaries-only``). A valid scenario that cannot do anything useful (a biomarker
+nobody carries) runs, and says so first. If another run wrote the same ``--out``
+meanwhile, the outputs go to a sibling folder and the command prints which.
+"""
 
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
 
 import click
 
-from simulator.cli.app import fail, load, main, progress_wanted
+from simulator.cli.app import extends_option, fail, load, main, notes, progress_wanted
 from simulator.cli.scale import run_scaled
+from simulator.core.limits import COLUMNS_PER_ASSET, ROW_BYTES, gib
 from simulator.engine.executors import BACKENDS
-from simulator.report.export import make_staging
+from simulator.engine.reduction import STREAMING_THRESHOLD
+from simulator.report.atomic import OutputError, Target
+from simulator.report.export import save_result
 from simulator.report.terminal import format_report, json_report
 from simulator.scenario import ScenarioError
 
@@ -63,6 +73,7 @@ REPORT_TRIALS = 50_000
     help="Cell and gene therapy plants: fast (monthly queue) or event (SimPy, per patient; slow).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@extends_option
 def run_command(
     scenario,
     iterations,
@@ -78,6 +89,7 @@ def run_command(
     fmt,
     fidelity,
     quiet,
+    allow_extends_outside,
 ):
     """Run SCENARIO, print the comparison and write the outputs."""
     from simulator import run
@@ -93,15 +105,19 @@ def run_command(
             seed=seed,
             chunk_size=chunk_size,
             fidelity=fidelity,
+            allow_extends_outside=allow_extends_outside,
         )
     except ScenarioError as exc:
         fail(exc)
     out = Path(out_dir) if out_dir else _default_out(s.name)
     try:  # fail before the simulation, not after it, if the outputs cannot be written
-        shutil.rmtree(make_staging(out))
-    except OSError as exc:
-        click.echo(f"error: cannot write the outputs to {out}: {exc.strerror or exc}", err=True)
+        target = Target.check(out)
+    except OutputError as exc:
+        click.echo(f"error: cannot write the outputs to {out}: {exc}", err=True)
         sys.exit(2)
+    if not options.get("summaries_only"):
+        _rows_fit(s)
+    notes(s)
     if progress_wanted(quiet):
         with click.progressbar(length=1, label="simulating", file=sys.stderr) as bar:
 
@@ -112,11 +128,34 @@ def run_command(
             result = run_scaled(run, s, backend, workers, options, progress=progress)
     else:
         result = run_scaled(run, s, backend, workers, options)
-    saved = result.save(out, tables=_report_tables(result), record_command=True)
+    saved = save_result(result, target, tables=_report_tables(result), record_command=True)
+    if saved != out:
+        click.echo(
+            f"note: another run wrote {out} while this one ran; this run's outputs are in {saved}",
+            err=True,
+        )
     if fmt == "json":
         click.echo(json.dumps(json_report(result, saved), indent=2))
     else:
         click.echo(format_report(result, saved))
+
+
+def _rows_fit(s) -> None:
+    """Exit 2 if a run that keeps its rows would hold more than ``ROW_BYTES`` of them."""
+    n = s.simulation.iterations
+    if n >= STREAMING_THRESHOLD:
+        return  # summaries-only by itself
+    assets = sum(len(pf.assets) for pf in s.portfolios.values())
+    need = n * (COLUMNS_PER_ASSET * assets + 8) * 8
+    if need > ROW_BYTES:
+        click.echo(
+            f"error: {n:,} iterations of {assets} assets keep about {gib(need)} of "
+            f"per-iteration rows in memory (more than {gib(ROW_BYTES)}); add "
+            "--summaries-only to keep mergeable summaries instead (flat memory, the same "
+            "means and probabilities; percentiles within 0.5%), or lower --iterations",
+            err=True,
+        )
+        sys.exit(2)
 
 
 def _default_out(name: str) -> Path:

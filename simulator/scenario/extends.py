@@ -7,6 +7,13 @@ mappings, which are merged key by key in turn; a list or a plain value replaces 
 base had. A shared file may itself extend others; a file that (directly or not) extends
 itself is an error. The locations of merged fields follow the value that won, so an error
 points to the file the value really came from.
+
+**Confined to the scenario's folder.** A scenario may extend only files inside the folder
+of the file that was loaded, or below it (after following symbolic links): ``extends:
+base/market.yaml`` and, from ``base/``, ``../common.yaml`` are fine; ``../../secrets.yaml``
+or an absolute path elsewhere is an error that names the folder, and nothing outside it
+is opened. ``load_scenario(path, allow_extends_outside=True)`` (the command line's
+``--allow-extends-outside``) lifts the rule for files one trusts.
 """
 
 from __future__ import annotations
@@ -33,11 +40,14 @@ def _merge(base: Any, over: Any, base_locs: dict, over_locs: dict, path: PathT =
     return over
 
 
-def read_with_extends(path: Path, chain: tuple[Path, ...], shown: str) -> tuple[dict, dict]:
+def read_with_extends(
+    path: Path, chain: tuple[Path, ...], shown: str, root: Path | None = None
+) -> tuple[dict, dict]:
     """``path`` merged over the files it extends, and the location of every field.
 
     ``chain`` holds the files already being read (to catch cycles); ``shown`` is the name
-    errors print for ``path``.
+    errors print for ``path``; ``root`` is the folder extended files must lie in (None:
+    anywhere).
     """
     data, locs = read_yaml(path, shown)
     extends = data.pop("extends", None)
@@ -54,6 +64,16 @@ def read_with_extends(path: Path, chain: tuple[Path, ...], shown: str) -> tuple[
     for name in files:
         base_path = (path.parent / name).resolve()
         base_shown = str(Path(shown).parent / name)
+        if root is not None and not base_path.is_relative_to(root):
+            raise ScenarioError.single(
+                shown,
+                where[1],
+                "extends",
+                f"{name} is outside {root}, the scenario's folder: a scenario extends "
+                "only files in its folder or below it; "
+                "allow others with --allow-extends-outside "
+                "(load_scenario(..., allow_extends_outside=True))",
+            )
         if base_path in chain:
             raise ScenarioError.single(
                 shown, where[1], "extends", f"{name} extends itself (a cycle)"
@@ -65,7 +85,7 @@ def read_with_extends(path: Path, chain: tuple[Path, ...], shown: str) -> tuple[
                 "extends",
                 f"file {base_shown} not found (paths are relative to {shown})",
             )
-        bdata, blocs = read_with_extends(base_path, (*chain, base_path), base_shown)
+        bdata, blocs = read_with_extends(base_path, (*chain, base_path), base_shown, root)
         merged = _merge(merged, bdata, merged_locs, blocs)
     merged = _merge(merged, data, merged_locs, {k: v for k, v in locs.items() if k != ("extends",)})
     merged_locs[()] = locs[()]
