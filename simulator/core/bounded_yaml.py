@@ -16,7 +16,8 @@ reads YAML with the bounds of :mod:`.limits`:
   alias inside the value it names is refused as recursive.
 
 Every problem is a :class:`YamlProblem` carrying the line and column (1-based) where the
-reader, scanner, parser, composer or constructor stopped, and what it expected.
+reader, scanner, parser, composer or constructor stopped, and what it expected; the
+message names the column, and the caller prints the file and line before it.
 """
 
 from __future__ import annotations
@@ -57,8 +58,8 @@ def decode(data: bytes) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise YamlProblem(
-            f"not a UTF-8 text file: byte 0x{data[exc.start]:02x} at line {line}, "
-            f"column {column} cannot be read",
+            f"not a UTF-8 text file: byte 0x{data[exc.start]:02x} at column {column} "
+            "cannot be read",
             line,
             column,
         ) from None
@@ -143,8 +144,8 @@ def load(text: str) -> tuple[yaml.Node | None, Any]:
         line, column = _place(text, exc.position)
         char = exc.character if isinstance(exc.character, int) else ord(exc.character or "?")
         raise YamlProblem(
-            f"a character YAML does not allow (code {char:#04x}) at line {line}, column "
-            f"{column}; remove it or write it as an escape inside double quotes",
+            f"a character YAML does not allow (code {char:#04x}) at column {column}; "
+            "remove it, or write it as an escape inside double quotes",
             line,
             column,
         ) from None

@@ -176,9 +176,10 @@ def parse_distribution(value: Any) -> Distribution:
         return Fixed(value)
     if isinstance(value, str):
         try:
-            return Fixed(float(value.replace("_", "")))
+            number = float(value.replace("_", ""))
         except ValueError:
             return _parse_call(value)
+        return Fixed(number)  # "1e999" is a number, and not a finite one: say so
     if isinstance(value, Mapping):
         body = dict(value)
         family = body.pop("dist", None)

@@ -70,7 +70,15 @@ class Target:
     def check(cls, path: str | Path) -> Target:
         """The target ``path`` if outputs can be written there (raises
         :class:`OutputError` saying why not); creates nothing."""
-        path = Path(path)
+        try:
+            return cls._check(Path(path))
+        except OutputError:
+            raise
+        except OSError as exc:  # a name too long, a loop of links, ...
+            raise OutputError(exc.strerror or str(exc)) from None
+
+    @classmethod
+    def _check(cls, path: Path) -> Target:
         if path.exists() and not path.is_dir():
             raise OutputError(f"{path} exists and is a file, not a folder")
         existing, missing = path.parent, [path.name]

@@ -79,11 +79,12 @@ def read_with_extends(
                 shown, where[1], "extends", f"{name} extends itself (a cycle)"
             )
         if not base_path.is_file():
+            what = "is not a regular file" if base_path.exists() else "not found"
             raise ScenarioError.single(
                 shown,
                 where[1],
                 "extends",
-                f"file {base_shown} not found (paths are relative to {shown})",
+                f"file {base_shown} {what} (paths are relative to {shown})",
             )
         bdata, blocs = read_with_extends(base_path, (*chain, base_path), base_shown, root)
         merged = _merge(merged, bdata, merged_locs, blocs)

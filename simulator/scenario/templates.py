@@ -69,6 +69,7 @@ class Expansion:
                 continue
             entry = dict(entry)
             tname = entry.pop("template", None)
+            known_template = isinstance(tname, str) and tname in self.templates
             count = entry.pop("count", 1)
             if isinstance(count, bool) or not isinstance(count, int) or count < 1:
                 self._problem((*here, "count"), f"expected a whole number >= 1, got {count!r}")
@@ -96,7 +97,7 @@ class Expansion:
             self.n_assets += count
             body: dict = entry
             if tname is not None:
-                if not isinstance(tname, str) or tname not in self.templates:
+                if not known_template:
                     known = ", ".join(self.templates) or "none defined"
                     self._problem(
                         (*here, "template"), f"unknown template {tname!r}; known: {known}"
@@ -115,7 +116,7 @@ class Expansion:
                 self.records[(pname, len(out))] = (
                     j,
                     entry,
-                    tname if tname in self.templates else None,
+                    tname if known_template else None,
                 )
                 out.append(item)
         return out
