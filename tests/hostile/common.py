@@ -166,6 +166,8 @@ def assert_ran(res: Result, out: Path) -> pd.DataFrame:
     assert res.exit_code == 0, f"exit {res.exit_code}:\n{res.output}"
     summary = pd.read_csv(out / "summary.csv")
     for name in ("summary.csv", "comparison.csv", "cashflows.csv"):
+        if name == "comparison.csv" and not (out / name).read_text().strip():
+            continue  # one portfolio: no pair to compare (the file is empty)
         table = pd.read_csv(out / name).select_dtypes("number")
         assert not np.isinf(table.to_numpy()).any(), f"an infinite value in {name}"
     assert np.isfinite(summary["npv_mean_musd"]).all()
