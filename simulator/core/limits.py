@@ -17,7 +17,10 @@ to do instead.
 - ``MAX_YAML_NODES``: at most 100,000 values once aliases are expanded (the shipped
   scenario has about 3,000). Ten levels of ten aliases ("billion laughs") expand to 10^10
   values from a 1 KB file; an alias to the value that contains it never ends at all, and
-  is refused as such.
+  is refused as such. A ``--set`` path has at most as many parts as a file has levels.
+- ``MAX_EXTENDED_FILES``: a scenario reads at most 50 files through ``extends`` (the
+  shipped one reads 3): files extending a shared base ten times each, ten deep, would
+  read 10^10 files, the same bomb with files instead of aliases.
 
 **Size of a run** (:mod:`simulator.scenario.templates`, :mod:`simulator.scenario.schema`):
 
@@ -53,6 +56,7 @@ biomarker prevalence of 0) is one that never launches, with every amount finite.
 from __future__ import annotations
 
 MAX_FILE_BYTES = 1 << 20
+MAX_EXTENDED_FILES = 50
 MAX_YAML_DEPTH = 40
 MAX_YAML_NODES = 100_000
 

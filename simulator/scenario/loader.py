@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from simulator.scenario.extends import read_with_extends
+from simulator.scenario.extends import read_with_extends, resolved
 from simulator.scenario.overrides import parse_set, set_value
 from simulator.scenario.paths import format_path
 from simulator.scenario.schema import Scenario
@@ -82,7 +82,7 @@ def load_scenario(
     """
     path = Path(path)
     shown = str(path)
-    full = path.resolve()
+    full = resolved(path, shown)
     root = None if allow_extends_outside else full.parent
     data, locs = read_with_extends(full, (full,), shown, root)
     for key, value in (overrides or {}).items():

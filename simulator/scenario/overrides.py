@@ -48,11 +48,12 @@ def parse_set(text: str) -> tuple[str, Any]:
 def set_value(data: dict, locs: dict, dotted: str, value: Any) -> None:
     """Set the field at ``dotted`` in ``data`` (in place) and mark it as coming from --set."""
     src = ("--set", None)
-    shown = f"--set {dotted}"
+    short = dotted if len(dotted) <= 80 else f"{dotted[:60]}...({len(dotted)} characters)"
+    shown = f"--set {short}"
     try:
         path = split_path(dotted)
     except ValueError as exc:
-        raise ScenarioError.single(shown, None, dotted, str(exc)) from None
+        raise ScenarioError.single(shown, None, short, str(exc)) from None
     if path[0] == "portfolios" and len(path) > 1 and path[1] not in (data.get("portfolios") or {}):
         known = ", ".join(data.get("portfolios") or {}) or "none"
         raise ScenarioError.single(

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from simulator.core.limits import MAX_YAML_DEPTH
+
 Loc = tuple[str, int | None]  # (file, line)
 PathT = tuple[Any, ...]
 
@@ -66,6 +68,10 @@ def split_path(text: str) -> PathT:
             )
         parts.append(int(m.group(1)) if parts and m.re is _INDEX else m.group(0))
         pos = m.end()
+    if len(parts) > MAX_YAML_DEPTH:
+        raise ValueError(
+            f"the path has {len(parts)} parts; a field is at most {MAX_YAML_DEPTH} levels deep"
+        )
     return tuple(parts)
 
 

@@ -40,9 +40,9 @@ def read_yaml(path: Path, shown: str) -> tuple[dict, dict[PathT, Loc]]:
             raise ScenarioError.single(shown, None, "", f"file {what}")
         with path.open("rb") as f:
             raw = f.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
         raise ScenarioError.single(
-            shown, None, "", f"cannot read the file: {exc.strerror or exc}"
+            shown, None, "", f"cannot read the file: {getattr(exc, 'strerror', None) or exc}"
         ) from None
     try:
         node, data = load(decode(raw))

@@ -246,7 +246,40 @@ CASES: list[tuple] = [
         ["list_price_usd", "expands to more than 100,000 values"],
         {},
     ),
+    (
+        "scenario is a loop of symbolic links",
+        "yaml",
+        None,
+        ["loop.yaml"],
+        ["loop.yaml", "a loop of symbolic links"],
+        {"loop.yaml": ("link", "loop.yaml")},
+    ),
+    (
+        "extends a loop of symbolic links",
+        "yaml",
+        edit("name: small", "name: small\nextends: loop.yaml"),
+        [],
+        ["loop.yaml", "a loop of symbolic links"],
+        {"loop.yaml": ("link", "loop.yaml")},
+    ),
     # -- 2. sizes ----------------------------------------------------------------------
+    (
+        "extends fanning out to 10^9 reads",
+        "size",
+        edit("name: small", "name: small\nextends: f0.yaml"),
+        [],
+        ["extends more than 50 files"],
+        {f"f{i}.yaml": f"extends: [{', '.join([f'f{i + 1}.yaml'] * 10)}]\n" for i in range(9)}
+        | {"f9.yaml": "market: {tax_rate: 0.1}\n"},
+    ),
+    (
+        "a --set path 500 fields deep",
+        "size",
+        None,
+        ["--set", "templates" + ".a" * 500 + "=1"],
+        ["the path has 501 parts"],
+        {},
+    ),
     (
         "count of ten million",
         "size",
