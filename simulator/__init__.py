@@ -15,14 +15,14 @@ Compare a portfolio of a few blockbusters with one of many biomarker-defined
 from __future__ import annotations
 
 from os import PathLike
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.core.provenance import VERSION
-from simulator.engine import run_chunks
-from simulator.engine.reduction import STREAMING_THRESHOLD, run_summaries
-from simulator.engine.runner import Progress
-from simulator.results import NoSamplesError, Result
-from simulator.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.engine.runner import Progress
+    from simulator.results import NoSamplesError, Result
+    from simulator.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 
 __all__ = [
     "NoSamplesError",
@@ -35,8 +35,37 @@ __all__ = [
 ]
 __version__ = VERSION
 
-#: The former name of a summaries-only result: it is a :class:`Result` now (one type).
-SummaryResult = Result
+# The public names are imported when first used (PEP 562), so that ``import simulator``
+# and ``simulate --help`` do not pay for pandas, scipy and pydantic before they need them.
+_LAZY = {
+    # from 10^6 iterations on a run keeps summaries (tests lower it with monkeypatch)
+    "STREAMING_THRESHOLD": "simulator.engine.reduction",
+    "NoSamplesError": "simulator.results",
+    "Result": "simulator.results",
+    #: The former name of a summaries-only result: it is a :class:`Result` now (one type).
+    "SummaryResult": "simulator.results",
+    "Scenario": "simulator.scenario",
+    "ScenarioError": "simulator.scenario",
+    "load_scenario": "simulator.scenario",
+    "scenario_from_dict": "simulator.scenario",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    module = (
+        _results() if _LAZY[name] == "simulator.results" else importlib.import_module(_LAZY[name])
+    )
+    value = getattr(module, "Result" if name == "SummaryResult" else name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 def run(
@@ -74,10 +103,14 @@ def run(
     keep_samples
         With summaries: a directory the workers write their rows to as Parquet parts.
     """
+    from simulator.engine import run_chunks
+    from simulator.engine.reduction import run_summaries
+
+    Result = _results().Result
+    threshold = globals().get("STREAMING_THRESHOLD") or __getattr__("STREAMING_THRESHOLD")
+
     if summaries_only is None:
-        summaries_only = keep_samples is not None or (
-            scenario.simulation.iterations >= STREAMING_THRESHOLD
-        )
+        summaries_only = keep_samples is not None or (scenario.simulation.iterations >= threshold)
     if summaries_only:
         out = run_summaries(
             scenario,
@@ -95,3 +128,18 @@ def run(
             scenario, backend=backend, workers=workers, progress=progress, scheduler=scheduler
         )
     )
+
+
+def _write(result: Result, directory: PathLike | str, **kw: Any):
+    """``Result.save``'s writer (in simulator.report, imported when a result is saved)."""
+    from simulator.report.export import save_result
+
+    return save_result(result, directory, **kw)
+
+
+def _results():
+    """The results layer, with ``Result.save``'s writer installed (see :func:`_write`)."""
+    import simulator.results as results
+
+    results.Result.writer = _write
+    return results

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import yaml
 from click.testing import CliRunner
@@ -36,7 +37,7 @@ def run_cli(args):
 
 def test_run_writes_every_output(tmp_path):
     out = tmp_path / "run"
-    res = run_cli(["scenarios/nichebuster.yaml", "-n", "2000", "--out", str(out), "-q"])
+    res = run_cli(["scenarios/nichebuster.yaml", "-n", "2000", "--out", str(out), "-q", "--csv"])
     assert "nichebuster - blockbuster" in res.output
     names = {p.name for p in out.iterdir()}
     assert {
@@ -44,6 +45,8 @@ def test_run_writes_every_output(tmp_path):
         "comparison.csv",
         "iterations.csv",
         "iterations.parquet",
+        "inputs.csv",
+        "inputs.parquet",
         "cashflows.csv",
         "scenario.resolved.yaml",
         "manifest.json",
@@ -54,11 +57,13 @@ def test_run_writes_every_output(tmp_path):
     assert list(summary.columns[: len(SUMMARY_COLUMNS)]) == SUMMARY_COLUMNS or set(
         SUMMARY_COLUMNS
     ) <= set(summary.columns)
-    assert set(summary.portfolio) == {"blockbuster", "nichebuster"}
+    assert set(summary.portfolio) == {"blockbuster", "nichebuster", "blockbuster_small"}
     it_csv = pd.read_csv(out / "iterations.csv")
     it_pq = pd.read_parquet(out / "iterations.parquet")
     assert len(it_csv) == len(it_pq) == 2000
     pd.testing.assert_frame_equal(it_csv, it_pq, check_dtype=False)
+    inputs = pd.read_parquet(out / "inputs.parquet")
+    pd.testing.assert_frame_equal(pd.read_csv(out / "inputs.csv"), inputs, check_dtype=False)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 20261125 and manifest["iterations"] == 2000
     assert set(manifest["files"]) == names
@@ -93,7 +98,7 @@ def test_resolved_scenario_reruns_to_the_same_numbers(tmp_path):
     data = yaml.safe_load(resolved.read_text())
     assert "extends" not in data and "templates" not in data
     again = sim.run(sim.load_scenario(resolved))
-    first = pd.read_csv(out / "iterations.csv")
+    first = pd.read_parquet(out / "iterations.parquet")
     pd.testing.assert_series_equal(
         first["nichebuster.npv_musd"],
         again.iterations["nichebuster.npv_musd"],
@@ -115,21 +120,26 @@ def test_set_overrides_and_json_format(tmp_path):
             "--set",
             "market.tax_rate=0",
             "--set",
-            "portfolios.blockbuster.assets.bb_cardio.commercial.peak_share=0.2",
+            "portfolios.blockbuster_small.assets.bb_cardio.commercial.peak_share=0.2",
         ]
     )
     report = json.loads(res.output)
-    assert {r["portfolio"] for r in report["summary"]} == {"blockbuster", "nichebuster"}
+    assert {r["portfolio"] for r in report["summary"]} == {
+        "blockbuster",
+        "nichebuster",
+        "blockbuster_small",
+    }
     data = yaml.safe_load((tmp_path / "j" / "scenario.resolved.yaml").read_text())
     assert data["market"]["tax_rate"] == 0
-    assert data["portfolios"]["blockbuster"]["assets"][0]["commercial"]["peak_share"] == 0.2
+    assert data["portfolios"]["blockbuster_small"]["assets"][0]["commercial"]["peak_share"] == 0.2
 
 
 def test_existing_output_directory_is_updated_file_by_file(tmp_path):
     out = tmp_path / "same"
-    run_cli(["scenarios/nichebuster.yaml", "-n", "200", "--out", str(out), "-q"])
+    run_cli(["scenarios/nichebuster.yaml", "-n", "200", "--out", str(out), "-q", "--csv"])
     run_cli(["scenarios/nichebuster.yaml", "-n", "300", "--out", str(out), "-q"])
-    assert len(pd.read_csv(out / "iterations.csv")) == 300
+    assert len(pd.read_parquet(out / "iterations.parquet")) == 300
+    assert not (out / "iterations.csv").exists()  # the first run's CSV went with its manifest
     assert not list(tmp_path.glob(".same.partial-*"))
 
 
@@ -160,3 +170,32 @@ def test_trials_prints_the_operating_characteristics():
     assert len(rows) == 1 + 9  # header; phase II and III of four assets, one seamless row
     bad = CliRunner().invoke(main, ["trials", "scenarios/nichebuster.yaml", "--set", "x=1"])
     assert bad.exit_code == 2
+
+
+def test_outputs_split_inputs_and_leave_constant_columns_in_the_manifest(tmp_path):
+    """By default no CSV copy of the per-iteration tables; the sampled inputs are in
+    their own file; a column constant over the run is not in them but in the manifest,
+    and the three together are exactly the run's columns and values."""
+    out = tmp_path / "split"
+    run_cli(["scenarios/nichebuster.yaml", "-n", "400", "--out", str(out), "-q"])
+    names = {p.name for p in out.iterdir()}
+    assert {"iterations.parquet", "inputs.parquet"} <= names
+    assert not {"iterations.csv", "inputs.csv"} & names
+    outcomes = pd.read_parquet(out / "iterations.parquet")
+    inputs = pd.read_parquet(out / "inputs.parquet")
+    constant = json.loads((out / "manifest.json").read_text())["constant_columns"]
+    assert all(c.startswith("input:") for c in inputs.columns[1:])
+    assert not any(c.startswith("input:") for c in outcomes.columns)
+    assert list(outcomes["iteration"]) == list(inputs["iteration"]) == list(range(400))
+    r = sim.run(sim.load_scenario("scenarios/nichebuster.yaml").with_(iterations=400))
+    full = r.iterations
+    written = [*outcomes.columns, *inputs.columns[1:], *constant]
+    assert sorted(written) == sorted(full.columns)
+    for name, value in constant.items():
+        expected = full[name].iloc[0]
+        assert full[name].nunique(dropna=False) == 1
+        assert (value is None and pd.isna(expected)) or value == expected
+    for frame in (outcomes, inputs):
+        for name in frame.columns:
+            assert frame[name].nunique(dropna=False) > 1
+            np.testing.assert_array_equal(frame[name].to_numpy(), full[name].to_numpy())

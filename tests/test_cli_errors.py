@@ -484,6 +484,48 @@ CASES += [
 ]
 
 
+CASES += [
+    (
+        "negative time on therapy",
+        edit(
+            "      exclusivity_years: 10\n",
+            "      exclusivity_years: 10\n      therapy: {time_on_therapy: {mean_months: -3}}\n",
+        ),
+        [],
+        ["templates.onc.commercial.therapy.time_on_therapy.mean_months", ">= 0"],
+        22,
+    ),
+    (
+        "a patent filed after launch",
+        edit("      exclusivity_years: 10\n", "      exclusivity: {patent_filed_month: 500}\n"),
+        [],
+        [
+            "commercial.exclusivity.patent_filed_month may be 500, after the earliest launch (month 56)"
+        ],
+        27,
+    ),
+    (
+        "an order-of-entry curve that does not start at 1",
+        edit(
+            "      exclusivity_years: 10\n",
+            "      exclusivity_years: 10\n      competition: {order_of_entry_shares: [0.8, 0.5]}\n",
+        ),
+        [],
+        ["templates.onc.commercial.competition.order_of_entry_shares", "start at 1, got 0.8"],
+        22,
+    ),
+    (
+        "exclusivity on the calendar and from launch",
+        edit(
+            "      exclusivity_years: 10\n", "      exclusivity_years: 10\n      exclusivity: {}\n"
+        ),
+        [],
+        ["templates.onc.commercial", "not both"],
+        None,
+    ),
+]
+
+
 def _write(tmp_path: Path, text: str) -> Path:
     (tmp_path / "shared.yaml").write_text(SHARED)
     path = tmp_path / "tiny.yaml"

@@ -34,9 +34,9 @@ def test_readme_error_example_is_what_the_tool_prints(tmp_path):
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
     assets = tmp_path / "scenarios" / "base" / "assets.yaml"
     text = assets.read_text()
-    old = "        p_success: 0.46\n"  # phase II of the targeted_oncology template
+    old = "      success_rates: bio_2011_2020/selection_biomarker\n"  # targeted_oncology's
     assert old in text
-    assets.write_text(text.replace(old, old.replace("0.46", "1.46"), 1))
+    assets.write_text(text.replace(old, old.replace("biomarker", "biomarkers"), 1))
     res = CliRunner().invoke(main, [str(tmp_path / "scenarios" / "nichebuster.yaml"), "-q"])
     assert res.exit_code == 2
     shown = re.search(r"^(scenarios/base/assets\.yaml:\d+: .*)$", README, re.M).group(1)

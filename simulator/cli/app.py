@@ -27,9 +27,12 @@ from typing import Any
 
 import click
 
-from simulator import __version__
-from simulator.scenario import ScenarioError, load_scenario, parse_set
-from simulator.scenario.validation import idle_assets
+from simulator.core.errors import ScenarioError
+from simulator.core.provenance import VERSION
+
+#: ``--backend`` choices (``simulator.engine.executors.BACKENDS``, named here so that the
+#: command line does not import the engine to print its help; a test holds them equal)
+BACKENDS = ("sequential", "local", "dask")
 
 
 class _DefaultGroup(click.Group):
@@ -75,7 +78,7 @@ class _Group(_DefaultGroup):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="simulate")
+@click.version_option(VERSION, prog_name="simulate")
 def main() -> None:
     """Nichebuster: compare blockbuster and nichebuster portfolios as NPV distributions.
 
@@ -92,6 +95,8 @@ def fail(exc: ScenarioError) -> None:
 
 
 def load(path: str, sets: tuple[str, ...], allow_extends_outside: bool = False, **simulation: Any):
+    from simulator.scenario import load_scenario, parse_set
+
     overrides = dict(parse_set(s) for s in sets)
     overrides.update({f"simulation.{k}": v for k, v in simulation.items() if v is not None})
     return load_scenario(path, overrides, allow_extends_outside=allow_extends_outside)
@@ -107,6 +112,8 @@ extends_option = click.option(
 
 def notes(scenario) -> None:
     """Print, before a run, why an asset of a valid scenario can never launch or sell."""
+    from simulator.scenario.validation import idle_assets
+
     for note in idle_assets(scenario):
         click.echo(f"note: {note}", err=True)
 

@@ -8,10 +8,8 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.app import extends_option
-from simulator.engine.executors import BACKENDS
-from simulator.report.atomic import OutputError, Target
-from simulator.scenario import Problem, Scenario, ScenarioError
+from simulator.cli.app import BACKENDS, extends_option
+from simulator.core.errors import Problem, ScenarioError
 
 
 def variant_options(f):
@@ -55,7 +53,7 @@ def variant_options(f):
     return f
 
 
-def parse_pair(text: str | None, scenario: Scenario) -> tuple[str, str]:
+def parse_pair(text: str | None, scenario) -> tuple[str, str]:
     """``"a,b"`` -> ``("a", "b")`` (checked against the scenario's portfolios); exits 2."""
     if text is None:
         return scenario.pairs()[0]
@@ -84,12 +82,15 @@ def usage_error(message: str) -> None:
     sys.exit(2)
 
 
-def output_dir(out_dir: str | None, name: str, kind: str) -> Target:
-    """The output directory (default ``runs/<scenario>-<kind>-<timestamp>``), checked
+def output_dir(out_dir: str | None, name: str, kind: str):
+    """The output directory (a :class:`~simulator.report.atomic.Target`; default
+    ``runs/<scenario>-<kind>-<timestamp>``), checked
     to be writable before anything runs, creating nothing (see
     :mod:`simulator.report.atomic`)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out = Path(out_dir) if out_dir else Path("runs") / f"{name}-{kind}-{stamp}"
+    from simulator.report.atomic import OutputError, Target
+
     try:
         return Target.check(out)
     except OutputError as exc:

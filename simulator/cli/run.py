@@ -1,6 +1,7 @@
 """``simulate run SCENARIO`` (the default command): simulate, print the comparison, write
 the outputs (the table itself is :mod:`simulator.report.terminal`; the trial operating
-characteristics the report shows are computed here, by the study, and handed to it).
+characteristics, the verdict under each success-rate table and the calibration table the
+report shows are computed here, by their studies, and handed to it).
 
 Everything that can fail before the simulation does, and creates nothing: the scenario,
 the options, whether the outputs can be written (:meth:`~simulator.report.atomic.Target.check`)
@@ -19,19 +20,18 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.app import extends_option, fail, load, main, notes, progress_wanted
+from simulator.cli.app import BACKENDS, extends_option, fail, load, main, notes, progress_wanted
 from simulator.cli.scale import run_scaled
+from simulator.core.errors import ScenarioError
 from simulator.core.limits import COLUMNS_PER_ASSET, ROW_BYTES, gib
-from simulator.engine.executors import BACKENDS
-from simulator.engine.reduction import STREAMING_THRESHOLD
-from simulator.report.atomic import OutputError, Target
-from simulator.report.export import save_result
-from simulator.report.terminal import format_report, json_report
-from simulator.scenario import ScenarioError
 
 #: Simulated trials per setting for the report's operating characteristics (MC error of a
 #: rate at most 0.5 / sqrt(50,000) = 0.0022).
 REPORT_TRIALS = 50_000
+#: Iterations (at most) of each rerun for the verdict under each success-rate table, and
+#: of the calibration table's template runs (MC error of an LOA at most 0.5 / sqrt(5,000)).
+TABLE_ITERATIONS = 5_000
+CALIBRATION_ITERATIONS = 5_000
 
 
 @main.command("run")
@@ -72,6 +72,12 @@ REPORT_TRIALS = 50_000
     type=click.Choice(["fast", "event"]),
     help="Cell and gene therapy plants: fast (monthly queue) or event (SimPy, per patient; slow).",
 )
+@click.option(
+    "--csv",
+    "csv",
+    is_flag=True,
+    help="Also write the per-iteration tables as iterations.csv and inputs.csv.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @extends_option
 def run_command(
@@ -88,12 +94,17 @@ def run_command(
     keep_samples,
     fmt,
     fidelity,
+    csv,
     quiet,
     allow_extends_outside,
 ):
     """Run SCENARIO, print the comparison and write the outputs."""
     from simulator import run
     from simulator.cli.scale import run_options
+    from simulator.report.atomic import OutputError, Target
+    from simulator.report.calibration import verdict_line
+    from simulator.report.export import save_result
+    from simulator.report.terminal import format_report, json_report
 
     backend, options = run_options(backend, scheduler, summaries_only, keep_samples)
 
@@ -128,7 +139,8 @@ def run_command(
             result = run_scaled(run, s, backend, workers, options, progress=progress)
     else:
         result = run_scaled(run, s, backend, workers, options)
-    saved = save_result(result, target, tables=_report_tables(result), record_command=True)
+    tables = _report_tables(result)
+    saved = save_result(result, target, tables=tables, csv=csv, record_command=True)
     if saved != out:
         click.echo(
             f"note: another run wrote {out} while this one ran; this run's outputs are in {saved}",
@@ -138,10 +150,15 @@ def run_command(
         click.echo(json.dumps(json_report(result, saved), indent=2))
     else:
         click.echo(format_report(result, saved))
+        by_table = tables.get("benchmark_tables")
+        for a, b in result.scenario.pairs() if by_table is not None else []:
+            click.echo(verdict_line(by_table, a, b))
 
 
 def _rows_fit(s) -> None:
     """Exit 2 if a run that keeps its rows would hold more than ``ROW_BYTES`` of them."""
+    from simulator.engine.reduction import STREAMING_THRESHOLD
+
     n = s.simulation.iterations
     if n >= STREAMING_THRESHOLD:
         return  # summaries-only by itself
@@ -165,10 +182,21 @@ def _default_out(name: str) -> Path:
 
 def _report_tables(result) -> dict:
     """Tables the report shows that a study computes: the trial operating
-    characteristics (when the run writes a report and the scenario has such trials)."""
+    characteristics (when the scenario has such trials), the verdict under each
+    success-rate table (when its assets name one) and the calibration of its templates."""
     if result.summaries_only:
         return {}
+    from simulator.studies.benchmark_sets import by_benchmark_table, named_tables
+    from simulator.studies.calibration import calibration_table
     from simulator.studies.trials import operating_characteristics
 
-    trials = operating_characteristics(result.scenario, trials=REPORT_TRIALS)
-    return {"trials": trials} if len(trials) else {}
+    backend = "local" if result.backend == "dask" else result.backend  # no second cluster
+    s, run_on = result.scenario, {"backend": backend, "workers": result.workers}
+    n = s.simulation.iterations
+    out = {"trials": operating_characteristics(s, trials=REPORT_TRIALS)}
+    if named_tables(s) and s.pairs():
+        out["benchmark_tables"] = by_benchmark_table(
+            s, iterations=min(n, TABLE_ITERATIONS), result=result, **run_on
+        )
+    out["calibration"] = calibration_table(s, iterations=min(n, CALIBRATION_ITERATIONS), **run_on)
+    return {k: v for k, v in out.items() if len(v)}

@@ -12,8 +12,6 @@ from typing import Any
 
 import click
 
-from simulator.engine.dask_backend import BackendError
-
 
 def run_options(
     backend: str, scheduler: str | None, summaries_only: bool, keep_samples: str | None
@@ -33,6 +31,8 @@ def run_options(
 
 def run_scaled(run, scenario, backend: str, workers: int | None, options: dict, **kw):
     """``run(scenario, ...)``, a backend failure printed as one line (exit status 2)."""
+    from simulator.engine.dask_backend import BackendError
+
     try:
         return run(scenario, backend=backend, workers=workers, **options, **kw)
     except BackendError as exc:

@@ -13,15 +13,7 @@ import click
 
 from simulator.cli.app import fail, load, main, progress_wanted
 from simulator.cli.options import output_dir, parse_pair, progress_bar, usage_error, variant_options
-from simulator.report.atomic import write_directory
-from simulator.scenario import ScenarioError
-from simulator.studies.sensitivity import (
-    one_way_swing,
-    plot_regression_tornado,
-    plot_swing_tornado,
-    regression_sensitivity,
-    resolved,
-)
+from simulator.core.errors import ScenarioError
 
 
 @main.command("sensitivity")
@@ -56,6 +48,13 @@ def sensitivity_command(
 ):
     """One-way swing of SCENARIO's uncertain inputs: tornado of the mean NPV difference."""
     from simulator import run
+    from simulator.report.atomic import write_directory
+    from simulator.studies.sensitivity import (
+        is_stage_outcome,
+        one_way_swing,
+        regression_sensitivity,
+        resolved,
+    )
 
     try:
         s = load(scenario, sets, allow_extends_outside, iterations=iterations, seed=seed)
@@ -65,7 +64,7 @@ def sensitivity_command(
     out = output_dir(out_dir, s.name, "sensitivity")
     base = run(resolved(s), backend=backend, workers=workers)
     regression = regression_sensitivity(base, f"{a} - {b}")
-    known = set(regression.index)
+    known = {i for i in regression.index if not is_stage_outcome(i)}
     for name in inputs:
         if name not in known:
             near = [k for k in sorted(known) if name.split(".")[-1] in k][:5]
@@ -88,6 +87,8 @@ def sensitivity_command(
         swing.to_csv(d / "sensitivity.csv", float_format="%.6g")
         regression.to_csv(d / "regression.csv", float_format="%.6g")
         from matplotlib.figure import Figure
+
+        from simulator.studies.sensitivity import plot_regression_tornado, plot_swing_tornado
 
         for name, draw, rows in (
             ("tornado_swing.png", lambda ax: plot_swing_tornado(swing, ax=ax), len(swing)),

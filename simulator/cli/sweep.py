@@ -21,9 +21,7 @@ from simulator.cli.options import (
     usage_error,
     variant_options,
 )
-from simulator.report.atomic import write_directory
-from simulator.scenario import ScenarioError
-from simulator.studies.sweep import grid, parse_vary, plot_heatmap, sweep
+from simulator.core.errors import ScenarioError
 
 
 @main.command("sweep")
@@ -54,6 +52,9 @@ def sweep_command(
     fmt,
 ):
     """Run SCENARIO over a grid of variants (common random numbers) and tabulate the comparison."""
+    from simulator.report.atomic import write_directory
+    from simulator.studies.sweep import grid, parse_vary, sweep
+
     try:
         s = load(scenario, sets, allow_extends_outside, iterations=iterations, seed=seed)
     except ScenarioError as exc:
@@ -121,6 +122,8 @@ def sweep_command(
 
 def _heatmaps(table, directory) -> None:
     from matplotlib.figure import Figure
+
+    from simulator.studies.sweep import plot_heatmap
 
     for value, name in (
         ("diff_mean_musd", "sweep_diff_heatmap.png"),

@@ -7,7 +7,7 @@ import sys
 import click
 
 from simulator.cli.app import extends_option, fail, load, main
-from simulator.scenario import ScenarioError
+from simulator.core.errors import ScenarioError
 
 
 @main.command("trace")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from simulator.cli.app import extends_option, fail, load, main
-from simulator.scenario import ScenarioError
+from simulator.core.errors import ScenarioError
 
 
 @main.command("trials")

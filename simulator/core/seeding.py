@@ -25,6 +25,7 @@ import numpy as np
 STREAMS: dict[str, int] = {"inputs": 1, "success": 2, "risk_group": 3, "manufacturing": 7}
 STREAMS["pricing"] = 9  # the IRA switch of the market (simulator.pillars.pricing.step)
 STREAMS["trials"] = 8  # mechanistic mode: true effects and trial statistics
+STREAMS["design"] = 10  # scenario discovery: the sampled design of levers (simulator.studies)
 
 
 def name_key(name: str) -> int:

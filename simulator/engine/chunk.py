@@ -7,16 +7,24 @@ draws the market (shared by all portfolios), then for each portfolio and asset:
 1. the asset's uncertain inputs (:mod:`.sampling`),
 2. its development path (:mod:`simulator.pillars.development.stages`), with success uniforms
    correlated within risk groups (:mod:`simulator.core.copula`),
-3. its commercial flows if it launched before the horizon
-   (:mod:`simulator.pillars.commercial.flows`), computed for launched iterations only,
+3. once every asset is developed, its share of its indication month by month
+   (:mod:`simulator.pillars.commercial.competition`) and its commercial flows if it
+   launched before the horizon (:mod:`simulator.pillars.commercial.patients`), computed
+   for launched iterations only,
 
 and adds the asset's monthly cash to the portfolio's. Present values are computed per
 asset in closed form or by one matrix-vector product; monthly arrays exist only at the
 portfolio level, for the cash trough, break-even and yearly cash-flow bands.
 
-Tax is linear: every cash flow, R&D included, is multiplied by ``1 - tax_rate`` (R&D is
-deductible against the sponsor's other profits). Out-of-pocket and capitalized R&D costs
-are reported before tax, as Paul et al. (2010) report them.
+The portfolio is the taxpayer (:mod:`simulator.pillars.finance`): its monthly pre-tax
+cash is taxed as a consolidated company (losses offset other profits at once: the cash
+times ``1 - tax_rate``, plus any orphan credit and depreciation timing) or a standalone
+one (losses carried forward). Each asset's NPV column is its pre-tax present value times
+``1 - tax_rate``; the portfolio's NPV adds its ``tax_adjustment_musd``. Out-of-pocket and
+capitalized R&D costs are reported before tax, as Paul et al. (2010) report them, and
+complete: the drug's stages, CDx development, trial screening and the CDx partner's
+upfront and milestone, each also a column of its own (``rd_drug_musd``, ``rd_cdx_musd``,
+``rd_screening_musd``, ``rd_milestones_musd``, which sum to ``oop_cost_musd``).
 """
 
 from __future__ import annotations
@@ -28,12 +36,17 @@ import numpy as np
 from simulator.core.draws import Draws, distribution_fields, sample
 from simulator.core.seeding import generator
 from simulator.core.timeline import MONTHS_PER_YEAR, discount_factors
-from simulator.engine.asset_path import AssetPath, commercialize, develop
+from simulator.engine.asset_path import AssetPath, commercialize, develop_all
+from simulator.pillars.commercial.competition import indication_shares
+from simulator.pillars.finance.step import TaxBook
 from simulator.scenario import Scenario
 
 MARKET_FIELDS = ("demand_multiplier", "price_multiplier")
+# out-of-pocket R&D by kind: drug stages (screening excluded), CDx development, trial
+# screening, deals (the CDx partner's upfront and milestone)
+RD_KINDS = ("drug", "cdx", "screening", "milestones")
 # per-asset plant outcomes summed over a portfolio's cell and gene therapies
-PLANT_TOTALS = ("patients_treated", "patients_lost_waiting", "capex_musd")
+PLANT_TOTALS = ("patients_treated", "patients_lost_waiting", "capex_musd", "plant_build_musd")
 
 
 @dataclass
@@ -132,46 +145,60 @@ class _Context:
 def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]):
     portfolio = ctx.scenario.portfolios[pname]
     n, horizon = ctx.n, ctx.horizon
-    tax_keep = 1.0 - ctx.scenario.market.tax_rate
+    market = ctx.scenario.market
+    tax_keep = 1.0 - market.tax_rate
+    book = TaxBook(market.tax, market.tax_rate, n, horizon)
     cost_diff = np.zeros((n, horizon + 1))
     cash = np.zeros((n, horizon))
     revenue_y = np.zeros((n, horizon // MONTHS_PER_YEAR))
     cols: dict[str, np.ndarray] = {}
-    # pass 1: development, regulatory path, CDx
-    paths = []
-    for asset in portfolio.assets:
-        rho = portfolio.risk_groups[asset.risk_group].correlation if asset.risk_group else 0.0
-        draws = sample(asset, asset.name, ctx.scenario.simulation.seed, ctx.chunk_index, n)
-        paths.append(develop(ctx, asset, draws, rho, cost_diff))
+    # pass 1: development (under the portfolio's annual budget, if any), regulatory path, CDx
+    seed = ctx.scenario.simulation.seed
+    draws = [sample(a, a.name, seed, ctx.chunk_index, n) for a in portfolio.assets]
+    paths = develop_all(ctx, portfolio, draws, cost_diff)
+    for asset, d, path in zip(portfolio.assets, draws, paths, strict=True):
+        book.add_qualified(asset, path.dev)
         prefix = f"{pname}.{asset.name}"
         uncertain = {f for f, dist in distribution_fields(asset).items() if not dist.is_constant}
-        for field_path, values in draws.flat():  # after develop: the effects actually used
+        for field_path, values in d.flat():  # after develop: the effects actually used
             if field_path in uncertain:
                 cols[f"input:{prefix}.{field_path}"] = values
-    # pass 2: revenue, with shared indications split among the assets that launched
-    splits = _indication_splits(paths, n)
+        for stage in uncertain_stages(asset):  # stage outcomes are inputs too (drivers)
+            cols[f"input:{prefix}.phases.{stage}.passed"] = path.passed[stage]
+    # pass 2: revenue, with shared indications split month by month among the assets on
+    # the market (every asset's launch is known now) and outside entrants
+    shares = indication_shares(ctx, paths)
     npv = np.zeros(n)
     launches = np.zeros(n, dtype=np.int64)
     approvals = np.zeros(n, dtype=np.int64)
     first_launch = np.full(n, np.inf)
-    oop = np.zeros(n)
+    rd = {k: np.zeros(n) for k in RD_KINDS}  # out-of-pocket R&D by kind
     rd_pv = np.zeros(n)
     capitalized = np.zeros(n)
     cdx_delay_sum = np.zeros(n)
     cdx_launches = np.zeros(n, dtype=np.int64)
     cdx_delayed = np.zeros(n, dtype=np.int64)
+    budget_delay = np.zeros(n)
+    pretax_pv = np.zeros(n)
     plant_totals = {k: np.zeros(n) for k in PLANT_TOTALS} if portfolio.has_plants() else {}
-    for path, split in zip(paths, splits, strict=True):
+    for path, share in zip(paths, shares, strict=True):
         rd_pv -= path.pv_musd  # pass 1 booked R&D and CDx spend only (negative)
-        a_npv = (
-            path.pv_musd + commercialize(ctx, path, split, cash, revenue_y, cost_diff)
-        ) * tax_keep
+        a_pretax = path.pv_musd + commercialize(ctx, path, share, cash, revenue_y, cost_diff)
+        if path.build is not None:  # not R&D: the plant built at risk before approval
+            a_pretax = a_pretax + path.build.pv_musd
+            book.add_capex_spread(*path.build.capex)
+        pretax_pv += a_pretax
+        a_npv = a_pretax * tax_keep
+        if path.plant is not None:
+            book.add_capex(path.plant_rows, path.plant.capex_musd)
         launched, launch_month = path.launched, path.launch_month
         prefix = f"{pname}.{path.asset.name}"
         cols[f"{prefix}.npv_musd"] = a_npv
         cols[f"{prefix}.launched"] = launched
         cols[f"{prefix}.launch_month"] = np.where(launched, launch_month, np.nan)
         cols[f"{prefix}.stages_entered"] = path.dev.reached.sum(axis=1)
+        cols[f"{prefix}.oop_cost_musd"] = sum(_asset_rd(path).values())  # for the frontier
+        cols[f"{prefix}.rd_pv_musd"] = -path.pv_musd
         cols.update({f"{prefix}.{k}": v for k, v in path.outputs.items()})
         if path.asset.manufacturing is not None:
             series.update(_plant_series(path, prefix, n, horizon // MONTHS_PER_YEAR))
@@ -181,15 +208,22 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
         launches += launched
         approvals += path.dev.approved
         first_launch = np.minimum(first_launch, np.where(launched, launch_month, np.inf))
-        oop += path.dev.oop_cost_musd
+        for kind, amount in _asset_rd(path).items():
+            rd[kind] += amount
+        if "budget_delay_months" in path.outputs:
+            budget_delay += path.outputs["budget_delay_months"]
         capitalized += path.dev.capitalized_cost_musd
+        if path.cdx is not None:
+            capitalized += path.cdx.capitalized_musd
         if path.cdx is not None:
             cdx_delay_sum += np.where(launched, path.cdx.delay_to_launch_months, 0.0)
             cdx_launches += launched
             cdx_delayed += launched & (path.cdx.delay_to_launch_months > 0)
     np.cumsum(cost_diff, axis=1, out=cost_diff)
     cash += cost_diff[:, :horizon]
-    cash *= tax_keep
+    adjustment, tax_columns = book.settle(cash, pretax_pv, ctx.discount)  # cash after tax
+    if adjustment is not None:
+        npv += adjustment
     cumulative = np.cumsum(cash, axis=1, out=cost_diff[:, :horizon])
     trough = np.minimum(cumulative.min(axis=1), 0.0)
     cols[f"{pname}.npv_musd"] = npv
@@ -199,14 +233,40 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     cols[f"{pname}.peak_revenue_musd"] = revenue_y.max(axis=1)
     cols[f"{pname}.cash_trough_musd"] = trough
     cols[f"{pname}.breakeven_month"] = _breakeven_month(cumulative)
-    cols[f"{pname}.oop_cost_musd"] = oop
+    cols[f"{pname}.oop_cost_musd"] = rd["drug"] + rd["cdx"] + rd["screening"] + rd["milestones"]
+    cols.update({f"{pname}.rd_{k}_musd": v for k, v in rd.items()})
     cols[f"{pname}.capitalized_cost_musd"] = capitalized
     cols[f"{pname}.rd_pv_musd"] = rd_pv
+    cols.update({f"{pname}.{k}": v for k, v in tax_columns.items()})
     cols[f"{pname}.cdx_launches"] = cdx_launches
     cols[f"{pname}.cdx_delayed_launches"] = cdx_delayed
     cols[f"{pname}.cdx_delay_months_sum"] = cdx_delay_sum
     cols.update({f"{pname}.cgt_{k}": v for k, v in plant_totals.items()})
+    if portfolio.budget is not None and portfolio.budget.annual_rd_musd is not None:
+        cols[f"{pname}.budget_delay_months"] = budget_delay  # summed over the assets
     return cols, cash, revenue_y, paths
+
+
+def uncertain_stages(asset) -> list[str]:
+    """The asset's stages whose outcome varies: a trial design, or ``0 < p_success < 1``
+    (decided from the scenario, so every chunk has the same columns)."""
+    out = []
+    for name, stage in asset.stages():
+        p = stage.p_success
+        if stage.design is not None or not (p.is_constant and p.mean() in (0.0, 1.0)):
+            out.append(name)
+    return out
+def _asset_rd(path: AssetPath) -> dict[str, np.ndarray]:
+    """One asset's out-of-pocket R&D by kind (drug, CDx, screening, milestones)."""
+    screening = path.dev.screening_oop_musd
+    zero = np.zeros_like(screening)
+    cdx = path.cdx
+    return {
+        "drug": path.dev.oop_cost_musd - screening,
+        "cdx": zero if cdx is None else cdx.development_oop_musd,
+        "screening": screening,
+        "milestones": zero if cdx is None else cdx.deals_oop_musd,
+    }
 
 
 def _plant_series(path, prefix: str, n: int, years: int) -> dict[str, np.ndarray]:
@@ -223,20 +283,6 @@ def _plant_series(path, prefix: str, n: int, years: int) -> dict[str, np.ndarray
             ("treated", o.treated_per_year),
         ):
             out[f"{prefix}.{key}"][rows] = np.where(before, np.nan, values)
-    return out
-
-
-def _indication_splits(paths, n: int) -> list[np.ndarray]:
-    """Each asset's share of its indication: 1 / (assets naming it that launched)."""
-    counts: dict[str, np.ndarray] = {}
-    for p in paths:
-        name = p.asset.cohort.indication if p.asset.cohort is not None else None
-        if name is not None:
-            counts[name] = counts.get(name, np.zeros(n, dtype=np.int64)) + p.launched
-    out = []
-    for p in paths:
-        name = p.asset.cohort.indication if p.asset.cohort is not None else None
-        out.append(np.ones(n) if name is None else 1.0 / np.maximum(counts[name], 1))
     return out
 
 

@@ -115,19 +115,18 @@ def open_dask_executor(workers: int | None = None, scheduler: Any = None) -> Ite
     Parameters
     ----------
     workers
-        Worker processes of the LocalCluster started when ``scheduler`` is None.
+        Worker processes of the LocalCluster started when ``scheduler`` is None (the
+        caller resolves None to the usable cores).
     scheduler
         None, an address ``tcp://host:port``, a scheduler-file path, or a
         ``distributed.Client`` (used as is, not closed).
     """
-    from simulator.engine.executors import default_workers
-
     distributed = _import_distributed()
     owned: list[Any] = []  # what this block opened, closed in reverse order
     try:
         if scheduler is None:
             cluster = distributed.LocalCluster(
-                n_workers=workers or default_workers(),
+                n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address="127.0.0.1:0",  # any free port: 8787 may be taken

@@ -70,7 +70,7 @@ def open_executor(
     elif backend == "dask":
         from simulator.engine.dask_backend import open_dask_executor
 
-        with open_dask_executor(workers, scheduler) as executor:
+        with open_dask_executor(workers or default_workers(), scheduler) as executor:
             yield executor
     else:
         raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")

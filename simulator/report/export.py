@@ -5,11 +5,17 @@ Every run writes ``summary.csv`` (the metrics of :mod:`simulator.results.metrics
 backlog, suites and patients treated of each plant), ``scenario.resolved.yaml`` (the
 scenario after extends, templates and overrides: what actually ran) and ``manifest.json``
 (seed, chunk size, versions, input hash, run time). A run that kept its samples adds
-``iterations.csv`` and ``iterations.parquet``, ``pricing.csv`` (when an asset is priced:
-see :mod:`simulator.results.pricing`), ``report.html`` (see :mod:`.html`), ``report.xlsx``
-(see :mod:`.excel`) and the plots as PNG (a ``plant_<portfolio>.<asset>.png`` fan chart of
-each plant). A summaries-only run says so in its manifest, with the sketch's accuracy and
-the columns it approximates.
+``iterations.parquet`` (a row per iteration: the outcomes), ``inputs.parquet`` (a row per
+iteration: every sampled input, ``input:<portfolio>.<asset>.<field>``), ``pricing.csv``
+(when an asset is priced: see :mod:`simulator.results.pricing`), ``report.html`` (see
+:mod:`.html`), ``report.xlsx`` (see :mod:`.excel`) and plots as PNG: the report's own
+images, drawn once (the NPV densities and CDFs, and each plant's backlog and capacity,
+``plant_<portfolio>.<asset>.png``); ``csv=True`` (``--csv``) adds the two per-iteration
+tables as ``iterations.csv`` and ``inputs.csv``. A column that takes one
+value in every iteration (a plant that never hits its budget cap, a flag never raised) is
+left out of the per-iteration files and written once, with its value, under
+``constant_columns`` in the manifest. A summaries-only run says so in its manifest, with
+the sketch's accuracy and the columns it approximates.
 
 Atomicity (:mod:`.atomic`): everything is written into a hidden, locked staging folder
 beside the target first. If the target does not exist, that folder is renamed into place
@@ -33,6 +39,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -86,27 +93,6 @@ def manifest(result: Result, resolved: str, extra: dict[str, Any]) -> dict[str, 
     }
 
 
-def _save_plots(result: Result, directory: Path) -> list[str]:
-    from matplotlib.figure import Figure
-
-    names = []
-    for name, method in (("npv_distribution.png", "npv_distribution"), ("npv_cdf.png", "npv_cdf")):
-        fig = Figure(figsize=(8, 4.5), dpi=120)
-        ax = fig.subplots()
-        getattr(result.plot, method)(ax=ax)
-        fig.tight_layout()
-        fig.savefig(directory / name)
-        names.append(name)
-    for portfolio, asset in result.plant_assets():
-        fig = Figure(figsize=(8, 4.5), dpi=120)
-        result.plot.plant(portfolio, asset, ax=fig.subplots())
-        fig.tight_layout()
-        name = f"plant_{portfolio}.{asset}.png"
-        fig.savefig(directory / name)
-        names.append(name)
-    return names
-
-
 def _csv(table, path: Path) -> None:
     table.to_csv(path, index=False, float_format="%.6g")
 
@@ -120,39 +106,88 @@ def write_summaries(result: Result, directory: Path) -> None:
         _csv(result.plant_bands(), directory / "plant.csv")
 
 
+INPUT_PREFIX = "input:"
+
+
+def _constant_value(values: Any) -> tuple[bool, Any]:
+    """``(True, value)`` when every entry of ``values`` is the same (NaN counts as equal
+    to NaN; the value is None then), else ``(False, None)``."""
+    first = values[0]
+    if values.dtype.kind == "f" and first != first:  # NaN
+        return bool(np.isnan(values).all()), None
+    return bool((values == first).all()), first.item()
+
+
+def per_iteration_tables(result: Result) -> tuple[pa.Table, pa.Table, dict[str, Any]]:
+    """The outcomes and the sampled inputs, a row per iteration each (both start with
+    ``iteration``), and the columns left out because they are constant, with their
+    value. Built from the run's arrays without a pandas copy."""
+    outcomes: dict[str, Any] = {}
+    inputs: dict[str, Any] = {}
+    constant: dict[str, Any] = {}
+    for name in result.column_names:
+        values = result.column(name)
+        same, value = _constant_value(values) if len(values) > 1 else (False, None)
+        if same and name != "iteration":
+            constant[name] = value
+        elif name == "iteration":
+            outcomes[name] = inputs[name] = values
+        else:
+            (inputs if name.startswith(INPUT_PREFIX) else outcomes)[name] = values
+    return pa.table(outcomes), pa.table(inputs), constant
+
+
 def write_samples(
-    result: Result, directory: Path, tables: dict[str, Any], info: dict[str, Any]
-) -> None:
-    """The files only a run with samples writes: rows, pricing, plots, report, workbook."""
-    # The per-iteration table is the big one: pyarrow writes its CSV and Parquet in
-    # threads (it releases the GIL) while this thread writes the rest and draws the plots.
-    table = pa.Table.from_pandas(result.iterations, preserve_index=False)
+    result: Result,
+    directory: Path,
+    tables: dict[str, Any],
+    info: dict[str, Any],
+    csv: bool = False,
+) -> dict[str, Any]:
+    """The files only a run with samples writes: rows, pricing, plots, report, workbook.
+
+    Returns the constant columns left out of the per-iteration files, with their value.
+    """
+    # The report comes first: it draws its figures on processes forked from this one,
+    # which is safest before any thread starts. Then pyarrow writes the per-iteration
+    # tables in threads (it releases the GIL) while this thread writes the workbook.
+    images: dict[str, bytes] = {}  # the report's figures that are files too
+    write_report(result, directory / "report.html", info, tables=tables, images=images)
+    for name, png in images.items():
+        (directory / name).write_bytes(png)
+    outcomes, inputs, constant = per_iteration_tables(result)
+    files = [("iterations", outcomes), ("inputs", inputs)]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        big = [
-            pool.submit(pacsv.write_csv, table, directory / "iterations.csv"),
-            pool.submit(pq.write_table, table, directory / "iterations.parquet"),
-        ]
+        big = [pool.submit(pq.write_table, t, directory / f"{n}.parquet") for n, t in files]
+        if csv:
+            big += [pool.submit(pacsv.write_csv, t, directory / f"{n}.csv") for n, t in files]
         pricing = pricing_table(result)  # a row per priced asset (pricing or IRA blocks)
         if len(pricing):
             _csv(pricing, directory / "pricing.csv")
-        _save_plots(result, directory)
-        write_report(result, directory / "report.html", info, tables=tables)
         write_excel(result, directory / "report.xlsx")
         for f in big:
             f.result()
+    return constant
 
 
 def write_files(
-    result: Result, directory: Path, extra: dict[str, Any], tables: dict[str, Any] | None = None
+    result: Result,
+    directory: Path,
+    extra: dict[str, Any],
+    tables: dict[str, Any] | None = None,
+    csv: bool = False,
 ) -> None:
     """Write every output into ``directory`` (which exists and is private to us)."""
     write_summaries(result, directory)
     resolved = resolved_yaml(result)
     (directory / "scenario.resolved.yaml").write_text(resolved, encoding="utf-8")
+    constant = None
     if result.has_samples:
         provenance = manifest(result, resolved, dict(extra))
-        write_samples(result, directory, dict(tables or {}), provenance)
+        constant = write_samples(result, directory, dict(tables or {}), provenance, csv=csv)
     info = manifest(result, resolved, dict(extra))
+    if constant is not None:
+        info["constant_columns"] = constant
     if result.summaries_only:
         info["summaries_only"] = True
         info["quantile_relative_accuracy"] = result.quantile_relative_accuracy
@@ -164,15 +199,20 @@ def write_files(
 
 
 def save_result(
-    result: Result, directory: Path | Target, tables: dict[str, Any] | None = None, **extra: Any
+    result: Result,
+    directory: Path | Target,
+    tables: dict[str, Any] | None = None,
+    csv: bool = False,
+    **extra: Any,
 ) -> Path:
     """Write ``result`` to ``directory`` atomically (see the module docstring); ``tables``
-    are computed tables for the report (``"trials"``). Returns the folder written: a
-    sibling of ``directory`` if another run wrote there meanwhile. ``directory`` may be a
-    :class:`~.atomic.Target` checked when the run began (what the folder held then)."""
+    are computed tables for the report (``"trials"``); ``csv`` adds the per-iteration
+    tables as CSV. Returns the folder written: a sibling of ``directory`` if another run
+    wrote there meanwhile. ``directory`` may be a :class:`~.atomic.Target` checked when
+    the run began (what the folder held then)."""
     target = directory if isinstance(directory, Target) else Target.check(directory)
     with staged(target) as staging:
-        write_files(result, staging, extra, tables)
+        write_files(result, staging, extra, tables, csv=csv)
         return publish(staging, target, _update)
 
 

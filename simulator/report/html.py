@@ -10,7 +10,9 @@ font or style sheet from the network, so the file can be mailed and opened offli
 Reading a result never runs the model again: a table that needs another simulation is
 computed by its study and handed in, ``render(result, tables={"trials": df})`` (the
 ``simulate`` command passes the trial operating characteristics of
-:mod:`simulator.studies.trials`; ``result.save(dir, tables=...)`` does the same).
+:mod:`simulator.studies.trials`, the verdict under each benchmark table of
+:mod:`simulator.studies.benchmark_sets` and the calibration table of
+:mod:`simulator.studies.calibration`; ``result.save(dir, tables=...)`` does the same).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from simulator.report.page import Context, Section, figure_html, table_html
+from simulator.report.calibration import calibration
+from simulator.report.page import Context, Section, deferred_figures, figure_html, table_html
 from simulator.report.sections import (
     assets,
     assumptions_section,
@@ -38,6 +41,7 @@ from simulator.report.sections import (
     risk,
     trials,
 )
+from simulator.report.strategy import discovery_section, frontier_section
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.results.result import Result
@@ -54,9 +58,12 @@ SECTIONS: list[Callable[[Result, Context], Section | None]] = [
     assets,
     launches,
     drivers,
+    frontier_section,
+    discovery_section,
     manufacturing,
     trials,
     convergence,
+    calibration,
     provenance,
 ]
 
@@ -89,24 +96,30 @@ def render(
     result: Result,
     provenance: dict[str, Any] | None = None,
     tables: dict[str, pd.DataFrame] | None = None,
+    images: dict[str, bytes] | None = None,
 ) -> str:
     """The complete HTML page of ``result`` (a string; nothing is written); ``tables``:
-    computed tables to show (``"trials"``)."""
+    computed tables to show (``"trials"``); ``images``, if given, receives the PNG bytes
+    of the figures that are output files too (by file name)."""
     ctx = Context(provenance=dict(provenance or {}), tables=dict(tables or {}))
-    sections = [s for s in (f(result, ctx) for f in SECTIONS) if s is not None]
+    if images is not None:
+        ctx.images = images
+    with deferred_figures() as fill:  # the figures are drawn together, at the end
+        sections = [s for s in (f(result, ctx) for f in SECTIONS) if s is not None]
     nav = "".join(f'<a href="#{s.id}">{html.escape(s.title)}</a>' for s in sections)
     body = "".join(
         f'<section id="{s.id}"><h2>{html.escape(s.title)}</h2>{s.body}</section>' for s in sections
     )
     sim = result.scenario.simulation
     title = f"{result.scenario.name}: portfolio comparison"
-    return (
+    page = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
         f"<header><h1>{html.escape(title)}</h1><p>{sim.iterations:,} simulated futures · "
         f"seed {sim.seed} · money in USD millions, discounted to the scenario start</p></header>"
         f"<nav>{nav}</nav><main>{body}</main></body></html>\n"
     )
+    return fill(page)
 
 
 def write_report(
@@ -114,8 +127,10 @@ def write_report(
     path: str | Path,
     provenance: dict[str, Any] | None = None,
     tables: dict[str, pd.DataFrame] | None = None,
+    images: dict[str, bytes] | None = None,
 ) -> Path:
-    """Write the report of ``result`` to ``path`` (``report.html``); returns the path."""
+    """Write the report of ``result`` to ``path`` (``report.html``); returns the path
+    (``images``: as for :func:`render`)."""
     path = Path(path)
-    path.write_text(render(result, provenance, tables), encoding="utf-8")
+    path.write_text(render(result, provenance, tables, images), encoding="utf-8")
     return path

@@ -1,12 +1,27 @@
 """The pieces a report page is built from: a section, what every section may use, and
-plots and tables turned into self-contained HTML (PNG inline as base64, no network)."""
+plots and tables turned into self-contained HTML (PNG inline as base64, no network).
+
+A figure is drawn once, at :data:`DPI`: a figure that is also an output file of its own
+(``npv_distribution.png``, ``plant_<portfolio>.<asset>.png``) is kept in the context's
+``images`` under its file name, and the writer saves those very bytes.
+
+Drawing is most of a report's time (a figure is a few tenths of a second of matplotlib),
+and the figures do not depend on each other: inside :func:`deferred_figures` a section's
+:func:`figure_html` only records its figure and returns a placeholder, and
+:func:`draw_figures` then draws them all, on two processes forked from this one where the
+platform forks (they inherit the result; only the PNG bytes come back), else one by one.
+"""
 
 from __future__ import annotations
 
 import base64
 import html
 import io
-from collections.abc import Callable
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,20 +51,96 @@ class Context:
     provenance: dict[str, Any] = field(default_factory=dict)
     pair: tuple[str, str] | None = None
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: PNG bytes of the figures that are output files too, by file name
+    images: dict[str, bytes] = field(default_factory=dict)
 
 
-def figure_html(draw: Callable, figsize=(8, 4.5), panels: int = 1, alt: str = "") -> str:
-    """Draw with ``draw(ax)`` (or ``draw(axes)`` for panels) and embed the PNG inline."""
+#: Resolution of every figure: 100 dots per inch, an 8 x 4.5 inch plot is 800 x 450 pixels
+#: (sharp on a screen, small in a page; the PNG files are the same images).
+DPI = 100
+
+
+def figure_png(draw: Callable, figsize=(8, 4.5), panels: int = 1) -> bytes:
+    """Draw with ``draw(ax)`` (or ``draw(axes)`` for panels): the PNG bytes."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=figsize, dpi=100)
+    fig = Figure(figsize=figsize, dpi=DPI)
     axes = fig.subplots(1, panels) if panels > 1 else fig.subplots()
     draw(axes)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return buf.getvalue()
+
+
+def figure_html(
+    draw: Callable,
+    figsize=(8, 4.5),
+    panels: int = 1,
+    alt: str = "",
+    keep: tuple[dict[str, bytes], str] | None = None,
+) -> str:
+    """Draw with ``draw(ax)`` (or ``draw(axes)`` for panels) and embed the PNG inline;
+    ``keep=(images, name)`` also keeps the bytes as ``images[name]`` (an output file)."""
+    if _pending is not None:  # inside deferred_figures: drawn later by draw_figures
+        _pending.append(((draw, figsize, panels), alt, keep))
+        return _placeholder(len(_pending) - 1)
+    return _img(figure_png(draw, figsize, panels), alt, keep)
+
+
+def _img(png: bytes, alt: str, keep: tuple[dict[str, bytes], str] | None) -> str:
+    if keep is not None:
+        keep[0][keep[1]] = png
+    data = base64.b64encode(png).decode("ascii")
     return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"></figure>'
+
+
+def _placeholder(k: int) -> str:
+    return f"<!--figure {k}-->"
+
+
+_pending: list | None = None  # figures recorded inside deferred_figures
+_to_draw: list = []  # what the forked drawing processes read (inherited, never pickled)
+
+
+@contextmanager
+def deferred_figures() -> Iterator[Callable[[str], str]]:
+    """Record the figures of the sections built inside; yields ``fill(page)``, which draws
+    them all (:func:`draw_figures`) and puts them in place of their placeholders."""
+    global _pending
+    outer, _pending = _pending, []
+    recorded = _pending
+
+    def fill(page: str) -> str:
+        pngs = draw_figures([spec for spec, _, _ in recorded])
+        for k, ((_, alt, keep), png) in enumerate(zip(recorded, pngs, strict=True)):
+            page = page.replace(_placeholder(k), _img(png, alt, keep), 1)
+        return page
+
+    try:
+        yield fill
+    finally:
+        _pending = outer
+
+
+def _draw_one(k: int) -> bytes:
+    return figure_png(*_to_draw[k])
+
+
+def draw_figures(specs: list[tuple]) -> list[bytes]:
+    """PNG bytes of each ``(draw, figsize, panels)``, in order: on two forked processes
+    when there are several figures, two cores and a platform that forks, else here."""
+    global _to_draw
+    processes = min(2, os.cpu_count() or 1, len(specs))
+    forks = sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
+    if processes < 2 or not forks or multiprocessing.current_process().daemon:
+        return [figure_png(*spec) for spec in specs]
+    _to_draw = specs
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            return pool.map(_draw_one, range(len(specs)), chunksize=1)
+    finally:
+        _to_draw = []
 
 
 def table_html(df: pd.DataFrame, index: bool = True, text: bool = False) -> str:

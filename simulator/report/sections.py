@@ -19,18 +19,24 @@ import numpy as np
 import pandas as pd
 
 from simulator.report import charts as rp
+from simulator.report.calibration import tax_sentence, verdict_html
 from simulator.report.page import Context, Section, figure_html, g, metrics_html, table_html
 from simulator.report.sources import asset_families, assumptions, market_assumptions
 from simulator.results.convergence import mcse_table
-from simulator.results.drivers import plot_regression_tornado, regression_sensitivities
+from simulator.results.drivers import (
+    plot_variance_tornado,
+    regression_sensitivities,
+    variance_drivers_many,
+)
 from simulator.results.metrics import MONEY, PERCENT
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.results.result import Result
 
 #: The drivers' regression uses at most this many iterations (its coefficients are then
-#: known to about +-0.01, plenty for a ranking; the full fit at 10^5 takes seconds).
-REGRESSION_ITERATIONS = 20_000
+#: known to about +-1 / sqrt(10,000) = +-0.01, plenty for a ranking; ranking 250 inputs
+#: over 20,000 iterations took more than a second, a tenth of the default run).
+REGRESSION_ITERATIONS = 10_000
 
 
 def _m(x: float) -> str:
@@ -93,21 +99,34 @@ def assumptions_section(result: Result, ctx: Context) -> Section:
 
 
 def headline(result: Result, ctx: Context) -> Section:
-    body = [metrics_html("table", result.summary())]
+    summary = result.summary()
+    body = [metrics_html("table", summary)]
     for _, c in result.comparison().iterrows():
+        spend_a, spend_b = (_m(summary.loc[p, "rd_oop_mean_musd"]) for p in (c.a, c.b))
         body.append(
-            f"<p class='verdict'><b>{html.escape(c.a)}</b> is worth more than "
-            f"<b>{html.escape(c.b)}</b> in <b>{_p(c.prob_a_beats_b)}</b> of futures; "
+            f"<p class='verdict'><b>{html.escape(c.a)}</b> (expected R&D spend {spend_a} USD "
+            f"millions out of pocket) is worth more than <b>{html.escape(c.b)}</b> "
+            f"({spend_b}) in <b>{_p(c.prob_a_beats_b)}</b> of futures; "
             f"on average by <b>{c.diff_mean_musd:+,.0f} ± {c.diff_mcse_musd:,.0f}</b> USD "
             f"millions (P10 {c.diff_p10_musd:+,.0f}, P90 {c.diff_p90_musd:+,.0f}).</p>"
         )
+    body.append(verdict_html(result, ctx))
+    body.append(f"<p class='muted'>{html.escape(tax_sentence(result.scenario))}</p>")
     return Section("headline", "Headline comparison", "".join(body))
 
 
 def distributions(result: Result, ctx: Context) -> Section:
     figs = [
-        figure_html(lambda ax: result.plot.npv_distribution(ax=ax), alt="NPV densities"),
-        figure_html(lambda ax: result.plot.npv_cdf(ax=ax), alt="NPV CDFs"),
+        figure_html(
+            lambda ax: result.plot.npv_distribution(ax=ax),
+            alt="NPV densities",
+            keep=(ctx.images, "npv_distribution.png"),
+        ),
+        figure_html(
+            lambda ax: result.plot.npv_cdf(ax=ax),
+            alt="NPV CDFs",
+            keep=(ctx.images, "npv_cdf.png"),
+        ),
     ]
     for a, b in result.scenario.pairs() if result.has_samples else []:
         figs.append(
@@ -182,26 +201,39 @@ def drivers(result: Result, ctx: Context) -> Section | None:
     if not result.has_samples:
         return None
     targets = [f"{a} - {b}" for a, b in result.scenario.pairs()] + result.portfolios
-    figs = []
-    tables = regression_sensitivities(result, targets, max_iterations=REGRESSION_ITERATIONS)
+    n = REGRESSION_ITERATIONS
+    tables = variance_drivers_many(result, targets, max_iterations=n)
+    linear = regression_sensitivities(result, targets, max_iterations=n)
+    figs, shares = [], []
     for t, table in tables.items():
         if table.empty:
             continue
-        n = min(len(table), 12)
+        rows = min(len(table), 12)
         figs.append(
             figure_html(
-                lambda ax, tb=table: plot_regression_tornado(tb, ax=ax), (9, 1.2 + 0.38 * n), alt=t
+                lambda ax, tb=table: plot_variance_tornado(tb, ax=ax),
+                (10, 1.2 + 0.38 * rows),
+                alt=t,
             )
+        )
+        shares.append(
+            f"<li><b>{html.escape(t)}</b>: main effects explain "
+            f"{_p(table.attrs['explained'])} of the variance (a linear regression on the "
+            f"same inputs: {_p(linear[t].attrs['r2'])})</li>"
         )
     if not figs:
         return None
     note = (
-        "<p>Standardized regression of each outcome on every sampled input (as @RISK "
-        "does): the bar is the change in the outcome, in standard deviations, for a "
-        "one-SD change of the input. R² is the share of variance the inputs explain "
-        "linearly; the rest comes from success and failure of the trials, which are drawn "
-        "but are not inputs. <code>simulate sensitivity</code> re-simulates a one-way "
-        f"swing of the top inputs. Fitted on {tables[targets[0]].attrs['n']:,} iterations.</p>"
+        "<p>What explains each outcome, read from the run's own futures. Every sampled "
+        "input is recorded, and so is each stage's success draw (<i>phase III outcome</i>) "
+        "and each programme's development outcome (how many stages it passed). For each, "
+        "the bar runs from the outcome's mean given the input's least favourable values to "
+        "its mean given the most favourable (USD millions, as @RISK's change-in-output-mean "
+        "tornado); in brackets its first-order share of the variance, Var(E[Y | X]) / "
+        "Var(Y). The share the inputs' main effects explain together (fitted jointly, so "
+        "correlated inputs are not counted twice):</p><ul>" + "".join(shares) + "</ul>"
+        "<p><code>simulate sensitivity</code> re-simulates a one-way swing of the top inputs. "
+        f"Fitted on {tables[targets[0]].attrs['n']:,} iterations.</p>"
     )
     return Section(
         "drivers", "What drives the NPV and the difference", note + "".join(figs), len(figs)
@@ -213,7 +245,13 @@ def manufacturing(result: Result, ctx: Context) -> Section | None:
     if not keys:
         return None
     figs = [
-        figure_html(lambda axes, k=k: rp.plant_panels(result, k, axes=axes), (11, 3.8), 2, k)
+        figure_html(
+            lambda axes, k=k: rp.plant_panels(result, k, axes=axes),
+            (11, 3.8),
+            2,
+            k,
+            keep=(ctx.images, f"plant_{k}.png"),
+        )
         for k in keys
     ]
     shown = [

@@ -50,6 +50,8 @@ def format_report(result: Result, saved: Path | None = None) -> str:
             f"{c.a} - {c.b}: mean {c.diff_mean_musd:+,.0f} ± {_m(c.diff_mcse_musd)} USD M, "
             f"P10/P90 {c.diff_p10_musd:+,.0f} / {c.diff_p90_musd:+,.0f}; "
             f"P({c.a} > {c.b}) = {PERCENT.text(c.prob_a_beats_b)}"
+            f" (R&D spend, mean OOP: {_m(summary.loc[c.a, 'rd_oop_mean_musd'])} vs "
+            f"{_m(summary.loc[c.b, 'rd_oop_mean_musd'])})"
         )
     if result.summaries_only:
         lines.append(

@@ -25,9 +25,20 @@ For ``n`` simulated NPVs ``x_i`` (USD millions):
 - ``cvar05`` is the expected shortfall, the mean NPV of the worst ``ceil(0.05 n)`` futures,
   always <= var05;
 - cost per launch follows Paul et al. (2010): all R&D spend over the number of approvals
-  (a ratio of sums, not a mean of ratios, so it ignores the horizon);
+  (a ratio of sums, not a mean of ratios, so it ignores the horizon); R&D spend is
+  complete: the drug's stages, CDx development, trial screening and deal payments, each
+  also per launch on its own;
+- ``tax_pv_mean_musd`` is the present value of tax paid net of credits, as the market's
+  tax mode computes it (:mod:`simulator.pillars.finance`);
 - ``npv_per_rd_dollar`` is mean NPV over the mean present value of R&D and CDx spend
-  (before tax): what each discounted dollar put into development returns.
+  (before tax): what each discounted dollar put into development returns;
+- R&D spend is shown as the portfolio's mean out-of-pocket spend (the stages' costs as
+  spent, undiscounted) and its mean present value, so that portfolios of different
+  sizes are compared knowing what each costs; ``launches_per_busd`` is expected launches
+  per USD billion of expected out-of-pocket spend (Paul et al. 2010's productivity,
+  inverted: 1000 / cost per launch when every approval launches);
+- ``budget_delay_mean_months`` is the mean, over iterations, of the months all the
+  portfolio's stage starts waited for its annual R&D budget (:mod:`simulator.pillars.budget`).
 """
 
 from __future__ import annotations
@@ -111,8 +122,10 @@ def _quantile(q: int, **kw) -> Metric:
 
 _NPV_BANDS = "NPV P10 / P50 / P90"
 _RD_COST = "R&D cost/launch OOP / cap."
+_RD_KINDS = "R&D/launch drug / CDx / screening / deals"
 _CDX = "CDx delay: mean mo. / launches"
 _CGT = "CGT treated / lost / capex"
+_SPEND = "R&D spend: mean OOP / PV"
 _T, _TR, _R = ("table",), ("table", "risk"), ("risk",)
 
 #: The summary of each portfolio: a row of ``summary.csv`` per portfolio, in this order.
@@ -157,8 +170,26 @@ SUMMARY: tuple[Metric, ...] = (
     Metric("capitalized_cost_per_launch_musd", "R&D cost per launch, capitalized", "USD M",
            MONEY, lambda c: per_launch(c["capitalized_cost_musd"], c["approvals"]),
            row=_RD_COST, views=_T),
+    *(Metric(f"rd_{k}_per_launch_musd", f"R&D cost per launch, {label}", "USD M", MONEY,
+             lambda c, k=k: per_launch(c[f"rd_{k}_musd"], c["approvals"]), row=_RD_KINDS)
+      for k, label in (("drug", "drug stages"), ("cdx", "CDx development"),
+                       ("screening", "trial screening"), ("milestones", "deal payments"))),
+    Metric("rd_oop_mean_musd", "R&D spend, mean out of pocket", "USD M", MONEY,
+           lambda c: c["oop_cost_musd"].mean, row=_SPEND, views=_T,
+           mcse=lambda c, v: c["oop_cost_musd"].mcse),
+    Metric("rd_pv_mean_musd", "R&D spend, mean present value", "USD M", MONEY,
+           lambda c: c["rd_pv_musd"].mean, row=_SPEND, views=_T,
+           mcse=lambda c, v: c["rd_pv_musd"].mcse),
     Metric("npv_per_rd_dollar", "NPV per R&D dollar", "USD per USD", RATIO,
            lambda c: ratio(c["npv_musd"].mean, c["rd_pv_musd"].mean), views=_T),
+    Metric("launches_per_busd", "Launches per $B of R&D (OOP)", "launches per USD B", DECIMAL,
+           lambda c: ratio(1000.0 * c["launches"].mean, c["oop_cost_musd"].mean), views=_T),
+    Metric("budget_delay_mean_months", "Budget delay, mean months (all stages)", "months",
+           TENTHS, lambda c: c["budget_delay_months"].mean, views=_T),
+    Metric("tax_pv_mean_musd", "Tax paid, present value, mean", "USD M", MONEY,
+           lambda c: c["tax_pv_musd"].mean),
+    Metric("losses_unused_mean_musd", "Tax losses unused at the horizon, mean", "USD M",
+           MONEY, lambda c: c["losses_unused_musd"].mean),
     Metric("cdx_delay_mean_months", "CDx delay to launch, mean months", "months", TENTHS,
            lambda c: per_launch(c["cdx_delay_months_sum"], c["cdx_launches"]),
            row=_CDX, views=_T),
@@ -170,6 +201,8 @@ SUMMARY: tuple[Metric, ...] = (
            COUNT, lambda c: c["cgt_patients_lost_waiting"].mean, row=_CGT, views=_T),
     Metric("cgt_capex_mean_musd", "CGT capex, mean", "USD M", MONEY,
            lambda c: c["cgt_capex_musd"].mean, row=_CGT, views=_T),
+    Metric("cgt_plant_build_mean_musd", "CGT plant built at risk before approval, mean",
+           "USD M", MONEY, lambda c: c["cgt_plant_build_musd"].mean),
 )  # fmt: skip
 
 #: The paired difference ``a - b`` of two portfolios' NPV, same iterations: a row of

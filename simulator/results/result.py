@@ -29,9 +29,10 @@ per asset, ``input:<portfolio>.<asset>.<field>`` for every sampled input.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -263,18 +264,24 @@ class Result:
         self,
         directory: str | Path,
         tables: dict[str, pd.DataFrame] | None = None,
+        *,
+        csv: bool = False,
         **manifest_extra: Any,
     ) -> Path:
         """Write every output file to ``directory`` atomically; returns the directory.
 
         ``tables`` are tables computed elsewhere for the report to show (``"trials"``: the
         trial operating characteristics of :mod:`simulator.studies.trials`); reading a
-        result never runs the model again. A summaries-only run writes the summary
+        result never runs the model again. ``csv`` adds ``iterations.csv`` and
+        ``inputs.csv`` beside their Parquet files. A summaries-only run writes the summary
         files only (summary, comparison, cash-flow and plant bands, scenario, manifest).
         """
-        from simulator.report.export import save_result  # the one upward import: the writer
+        return Result.writer(self, Path(directory), tables=tables, csv=csv, **manifest_extra)
 
-        return save_result(self, Path(directory), tables=tables, **manifest_extra)
+    # The writer of a result's files lives in simulator.report, above this layer; the
+    # package root (simulator/__init__.py), which composes the layers, installs it when
+    # it hands out this class (it imports it lazily: ``import simulator`` stays light).
+    writer: ClassVar[Callable[..., Path]]
 
     def __repr__(self) -> str:
         n = self.scenario.simulation.iterations

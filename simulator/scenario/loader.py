@@ -102,3 +102,6 @@ def apply_overrides(scenario: Scenario, sets: Mapping[str, Any]) -> Scenario:
 def scenario_from_dict(data: Mapping[str, Any], origin: str = "<python>") -> Scenario:
     """Validate a scenario given as plain Python data (same rules as a file)."""
     return _build(copy.deepcopy(dict(data)), {}, origin)
+
+
+Scenario._apply_overrides = apply_overrides  # Scenario.with_ re-validates through the loader

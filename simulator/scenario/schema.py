@@ -23,7 +23,8 @@ plant only for cell and gene therapies, a CDx that starts inside the asset's pat
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -44,10 +45,12 @@ from simulator.core.fields import (
 )
 from simulator.core.limits import MAX_ITERATIONS
 from simulator.core.notation import parse_distribution
+from simulator.pillars.budget.block import Budget
 from simulator.pillars.cohort.block import Cohort
-from simulator.pillars.commercial.block import Commercial
+from simulator.pillars.commercial.block import Commercial, check_commercial
 from simulator.pillars.development.block import STAGES, Phases, Regulatory, Stage, StageName
 from simulator.pillars.diagnostics.block import CompanionDiagnostic
+from simulator.pillars.finance.block import Tax
 from simulator.pillars.manufacturing.block import CGT_MODALITIES, Manufacturing
 from simulator.pillars.pricing.block import IraNegotiation, Pricing
 from simulator.pillars.trials.block import Effect, check_designs
@@ -119,8 +122,15 @@ class Market(Model):
         description="rate that capitalizes R&D cost to launch (Paul et al. 2010); "
         "defaults to the discount rate",
     )
-    tax_rate: Float = Field(0.0, ge=0.0, lt=1.0, description="tax on all cash flows (linear)")
+    tax_rate: Float = Field(0.0, ge=0.0, lt=1.0, description="corporate tax rate")
+    tax: Tax = Field(
+        default_factory=Tax,
+        description="consolidated or standalone, orphan credit, depreciation (pillars.finance)",
+    )
     horizon_years: Int = Field(30, ge=1, le=60, description="length of the monthly grid")
+    dollar_year: Int | None = Field(
+        None, ge=1900, le=2100, description="the year of the dollars of every money input"
+    )
     demand_multiplier: NonNegative = Field(
         parse_distribution(1.0), description="market-wide demand shock shared by all portfolios"
     )
@@ -195,6 +205,7 @@ class Asset(Model):
                 "needs price_basis: one_time (list_price_usd per treatment)"
             )
         check_designs(self)
+        check_commercial(self)
         return self
 
     def _check_manufacturing(self) -> None:
@@ -238,6 +249,9 @@ class Portfolio(Model):
     description: str = ""
     assets: list[Asset] = Field(min_length=1)
     risk_groups: dict[Name, RiskGroup] = Field(default_factory=dict)
+    budget: Budget | None = Field(
+        None, description="R&D budget: a cap on expected spend, an optional annual budget"
+    )
 
     def asset(self, name: str) -> Asset:
         """The asset called ``name`` (after ``count`` expansion: ``onc_kinase_2``)."""
@@ -281,8 +295,10 @@ class Scenario(Model):
         index (``assets[0]``) or by asset name (``assets.onc_egfr``). Keyword arguments set
         ``simulation`` fields: ``s.with_(iterations=2000, seed=7)``.
         """
-        from simulator.scenario.loader import apply_overrides  # loader builds on this module
-
         sets = dict(overrides or {})
         sets.update({f"simulation.{k}": v for k, v in simulation.items()})
-        return apply_overrides(self, sets)
+        return Scenario._apply_overrides(self, sets)
+
+    # Set by simulator.scenario.loader (which builds on this module) when it is imported, as
+    # simulator.scenario always does: overriding means re-validating through the loader.
+    _apply_overrides: ClassVar[Callable[[Scenario, dict[str, Any]], Scenario]]

@@ -45,6 +45,7 @@ __all__ = [
     "INPUT_PREFIX",
     "input_columns",
     "input_distribution",
+    "is_stage_outcome",
     "one_way_swing",
     "outcome",
     "pin_path",
@@ -66,6 +67,12 @@ def resolved(scenario: Scenario) -> Scenario:
     """The scenario with templates and counts expanded (so every asset can be pinned)."""
     data = scenario.model_dump(mode="json", exclude_none=True)
     return scenario_from_dict(data, origin=scenario._origin)
+
+
+def is_stage_outcome(input_name: str) -> bool:
+    """A stage's success draw (``...phases.phase3.passed``): an input of the drivers that
+    cannot be pinned to a value of a distribution."""
+    return input_name.endswith(".passed")
 
 
 def pin_path(input_name: str) -> str:
@@ -138,7 +145,7 @@ def one_way_swing(
         base_result = Result(run_variants([base], backend=backend, workers=workers)[0])
     if inputs is None:
         ranked = regression_sensitivity(base_result, f"{a} - {b}")
-        inputs = list(ranked.index[:top])
+        inputs = [i for i in ranked.index if not is_stage_outcome(i)][:top]
     lo_q, hi_q = quantiles
     variants, rows = [], []
     for name in inputs:

@@ -219,9 +219,9 @@ def _asset_events(scenario, path: AssetPath, row: int, iteration: int, columns, 
         return events
     launch = float(path.launch_month[row])
     add(launch, "launches")
-    excl = path.draws.commercial.exclusivity_years
-    if excl is not None:
-        add(launch + round(excl[row] * MONTHS_PER_YEAR), "loses exclusivity")
+    loe = float(path.loe_month[row])
+    if math.isfinite(loe):
+        add(max(loe, launch), "loses exclusivity")
     withdrawal = float(dev.withdrawal_month[row])
     if math.isfinite(withdrawal):
         add(withdrawal, "confirmatory trial fails: the indication is withdrawn")

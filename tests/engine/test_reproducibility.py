@@ -11,16 +11,15 @@ from simulator.engine.chunk import simulate_chunk
 
 
 def test_sequential_and_two_local_workers_write_identical_iterations_csv(tmp_path):
-    args = ["scenarios/nichebuster.yaml", "-n", "3000", "--chunk-size", "500", "-q"]
+    args = ["scenarios/nichebuster.yaml", "-n", "3000", "--chunk-size", "500", "-q", "--csv"]
     runner = CliRunner()
     seq = runner.invoke(main, [*args, "--backend", "sequential", "--out", str(tmp_path / "seq")])
     loc = runner.invoke(
         main, [*args, "--backend", "local", "--workers", "2", "--out", str(tmp_path / "loc")]
     )
     assert seq.exit_code == 0 and loc.exit_code == 0, seq.output + loc.output
-    a = (tmp_path / "seq" / "iterations.csv").read_bytes()
-    b = (tmp_path / "loc" / "iterations.csv").read_bytes()
-    assert a == b
+    for name in ("iterations.csv", "inputs.csv", "iterations.parquet", "inputs.parquet"):
+        assert (tmp_path / "seq" / name).read_bytes() == (tmp_path / "loc" / name).read_bytes()
     assert len(pd.read_csv(tmp_path / "seq" / "iterations.csv")) == 3000
 
 

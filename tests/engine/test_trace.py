@@ -33,7 +33,7 @@ def test_the_story_is_the_runs_iteration(run):
     it = r.iterations
     for k in (260, 599):
         trace = trace_iteration(s, k)
-        assert len(trace.portfolios) == 2
+        assert len(trace.portfolios) == len(s.portfolios)
         for pname in s.portfolios:
             launches, story = _launches(trace, pname)
             assert story.npv_musd == pytest.approx(it.loc[k, f"{pname}.npv_musd"], abs=1e-9)
@@ -82,7 +82,7 @@ def test_the_command_prints_a_timeline_and_refuses_bad_choices():
     assert "== blockbuster" not in ok.output
     for args, words in (
         (["--iteration", "20000"], "past the scenario's last iteration"),
-        (["--portfolio", "nope"], "choose one of: blockbuster, nichebuster"),
+        (["--portfolio", "nope"], "choose one of: blockbuster, nichebuster, blockbuster_small"),
     ):
         bad = runner.invoke(main, ["trace", SCENARIO, *args])
         assert bad.exit_code == 2 and words in bad.output

@@ -93,11 +93,13 @@ def test_trial_section_hook_shows_a_provided_table():
 
 def test_assumption_sources_come_from_the_yaml_comments():
     s = sim.load_scenario("scenarios/nichebuster.yaml")
-    assert "EvaluatePharma" in source_of(s, "blockbuster", "bb_cardio", "commercial.list_price_usd")
+    assert "EvaluatePharma" in source_of(
+        s, "blockbuster_small", "bb_cardio", "commercial.list_price_usd"
+    )
     assert "Wouters" in source_of(s, None, None, "discount_rate_annual")
     # a count copy finds its entry's template; an entry override finds its own comment
     assert "Grabowski" in source_of(
-        s, "nichebuster", "onc_kinase_3", "commercial.exclusivity_years"
+        s, "nichebuster", "onc_kinase_3", "commercial.erosion_first_year"
     )
     assert "biologic erosion" in source_of(
         s, "nichebuster", "onc_adc_2", "commercial.erosion_first_year"

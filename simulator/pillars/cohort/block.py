@@ -4,9 +4,16 @@ New patients a year = incidence x biomarker prevalence x testing rate(t) x treat
 fraction (the equations are in :mod:`.funnel`). :class:`Testing` is the assay as used in
 practice: the share of patients tested ramps from ``initial_rate`` at launch to
 ``mature_rate`` (EGFR testing in NSCLC rose from 20% to 78.2% after targeted drugs were
-approved: Clin Lung Cancer 2023), with the assay's sensitivity and specificity. An
-all-comer asset has prevalence 1 and no test. Assets of a portfolio that name the same
-``indication`` split its patients.
+approved: Clin Lung Cancer 2023), with the assay's sensitivity and specificity, the same
+in the asset's trials and in its market. An all-comer asset has prevalence 1 and no test.
+Assets of a portfolio that name the same ``indication`` share its patients, month by
+month, by order of entry (:mod:`simulator.pillars.commercial.competition`).
+
+:class:`PrevalentPool` is the stock of diagnosed patients waiting when the therapy
+launches (patients a one-time gene or cell therapy was not available for, or the
+untreated prevalent patients of a chronic disease): it is drawn down by uptake and by
+mortality (:mod:`simulator.pillars.commercial.therapy`). Without it the market is the
+incident patients only.
 """
 
 from __future__ import annotations
@@ -33,6 +40,17 @@ class Testing(Model):
         return self
 
 
+class PrevalentPool(Model):
+    """Diagnosed patients waiting at launch, in the units of ``incidence_per_year``
+    (patients with the disease, before the treatable share and the test)."""
+
+    patients: NonNegative = Field(description="diagnosed patients alive and waiting at launch")
+    mortality_annual: Probability = Field(
+        parse_distribution(0.0),
+        description="share of the waiting patients who die (or leave the label) in a year",
+    )
+
+
 class Cohort(Model):
     """The biomarker-defined patient funnel (see simulator.pillars.cohort.funnel)."""
 
@@ -46,3 +64,6 @@ class Cohort(Model):
     )
     treatable_fraction: Probability = Field(parse_distribution(1.0))
     testing: Testing | None = Field(None, description="none: everyone is eligible, no test")
+    prevalent_pool: PrevalentPool | None = Field(
+        None, description="diagnosed patients waiting at launch (none: incident patients only)"
+    )

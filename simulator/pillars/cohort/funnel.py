@@ -1,42 +1,53 @@
 """Biomarker-defined cohorts: who can be treated, and how fast a trial can find them.
 
-**The patient funnel.** Of ``I`` patients a year with the disease (incidence, or the
-prevalent pool treated each year), growing at ``g`` a year, a share ``f`` is treatable
-(line of therapy, fitness). A share ``tau(t)`` of them is tested for the biomarker; a
-biomarker-positive patient (prevalence ``p``) tests positive with the assay's sensitivity
-``se``, a negative one tests (falsely) positive with ``1 - sp``. Patients who test
-positive are eligible:
+**The patient funnel.** Of ``I`` patients a year with the disease, growing at ``g`` a year,
+a share ``f`` is treatable (line of therapy, fitness). A share ``tau(t)`` of them is
+tested for the biomarker; a biomarker-positive patient (prevalence ``p``) tests positive
+with the assay's sensitivity ``se``, a negative one tests (falsely) positive with
+``1 - sp``. Patients who test positive are eligible:
 
-    eligible(t) = I (1 + g)^(t/12) f tau(t) [p se + (1 - p)(1 - sp)]
+    eligible(t) = I (1 + g)^(t/12) f tau(t) q,        q = p se + (1 - p)(1 - sp)
 
-False negatives are lost to the product; false positives are treated and do not respond
-(which outcome-based contracts will see). An all-comer asset has ``p = 1`` and no test
-(``tau = se = 1``), so ``eligible = I (1+g)^(t/12) f``.
+False negatives are lost to the product. Of the test-positives a share
+
+    PPV = p se / q
+
+is truly biomarker-positive (the positive predictive value); the others are false
+positives. An all-comer asset has ``p = 1`` and no test (``tau = se = sp = 1``), so
+``eligible = I (1+g)^(t/12) f``. A ``prevalent_pool`` (:mod:`.block`) is a stock of
+diagnosed patients waiting at launch; it goes through the same funnel (``f q``).
+
+**One assay for trials and market.** The same test, with the same ``se`` and ``sp``,
+selects the patients of a trial that enrols test-positives and the patients who start
+therapy after launch. In the market false positives start therapy and stop at their first
+response assessment (:mod:`simulator.pillars.commercial.therapy`); in a trial they are
+enrolled and carry the negatives' effect, so a trial of test-positives sees
+
+    theta_seen = PPV theta_+ + (1 - PPV) theta_-
+
+(:mod:`simulator.pillars.trials.stage`). Both follow from ``p``, ``se`` and ``sp``.
 
 **Testing ramps after the test exists.** Testing starts at ``tau_0`` when the companion
 diagnostic (or the drug, if it needs none) launches and rises linearly to ``tau_1`` over
 ``R`` months: after targeted drugs were approved, EGFR testing in US community NSCLC rose
 from 20% to 78.2% and ALK from 45% to 78.3% (2015-2020; Clin Lung Cancer 2023).
 
-**Recruitment from the same cohort.** A trial that must enrol ``n`` biomarker-positive
-patients screens ``n / (p se)`` candidates; with ``S`` sites each screening ``r``
-candidates a month it needs
+**Recruitment from the same cohort.** A trial that must enrol ``n`` test-positive
+patients screens ``n / q`` candidates (fewer than ``n / (p se)``: the false positives it
+enrols count towards ``n``); with ``S`` sites each screening ``r`` candidates a month it
+needs
 
-    recruitment_months = n / (p se) / (S r),      screening cost = c_screen n / (p se)
+    recruitment_months = n / q / (S r),      screening cost = c_screen n / q
 
 and lasts start-up + recruitment + follow-up. Lower prevalence means longer, costlier
 trials for the same ``n``. An all-comer trial screens ``n`` and needs no biomarker test.
 
-**A trial that cannot recruit.** At ``p se = 0`` (a biomarker nobody carries) nobody can
-be found: the trial never finishes recruiting, so its programme never launches. Time is
-bounded at ``RECRUITMENT_LIMIT_MONTHS`` (100 years, past every horizon; see
-:mod:`simulator.core.limits`): recruitment lasts at most that long and screens at most
-what the sites screen in it, ``S r`` candidates a month, so the spend inside the horizon
-is the sites' screening every month, and every amount stays finite.
-
-**Sharing an indication.** Assets of one portfolio that name the same indication split
-its eligible patients equally among those that launch in the iteration (a drug that
-fails leaves the market to the others; first-mover advantages are not modelled).
+**A trial that cannot recruit.** At ``q = 0`` (a biomarker nobody carries, and a test
+without false positives) nobody can be found: the trial never finishes recruiting, so its
+programme never launches. Time is bounded at ``RECRUITMENT_LIMIT_MONTHS`` (100 years,
+past every horizon; see :mod:`simulator.core.limits`): recruitment lasts at most that long
+and screens at most what the sites screen in it, ``S r`` candidates a month, so the spend
+inside the horizon is the sites' screening every month, and every amount stays finite.
 """
 
 from __future__ import annotations
@@ -60,11 +71,19 @@ def testing_rate(months_since_test_launch, initial, mature, ramp_months):
     return np.where(t < 0, 0.0, initial + (mature - initial) * frac)
 
 
-def recruit(n_patients, prevalence, sensitivity, sites, screened_per_site_month):
+def true_positive_share(prevalence, sensitivity, specificity):
+    """Share of test-positive patients who are truly biomarker-positive (the positive
+    predictive value ``p se / q``; 1 where nobody tests positive)."""
+    tp = prevalence * sensitivity
+    q = positive_fraction(prevalence, sensitivity, specificity)
+    return np.divide(tp, q, out=np.ones_like(np.asarray(q, dtype=float)), where=q > 0)
+
+
+def recruit(n_patients, prevalence, sensitivity, sites, screened_per_site_month, specificity=1.0):
     """``(screened, months)``: candidates screened and months taken to enrol ``n_patients``
-    biomarker-positive patients, both bounded at the recruitment limit (see the module
+    test-positive patients, both bounded at the recruitment limit (see the module
     docstring)."""
-    screened = screened_patients(n_patients, prevalence, sensitivity)
+    screened = screened_patients(n_patients, prevalence, sensitivity, specificity)
     capacity = np.asarray(sites * screened_per_site_month, dtype=float)
     screened, capacity = np.broadcast_arrays(screened, capacity)
     never = np.where(screened > 0, np.inf, 0.0)
@@ -76,15 +95,19 @@ def recruit(n_patients, prevalence, sensitivity, sites, screened_per_site_month)
     return screened, months
 
 
-def recruitment_months(n_patients, prevalence, sensitivity, sites, screened_per_site_month):
-    """Months to enrol ``n_patients`` biomarker-positive patients (see module docstring)."""
-    return recruit(n_patients, prevalence, sensitivity, sites, screened_per_site_month)[1]
+def recruitment_months(
+    n_patients, prevalence, sensitivity, sites, screened_per_site_month, specificity=1.0
+):
+    """Months to enrol ``n_patients`` test-positive patients (see the module docstring)."""
+    return recruit(
+        n_patients, prevalence, sensitivity, sites, screened_per_site_month, specificity
+    )[1]
 
 
-def screened_patients(n_patients, prevalence, sensitivity):
-    """Candidates screened to enrol ``n_patients`` who are biomarker-positive (unbounded:
-    infinite where nobody tests positive, ``p se = 0``)."""
-    found = np.asarray(prevalence * sensitivity, dtype=float)
+def screened_patients(n_patients, prevalence, sensitivity, specificity=1.0):
+    """Candidates screened to enrol ``n_patients`` who test positive: ``n / q`` (with
+    ``specificity`` 1, ``n / (p se)``; unbounded: infinite where nobody tests positive)."""
+    q = np.asarray(positive_fraction(prevalence, sensitivity, specificity), dtype=float)
     n = np.asarray(n_patients, dtype=float)
-    n, found = np.broadcast_arrays(n, found)
-    return np.divide(n, found, out=np.where(n > 0, np.inf, 0.0), where=found > 0)
+    n, q = np.broadcast_arrays(n, q)
+    return np.divide(n, q, out=np.where(n > 0, np.inf, 0.0), where=q > 0)

@@ -1,16 +1,20 @@
 """Commercial life after launch: uptake, price, loss of exclusivity and the costs of selling.
 
-For a launched asset, month ``k = 0, 1, ...`` after launch (launch at grid month ``L``):
+For a launched asset, month ``k = 0, 1, ...`` after launch (launch at grid month ``L``),
+the units sold (patient-years on therapy, or treatments: :mod:`.therapy`) are paid at the
+net price of the month:
 
-    patients_k  = N * D * share_peak * uptake(k) * retention(k)          [patients / year]
-    revenue_k   = patients_k * price * P * (1 - gross_to_net) * (1 + g) ** floor(k/12) / 12 / 1e6
+    revenue_k   = units_k * price * P * (1 - gross_to_net) * (1 + g) ** floor(k/12) / 1e6
     net_k       = revenue_k * (1 - cogs - selling - royalty)
                   - sales_force / 12 * 1[k < X] - launch_cost / 12 * 1[k < 12]
 
-with ``N`` the patients per year in the label, ``D`` and ``P`` the market-wide demand and
-price multipliers of the iteration, ``uptake(k)`` the share of peak reached in launch year
-``floor(k/12) + 1`` (default: the median launch curve 11, 31, 58, 76, 89, 100% of peak in
-years 1-6; Robey & David 2017), ``X`` the months of exclusivity, and after it
+with ``P`` the market-wide price multiplier of the iteration, ``g`` the price growth at
+each launch anniversary and ``X`` the months of exclusivity after launch
+(:mod:`.exclusivity`); units are patients on therapy (starts from the cohort funnel at
+``N * D * share_peak * uptake(k)`` a year, ``D`` the market's demand multiplier,
+``uptake(k)`` the share of peak in launch year ``floor(k/12) + 1``: by default the median
+launch curve 11, 31, 58, 76, 89, 100% of peak in years 1-6, Robey & David 2017) times
+the retention after loss of exclusivity,
 
     retention(k) = (1 - e) ** ((k - X) / 12)      for k >= X,   1 before,
 
@@ -20,8 +24,7 @@ generic entry, 11% for brands above $250M: Grabowski, Long & Mortimer 2014, so e
 biologics far less: Humira lost ~2% US share in the first year of biosimilars).
 
 Revenue stops at the horizon, or ``commercial_life_years`` after launch if given. Price
-is per patient-year on therapy, or per treatment for one-time therapies with ``N`` new
-patients a year: the arithmetic is the same.
+is per patient-year on therapy, or per treatment for one-time therapies.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from simulator.core.timeline import MONTHS_PER_YEAR
 class CommercialDraws:
     """Sampled commercial inputs for the launched iterations (arrays of equal length)."""
 
-    patients_per_year: np.ndarray
+    patients_per_year: np.ndarray  # eligible new patients a year (before the split)
     peak_share: np.ndarray
     list_price_usd: np.ndarray
     gross_to_net: np.ndarray
@@ -65,66 +68,33 @@ def contribution_share(d: CommercialDraws) -> np.ndarray:
     return 1.0 - d.cogs_share - d.selling_share - d.royalty_rate
 
 
-def revenue_flows(
-    d: CommercialDraws,
-    uptake: np.ndarray,
-    launch_month: np.ndarray,
-    horizon: int,
-    log_multiplier: np.ndarray | None = None,
-) -> np.ndarray:
-    """Net revenue (USD millions) of each launched iteration in each calendar month.
+def months_since_launch(launch_month: np.ndarray, horizon: int) -> np.ndarray:
+    """``k = m - L`` for every launched row and grid month, ``(rows, horizon)``."""
+    return np.arange(horizon)[None, :] - np.asarray(launch_month)[:, None]
 
-    Parameters
-    ----------
-    d
-        Inputs per launched iteration.
-    uptake
-        Share of peak per month after launch (at least ``horizon`` long).
-    launch_month
-        Grid month of launch, per iteration.
-    horizon
-        Months on the grid.
-    log_multiplier
-        Optional ``(n_launched, horizon)`` log of a time-varying demand factor per calendar
-        month (cohort growth, testing ramp); added inside the exponential.
 
-    Returns
-    -------
-    Array of shape ``(n_launched, horizon)``, zero before launch and after the end of
-    life, computed as one exponential per cell with ``k = m - L``:
-    ``exp(log(rate) + log(uptake_k * growth_k) + log(1 - e) * max(k - X, 0) / 12)``.
-    """
-    k = np.arange(horizon)[None, :] - launch_month[:, None]  # months since launch
-    years = np.arange(horizon) // MONTHS_PER_YEAR
-    peak_rate = (
-        d.patients_per_year
-        * d.demand_multiplier
-        * d.peak_share
-        * d.list_price_usd
-        * d.price_multiplier
-        * (1.0 - d.gross_to_net)
-        / MONTHS_PER_YEAR
-        / 1e6
-    )
-    log1p_g = np.log1p(d.price_growth_annual)
-    shape = np.asarray(uptake[:horizon], dtype=float)
-    common_growth = bool(np.all(log1p_g == log1p_g[0]))
-    if common_growth:
-        shape = shape * np.exp(log1p_g[0] * years)
+def net_price_musd(d: CommercialDraws, since_launch: np.ndarray) -> np.ndarray:
+    """Net price of one unit (a patient-year, or a treatment) in each month, USD M:
+    ``price P (1 - gross_to_net) (1 + g)^floor(k/12)``, ``(rows, months)``."""
+    unit = d.list_price_usd * d.price_multiplier * (1.0 - d.gross_to_net) / 1e6
+    years = np.maximum(since_launch, 0) // MONTHS_PER_YEAR
+    if np.all(d.price_growth_annual == 0):
+        return np.broadcast_to(unit[:, None], since_launch.shape)
+    return unit[:, None] * np.exp(np.log1p(d.price_growth_annual)[:, None] * years)
+
+
+def log_retention(d: CommercialDraws, since_launch: np.ndarray) -> np.ndarray:
+    """``log retention(k) = log(1 - e) max(k - X, 0) / 12``, ``(rows, months)``."""
     with np.errstate(divide="ignore"):
-        log_rate = np.log(peak_rate)
-        log_shape = np.log(shape)
         # (1 - e) ** t with e = 1 must be 0 for t > 0 and 1 at t = 0: log(1e-300) does that.
         log_keep = np.log(np.maximum(1.0 - d.erosion_first_year, 1e-300))
-    arg = np.maximum(k - d.exclusivity_months[:, None], 0) * (log_keep[:, None] / MONTHS_PER_YEAR)
-    arg += log_rate[:, None]
-    arg += log_shape[np.clip(k, 0, horizon - 1)]
-    if not common_growth:
-        arg += log1p_g[:, None] * (np.maximum(k, 0) // MONTHS_PER_YEAR)
-    if log_multiplier is not None:
-        arg += log_multiplier
-    arg[(k < 0) | (k >= d.life_months[:, None])] = -np.inf
-    return np.exp(arg, out=arg)
+    past = np.maximum(since_launch - d.exclusivity_months[:, None], 0)
+    return past * (log_keep[:, None] / MONTHS_PER_YEAR)
+
+
+def on_market(d: CommercialDraws, since_launch: np.ndarray) -> np.ndarray:
+    """Months of commercial life: ``0 <= k < life``, ``(rows, months)`` bool."""
+    return (since_launch >= 0) & (since_launch < d.life_months[:, None])
 
 
 def fixed_cost_spreads(d: CommercialDraws) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:

@@ -1,51 +1,121 @@
-"""The commercial life of a launched asset inside a chunk, read from its typed draws.
+"""The commercial life of an asset inside a chunk, read from its typed draws.
 
-For the iterations in which an asset launched, this module gathers what
-:mod:`.flows` needs (:func:`commercial_inputs`): patients a year in the label (from the
-cohort funnel, split among the assets of a shared indication, or ``patients_per_year``),
-peak share, price, costs, exclusivity and the end of commercial life (the horizon, the
-asset's ``commercial_life_years``, or a withdrawal after a failed confirmatory trial).
-Demand varies in time by a factor whose log is :func:`demand_log_multiplier`:
+Pass 1 (development) settles two things the market needs from the calendar:
 
-    log m[i, t] = t/12 log(1 + g)                       cohort growth
-                + log tau(t - L)                        the testing ramp after launch
-                + log u_before * 1[t < CDx approval]    reduced uptake before a late CDx
+- :func:`loss_of_exclusivity`: the grid month generics may enter, on the calendar
+  (:mod:`.exclusivity`: patent filed at the start of the first modelled stage, term,
+  Hatch-Waxman extension from the stages' own lengths, regulatory exclusivity from
+  approval), or ``exclusivity_years`` after launch where the asset gives that instead;
+- :func:`effect_share_factor`: in mechanistic mode with ``effect.designed_for``, the
+  drawn true effect over the effect the market case assumes; it scales the peak share
+  (capped at 1) and, where a value ceiling is set, the QALYs gained:
 
-(no testing term where an enrichment trial won an all-comer label). The CDx partner's
-per-test fee is a share of revenue at the launch price (:func:`test_fee_share`): each
-treated patient-year needs ``1 / (share testing positive)`` tests. After launch the sales
-force, the launch campaign and post-marketing commitments are fixed costs spread over
-their months (:func:`fixed_costs`).
+      factor = max(theta_label, 0) / designed_for
+
+  with ``theta_label`` the true effect in the label's patients (``theta_+`` for a
+  biomarker-positive label, ``p theta_+ + (1 - p) theta_-`` for an all-comer one). The
+  scaling is linear: ASSUMPTION (no published elasticity of share to effect).
+
+For the iterations in which an asset launched, :func:`commercial_inputs` gathers what
+:mod:`.flows` and :mod:`.patients` need: eligible patients a year (from the cohort funnel,
+or ``patients_per_year``), peak share, price, costs, the months of exclusivity after
+launch and the end of commercial life (the horizon, the asset's ``commercial_life_years``,
+or a withdrawal after a failed confirmatory trial). After launch the sales force, the
+launch campaign and post-marketing commitments are fixed costs spread over their months
+(:func:`fixed_costs`). The CDx partner's per-test fee is the diagnostics pillar's
+(:mod:`simulator.pillars.diagnostics.test_fees`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from simulator.core.draws import Draws
-from simulator.core.timeline import MONTHS_PER_YEAR
-from simulator.pillars.cohort.funnel import positive_fraction, testing_rate
-from simulator.pillars.cohort.step import assay, eligible_per_year, tested
+from simulator.core.draws import Draws, value_or
+from simulator.core.timeline import MONTHS_PER_YEAR, to_month
+from simulator.pillars.cohort.step import eligible_per_year
+from simulator.pillars.commercial.exclusivity import (
+    REGULATORY_YEARS,
+    loss_of_exclusivity_month,
+    regulatory_kinds,
+)
 from simulator.pillars.commercial.flows import CommercialDraws, fixed_cost_spreads
+from simulator.pillars.development.block import CLINICAL
+from simulator.pillars.trials.information import population_effect
 
 
-def commercial_inputs(ctx, path, rows: np.ndarray, split: np.ndarray) -> CommercialDraws:
+def loss_of_exclusivity(asset, draws: Draws, dev, names: list[str], launch) -> np.ndarray:
+    """Grid month of loss of exclusivity per iteration (see the module docstring).
+
+    ``dev`` is the development outcome, ``names`` the stages before launch (in the order
+    of ``dev.boundaries``), ``launch`` the launch month (after any CDx delay).
+    """
+    c = asset.commercial
+    if c.exclusivity is None:  # counted from launch
+        return launch + np.round(draws.commercial.exclusivity_years * MONTHS_PER_YEAR)
+    b, d = c.exclusivity, draws.commercial.exclusivity
+    bounds = dev.boundaries.astype(float)
+    first = bounds[:, 0]
+    filed = first if b.patent_filed_month is None else d.patent_filed_month
+    clinical = [i for i, s in enumerate(names) if s in CLINICAL]
+    review = names.index("review")
+    clinical_start = bounds[:, clinical[0]] if clinical else bounds[:, review]
+    kinds = regulatory_kinds(b, asset.modality)
+    loe = loss_of_exclusivity_month(
+        filed,
+        clinical_start,
+        bounds[:, review],
+        bounds[:, -1],
+        term_years=b.patent_term_years,
+        extension=b.term_extension,
+        regulatory_years=max((REGULATORY_YEARS[k] for k in kinds), default=0.0),
+        paediatric=b.paediatric,
+    )
+    return to_month(loe).astype(float)
+
+
+def effect_share_factor(asset, draws: Draws, n: int, label) -> np.ndarray | None:
+    """The true effect in the label's patients over ``effect.designed_for`` (see the
+    module docstring); None when the asset's market does not see its effect."""
+    e = asset.effect
+    if e is None or e.designed_for is None:
+        return None
+    pos = draws.effect.positive
+    if e.negative is not None:
+        neg = draws.effect.negative
+    elif e.negative_ratio is not None:
+        neg = draws.effect.negative_ratio * pos
+    else:
+        neg = np.zeros_like(pos)
+    theta = pos
+    if label is not None:  # an all-comer label: the effect in all-comers
+        prevalence = value_or(draws.cohort.biomarker_prevalence, n, 1.0)
+        theta = np.where(label, pos, population_effect(pos, neg, prevalence))
+    return np.maximum(theta, 0.0) / e.designed_for
+
+
+def life_months(ctx, path, rows: np.ndarray) -> np.ndarray:
+    """Months of commercial life after launch: to the horizon, ``commercial_life_years``,
+    or a withdrawal, whichever comes first."""
+    life = path.draws.commercial.commercial_life_years
+    months = np.full(rows.size, float(ctx.horizon)) if life is None else np.round(life[rows] * 12)
+    return np.minimum(months, path.dev.withdrawal_month[rows] - path.launch_month[rows])
+
+
+def commercial_inputs(ctx, path, rows: np.ndarray) -> CommercialDraws:
     """The commercial inputs of the launched ``rows`` (see the module docstring)."""
     asset, draws = path.asset, path.draws
     c = draws.commercial
     launch = path.launch_month[rows]
-    life = c.commercial_life_years
-    life_months = (
-        np.full(rows.size, float(ctx.horizon)) if life is None else np.round(life[rows] * 12)
-    )
-    life_months = np.minimum(life_months, path.dev.withdrawal_month[rows] - launch)
     if asset.cohort is None:
         patients = c.patients_per_year[rows]
     else:
         patients = eligible_per_year(draws, ctx.n, path.label_positive_only)[rows]
+    share = c.peak_share[rows]
+    if path.share_factor is not None:
+        share = np.minimum(share * path.share_factor[rows], 1.0)
     return CommercialDraws(
-        patients_per_year=patients * split[rows],
-        peak_share=c.peak_share[rows],
+        patients_per_year=patients,
+        peak_share=share,
         list_price_usd=c.list_price_usd[rows],
         gross_to_net=c.gross_to_net[rows],
         price_growth_annual=c.price_growth_annual[rows],
@@ -54,62 +124,12 @@ def commercial_inputs(ctx, path, rows: np.ndarray, split: np.ndarray) -> Commerc
         sales_force_musd_per_year=c.sales_force_musd_per_year[rows],
         launch_cost_musd=c.launch_cost_musd[rows],
         royalty_rate=c.royalty_rate[rows],
-        exclusivity_months=np.round(c.exclusivity_years[rows] * MONTHS_PER_YEAR),
+        exclusivity_months=np.maximum(path.loe_month[rows] - launch, 0.0),
         erosion_first_year=c.erosion_first_year[rows],
-        life_months=life_months,
+        life_months=life_months(ctx, path, rows),
         demand_multiplier=ctx.market_draws.demand_multiplier[rows],
         price_multiplier=ctx.market_draws.price_multiplier[rows],
     )
-
-
-def demand_log_multiplier(path, rows, launch, horizon) -> np.ndarray | None:
-    """log of the time-varying part of demand (see the module docstring); None when demand
-    is constant over time."""
-    asset, draws = path.asset, path.draws
-    out = None
-    m = np.arange(horizon)
-
-    def add(term):
-        nonlocal out
-        out = term if out is None else out + term
-
-    cohort = asset.cohort
-    if cohort is not None and not (
-        cohort.growth_annual.is_constant and cohort.growth_annual.mean() == 0
-    ):
-        growth = draws.cohort.growth_annual[rows]
-        add(np.log1p(growth)[:, None] * (m / MONTHS_PER_YEAR)[None, :])
-    if cohort is not None and cohort.testing is not None:
-        t = draws.cohort.testing
-        tau = testing_rate(
-            np.maximum(m[None, :] - launch[:, None], 0),
-            t.initial_rate[rows][:, None],
-            t.mature_rate[rows][:, None],
-            (t.ramp_years[rows] * MONTHS_PER_YEAR)[:, None],
-        )
-        with np.errstate(divide="ignore"):
-            log_tau = np.log(tau)
-        if path.label_positive_only is not None:  # an all-comer label needs no test
-            log_tau = np.where(path.label_positive_only[rows][:, None], log_tau, 0.0)
-        add(log_tau)
-    if path.cdx is not None and asset.cdx.launch_before_cdx:
-        before = m[None, :] < path.cdx.approval_month[rows][:, None]
-        before &= tested(path.label_positive_only, len(path.launched))[rows][:, None]
-        with np.errstate(divide="ignore"):
-            factor = np.log(draws.cdx.uptake_before_cdx[rows])[:, None]
-        add(np.where(before, factor, 0.0))
-    return out
-
-
-def test_fee_share(path, rows, d: CommercialDraws) -> np.ndarray:
-    """Per-test fees as a share of revenue at the launch price (see the module docstring)."""
-    if path.asset.cdx is None:
-        return np.zeros(rows.size)
-    draws, n = path.draws, len(path.launched)
-    pos = positive_fraction(*assay(draws, n))[rows]
-    fee = draws.cdx.per_test_fee_usd[rows] / pos * tested(path.label_positive_only, n)[rows]
-    price = d.list_price_usd * d.price_multiplier * (1.0 - d.gross_to_net)
-    return np.where(price > 0, fee / np.where(price > 0, price, 1.0), 0.0)
 
 
 def fixed_costs(draws: Draws, rows, d: CommercialDraws) -> list[tuple]:

@@ -8,20 +8,23 @@ describe every stage from there to review.
 Each :class:`Stage` has a length (given, or derived from its :class:`Trial`'s recruitment
 from the asset's cohort), a cost spread evenly over it and, in benchmark mode, a
 probability of success; in mechanistic mode a trial ``design``
-(:mod:`simulator.pillars.trials`) decides success instead. :class:`Regulatory` holds the
-expedited pathways (priority review, breakthrough, accelerated approval with a
-confirmatory trial) and post-marketing commitments.
+(:mod:`simulator.pillars.trials`) decides success instead; ``phases.success_rates`` names
+a published table that supplies ``p_success`` (:mod:`.benchmarks`). :class:`Regulatory`
+holds the expedited pathways (priority review, breakthrough, accelerated approval with a
+confirmatory trial), post-marketing commitments and the orphan designations of the label
+(which the IRA's orphan exclusion and the orphan-drug tax credit read).
 """
 
 from __future__ import annotations
 
 import typing
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from simulator.core.fields import Float, Model, Months, NonNegative, Probability, Years
+from simulator.core.fields import Float, Int, Model, Months, NonNegative, Probability, Years
 from simulator.core.notation import parse_distribution
+from simulator.pillars.development import benchmarks
 from simulator.pillars.trials.block import Design
 
 StageName = Literal[
@@ -104,7 +107,20 @@ class Stage(Model):
         return self
 
 
+def _known_table(name: str) -> str:
+    benchmarks.lookup(name)  # a ValueError naming the known tables and categories
+    return name
+
+
 class Phases(Model):
+    """The asset's stages, and optionally a named table of their success rates."""
+
+    success_rates: Annotated[str, AfterValidator(_known_table)] | None = Field(
+        None,
+        description="a named benchmark table, table/category (e.g. bio_2011_2020/oncology): "
+        "p_success of phase I-III and review where not given "
+        "(simulator.pillars.development.benchmarks)",
+    )
     target_to_hit: Stage | None = None
     hit_to_lead: Stage | None = None
     lead_optimization: Stage | None = None
@@ -114,9 +130,25 @@ class Phases(Model):
     phase3: Stage | None = None
     review: Stage | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _named_success_rates(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or data.get("success_rates") is None:
+            return data
+        try:
+            rates = benchmarks.lookup(data["success_rates"]).by_stage()
+        except ValueError:  # the field's own error names it; stages need not also complain
+            rates = dict.fromkeys(benchmarks.STAGES, 0.5)
+        data = dict(data)
+        for stage, p in rates.items():
+            given = data.get(stage)
+            if isinstance(given, dict) and given.get("p_success") is None:
+                data[stage] = {**given, "p_success": p}
+        return data
+
 
 class Regulatory(Model):
-    """Expedited pathways and post-marketing commitments."""
+    """Expedited pathways, post-marketing commitments and orphan designations."""
 
     priority_review_months: Months | None = Field(
         None, description="review length under priority review (replaces the review stage's)"
@@ -131,3 +163,10 @@ class Regulatory(Model):
     )
     post_marketing_musd_per_year: NonNegative = Field(parse_distribution(0.0))
     post_marketing_years: Years = Field(parse_distribution(5.0))
+    orphan_indications: Int = Field(
+        0,
+        ge=0,
+        le=50,
+        description="orphan-designated indications of the label: 1 exempts the drug from US "
+        "IRA negotiation; any makes its clinical trials earn the orphan-drug tax credit",
+    )

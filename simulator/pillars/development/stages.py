@@ -48,9 +48,10 @@ class StageDraws:
     """One stage's sampled inputs and success uniforms, arrays over iterations."""
 
     duration_months: np.ndarray
-    cost_musd: np.ndarray
+    cost_musd: np.ndarray  # everything the stage costs, its screening included
     p_success: np.ndarray
     u: np.ndarray
+    screening_musd: np.ndarray | float = 0.0  # the part of cost_musd spent screening
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,14 @@ class DevelopmentOutcome:
     capitalized_cost_musd: np.ndarray  # (n,) Paul et al. 2010 capitalized cost
     pv_cost_musd: np.ndarray  # (n,) present value of R&D spend within the horizon
     withdrawal_month: np.ndarray  # (n,) month a failed confirmatory trial ends revenue (inf)
+    waits: np.ndarray | None = None  # (n, S) months each stage waited for the annual budget
+    # each span of spend (the stages in order, then a confirmatory trial if any), (n, S'):
+    span_start: np.ndarray | None = None  # grid month the span starts
+    span_months: np.ndarray | None = None  # its length (>= 1 month)
+    span_spent_musd: np.ndarray | None = None  # what the iteration spent on it (0: not entered)
+    stage_names: tuple[str, ...] = ()  # the spans' stage names (set by the chunk step)
+    confirmatory: bool = False  # the last span is a confirmatory trial run after launch
+    screening_oop_musd: np.ndarray | None = None  # (n,) the part of oop spent screening
 
     @property
     def launch_month(self) -> np.ndarray:
@@ -80,6 +89,7 @@ def simulate_development(
     horizon: int,
     cost_diff: np.ndarray | None = None,
     confirmatory: StageDraws | None = None,
+    waits: np.ndarray | None = None,
 ) -> DevelopmentOutcome:
     """Walk every iteration through the stages at once.
 
@@ -100,17 +110,25 @@ def simulate_development(
     confirmatory
         Accelerated approval: the confirmatory trial that starts at launch (entered by
         every approved iteration); its failure withdraws the indication at its end.
+    waits
+        Optional ``(n, S)`` whole months each stage waits before it starts (the annual
+        budget: :mod:`simulator.pillars.budget.schedule`); then ``boundaries`` holds each
+        stage's start and the launch month, and a stage ends ``waits`` before the next
+        starts. None (or zeros) is the back-to-back path.
     """
     n = len(start_month)
     t = np.asarray(start_month, dtype=float).copy()
-    bounds = [to_month(t)]
-    for st in stages:
+    starts, ends = [], []
+    for s, st in enumerate(stages):
+        if waits is not None:
+            t = t + waits[:, s]
+        starts.append(to_month(t))
         t = t + st.duration_months
-        bounds.append(to_month(t))
-    boundaries = np.stack(bounds, axis=1)
+        ends.append(to_month(t))
+    boundaries = np.stack([*starts, ends[-1]] if stages else [to_month(t)], axis=1)
 
     launch = boundaries[:, -1]
-    spans = [(boundaries[:, s], boundaries[:, s + 1], st) for s, st in enumerate(stages)]
+    spans = [(starts[s], ends[s], st) for s, st in enumerate(stages)]
     if confirmatory is not None:
         spans.append((launch, to_month(launch + confirmatory.duration_months), confirmatory))
     alive = np.ones(n, dtype=bool)
@@ -120,10 +138,16 @@ def simulate_development(
     capitalized = np.zeros(n)
     cap_growth = np.log1p(capitalization_rate_annual) / 12.0
     withdrawal = np.full(n, np.inf)
+    span_start = np.zeros((n, len(spans)), dtype=np.int64)
+    span_months = np.ones((n, len(spans)), dtype=np.int64)
+    span_spent = np.zeros((n, len(spans)))
+    screening = np.zeros(n)
     for s, (start, end, st) in enumerate(spans):
         reached[:, s] = alive
         length = np.maximum(end - start, 1)
         spent = np.where(alive, st.cost_musd, 0.0)
+        span_start[:, s], span_months[:, s], span_spent[:, s] = start, length, spent
+        screening += np.where(alive, st.screening_musd, 0.0)
         oop += spent
         capitalized += spent * np.exp(cap_growth * (launch - 0.5 * (start + end)))
         pv += pv_spread(spent, start, length, discount_rate_annual, horizon)
@@ -143,4 +167,10 @@ def simulate_development(
         capitalized_cost_musd=capitalized,
         pv_cost_musd=-pv,
         withdrawal_month=withdrawal,
+        waits=waits,
+        span_start=span_start,
+        span_months=span_months,
+        span_spent_musd=span_spent,
+        confirmatory=confirmatory is not None,
+        screening_oop_musd=screening,
     )

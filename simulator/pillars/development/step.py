@@ -6,7 +6,7 @@ For each stage of an asset, per iteration:
 - **benchmark mode**: cost and length are drawn; a stage with a ``trial`` recruits from
   the cohort, so its length is start-up + recruitment + follow-up with
   ``recruitment = screened / (sites x screened per site a month)`` and
-  ``screened = patients / (prevalence x sensitivity)`` for a biomarker-positive trial
+  ``screened = patients / (share testing positive)`` for a biomarker-positive trial
   (:func:`simulator.pillars.cohort.funnel.recruitment_months`); screening costs
   ``screened x cost per candidate``. Success is ``u < p_success`` with ``u`` a uniform
   correlated within the asset's risk group by a one-factor Gaussian copula
@@ -22,6 +22,8 @@ capitalized cost) is :func:`simulator.pillars.development.stages.simulate_develo
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -44,7 +46,7 @@ def stage_inputs(
     docstring); ``trials`` holds the stages a mechanistic trial decides. Adds the asset's
     ``recruitment_months`` and ``screening_cost_musd`` columns to ``outputs``."""
     n = ctx.n
-    prevalence, sensitivity, _ = assay(draws, n)
+    prevalence, sensitivity, specificity = assay(draws, n)
     reg = asset.regulatory
     recruitment = np.zeros(n)
     screening = np.zeros(n)
@@ -52,16 +54,19 @@ def stage_inputs(
     for name, stage in asset.stages():
         d = getattr(draws.phases, name)
         cost, duration = d.cost_musd, d.duration_months
+        fee = 0.0
         if name in trials:  # mechanistic: the simulated trial decides success, length, cost
             m = trials[name]
-            duration, cost = m.duration_months, m.cost_musd
+            duration, cost, fee = m.duration_months, m.cost_musd, m.screening_cost_musd
             recruitment = recruitment + m.recruitment_months
             screening = screening + m.screening_cost_musd
         elif stage.trial is not None:
             t = d.trial
             positives = stage.trial.enrolment == "biomarker_positive"
-            p, se = (prevalence, sensitivity) if positives else (1.0, 1.0)
-            screened, months = recruit(t.patients, p, se, t.sites, t.screened_per_site_month)
+            p, se, sp = (prevalence, sensitivity, specificity) if positives else (1.0, 1.0, 1.0)
+            screened, months = recruit(
+                t.patients, p, se, t.sites, t.screened_per_site_month, specificity=sp
+            )
             fee = screened * t.screening_cost_usd / 1e6
             if duration is None:
                 duration = t.startup_months + months + t.followup_months
@@ -79,7 +84,13 @@ def stage_inputs(
         if name in trials:
             p_success, u = trials[name].success.astype(np.float64), np.full(n, 0.5)
         stages.append(
-            StageDraws(duration_months=duration, cost_musd=cost, p_success=p_success, u=u)
+            StageDraws(
+                duration_months=duration,
+                cost_musd=cost,
+                p_success=p_success,
+                u=u,
+                screening_musd=fee,
+            )
         )
     if any(st.trial is not None for _, st in asset.stages()):
         outputs["recruitment_months"] = recruitment
@@ -87,19 +98,32 @@ def stage_inputs(
     return stages
 
 
-def run_stages(
-    ctx, asset, draws: Draws, stages: list[StageDraws], cost_diff: np.ndarray
-) -> tuple[DevelopmentOutcome, list[str]]:
-    """The path through ``stages`` for every iteration, and the names of the stages on it
-    before launch (accelerated approval moves phase III after launch, as a confirmatory
-    trial). Spend goes to the portfolio's difference array ``cost_diff``."""
-    market = ctx.scenario.market
+def before_launch(asset, stages: list[StageDraws]):
+    """``(stages, names, confirmatory)``: the stages on the path before launch and their
+    names; accelerated approval moves phase III after launch, as the confirmatory trial."""
     names = [s for s, _ in asset.stages()]
-    confirmatory = None
+    stages, confirmatory = list(stages), None
     if asset.regulatory.accelerated_approval:
         i3 = names.index("phase3")
         confirmatory = stages.pop(i3)
         names.pop(i3)
+    return stages, names, confirmatory
+
+
+def run_stages(
+    ctx,
+    asset,
+    draws: Draws,
+    stages: list[StageDraws],
+    cost_diff: np.ndarray,
+    waits: np.ndarray | None = None,
+) -> tuple[DevelopmentOutcome, list[str]]:
+    """The path through ``stages`` for every iteration, and the names of the stages on it
+    before launch (see :func:`before_launch`). Spend goes to the portfolio's difference
+    array ``cost_diff``; ``waits`` are the months each stage before launch waits for the
+    portfolio's annual budget (:mod:`simulator.pillars.budget.schedule`), if it has one."""
+    market = ctx.scenario.market
+    stages, names, confirmatory = before_launch(asset, stages)
     dev = simulate_development(
         draws.start_month,
         stages,
@@ -108,5 +132,7 @@ def run_stages(
         horizon=ctx.horizon,
         cost_diff=cost_diff,
         confirmatory=confirmatory,
+        waits=waits,
     )
-    return dev, names
+    spans = (*names, "phase3") if confirmatory is not None else tuple(names)
+    return replace(dev, stage_names=spans), names

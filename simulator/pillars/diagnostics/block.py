@@ -42,5 +42,7 @@ class CompanionDiagnostic(Model):
         parse_distribution(0.0), description="paid at CDx approval"
     )
     per_test_fee_usd: NonNegative = Field(
-        parse_distribution(0.0), description="paid per candidate tested to find a treated patient"
+        parse_distribution(0.0),
+        description="paid to the partner once per patient tested after launch, whoever "
+        "treats them (simulator.pillars.diagnostics.test_fees)",
     )

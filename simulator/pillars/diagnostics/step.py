@@ -9,6 +9,11 @@ spread over its development months and the partner's upfront paid in its first m
 the iterations that start it), the partner's milestone at CDx approval (where the drug is
 approved and the CDx too). An enrichment trial that wins an all-comer label needs no
 test, so there the CDx gates nothing.
+
+That spend is R&D: the outcome carries it out of pocket (development; upfront and
+milestone, the *deals*) and capitalized as Paul et al. (2010) capitalize a stage, from
+the middle of each payment's months to the drug's (would-be) launch ``H`` at the cost of
+capital ``k``: ``C (1 + k) ** ((H - mid) / 12)``, so that cost per launch counts it.
 """
 
 from __future__ import annotations
@@ -68,6 +73,23 @@ def companion_diagnostic(
     one = np.ones(ms_rows.size, dtype=np.int64)
     pv[ms_rows] -= pv_spread(milestone, ms_month[ms_rows], one, rate, horizon)
     add_spread(cost_diff, ms_rows, -milestone, ms_month[ms_rows], one)
+    grow = np.log1p(ctx.scenario.market.capitalization_rate_annual) / 12.0
+    launch = dev.launch_month
+
+    def capitalized(amount, begin, months):
+        return amount * np.exp(grow * (launch - (begin + 0.5 * months)))
+
+    development = np.where(entered, d.development_cost_musd, 0.0)
+    upfront = np.where(entered, d.partner_upfront_musd, 0.0)
+    paid = np.where(paid_milestone, d.partner_milestone_musd, 0.0)
+    outcome = replace(
+        outcome,
+        development_oop_musd=development,
+        deals_oop_musd=upfront + paid,
+        capitalized_musd=capitalized(development, start, dev_months)
+        + capitalized(upfront, start, 1)
+        + capitalized(paid, ms_month, 1),
+    )
     return outcome, pv
 
 

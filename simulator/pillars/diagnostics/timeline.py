@@ -42,6 +42,10 @@ class CdxOutcome:
     failed: np.ndarray  # bool: the CDx failed (fallback used or launch lost)
     launch_month: np.ndarray  # drug launch (may be inf: never)
     delay_to_launch_months: np.ndarray  # launch - drug approval (0 if no delay)
+    # the sponsor's R&D spend on it, undiscounted (set by the chunk step, which pays it):
+    development_oop_musd: np.ndarray | None = None  # the CDx's development cost
+    deals_oop_musd: np.ndarray | None = None  # the partner's upfront and milestone
+    capitalized_musd: np.ndarray | None = None  # both, capitalized to the drug's launch
 
 
 def cdx_timeline(

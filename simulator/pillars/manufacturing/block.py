@@ -12,7 +12,8 @@ Sources of the defaults: Kourelis et al. 2023, *Transplant Cell Ther* (a median 
 slot/month/centre); real-world axi-cel, *Blood* (vein-to-vein median 28 days, IQR
 26-34); Frontiers in Immunology 2021, Table 2 (manufacturing failure 1-8% in the pivotal
 trials) and UK real-world data 2019-2023 (4-14%; 17 of 58 failures re-apheresed). More
-in :mod:`.process`.
+in :mod:`.process`. The launch suites may be built at risk before approval
+(:class:`PlantBuild`, :mod:`.build`).
 """
 
 from __future__ import annotations
@@ -61,6 +62,18 @@ class ContractManufacturing(Model):
     )
 
 
+class PlantBuild(Model):
+    """The launch suites, built and qualified at risk before approval (see
+    simulator.pillars.manufacturing.build)."""
+
+    months_before_approval: Float = Field(
+        ge=0.0, le=240.0, description="build start, months before the expected approval"
+    )
+    capex_per_suite_musd: Float = Field(
+        ge=0.0, description="building and qualifying one launch suite, spread over the build"
+    )
+
+
 CGT_MODALITIES = ("gene_therapy", "autologous_cell_therapy", "allogeneic_cell_therapy")
 
 
@@ -106,6 +119,9 @@ class Manufacturing(Model):
         0.0, ge=0.0, le=5.0, description="waiting patients lost to progression or death a month"
     )
     expansion: CapacityExpansion | None = Field(None, description="none: capacity never grows")
+    build: PlantBuild | None = Field(
+        None, description="the launch suites built at risk before approval (none: free, at launch)"
+    )
     fixed_cost_per_suite_year_musd: Float = Field(0.0, ge=0.0)
     cost_per_batch_musd: Float = Field(0.0, ge=0.0, description="cost of goods of one batch")
     logistics_per_shipment_musd: Float = Field(0.0, ge=0.0, description="cold-chain shipping")

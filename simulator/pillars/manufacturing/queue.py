@@ -2,8 +2,10 @@
 
 The process it runs (referral, slot, manufacture, QC, re-manufacture, cold chain,
 dropouts, capacity growth) is told in :mod:`.process`; this module advances all
-iterations together on the monthly grid, as arrays, and returns a
-:class:`~.outcome.CapacityOutcome`. The SimPy model (:mod:`.des`) runs the same process
+iterations together on the monthly grid and returns a :class:`~.outcome.CapacityOutcome`.
+The month loop itself is compiled (:mod:`.kernel`, numba), with the same draws and the
+same numbers as the numpy loop it replaced; this module prepares its inputs and derives
+the waits and utilization from what it returns. The SimPy model (:mod:`.des`) runs the same process
 patient by patient; the tests hold the two against each other.
 
 Equations
@@ -62,6 +64,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
+from simulator.pillars.manufacturing.kernel import COUNT_NAMES, advance_months
 from simulator.pillars.manufacturing.outcome import (
     CapacityOutcome,
     manufacturing_cost_musd,
@@ -105,6 +108,26 @@ def _p_drop_latest(hazard_monthly: float, fraction: np.ndarray) -> np.ndarray:
         return np.where(x > 0, 1.0 + np.expm1(-x) / np.where(x > 0, x, 1.0), 0.0)
 
 
+def _carried_dropout_tables(p: CellTherapyProcess) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Steps 2 and 4's dropout probabilities of the carried queue, for every value they take.
+
+    With ``C`` slots and ``c`` carried, ``tau = min(c / C, 1) / 2`` takes ``C + 1`` values
+    (``c >= C`` saturates), so each suite count ``s`` gets a row of ``C_s + 1`` entries,
+    computed by numpy exactly as the recursion's own arrays would be. Returns the
+    before-slot and after-slot probabilities and where the row of ``s`` suites starts.
+    """
+    top = max(p.initial_suites, p.max_suites)
+    capacity = np.arange(top + 1, dtype=np.int64) * p.batches_per_suite_month
+    capacity += p.contract_slots_per_month
+    table_start = np.concatenate([[0], np.cumsum(capacity + 1)[:-1]]).astype(np.int64)
+    carried = np.concatenate([np.arange(c + 1, dtype=np.int64) for c in capacity])
+    cap = np.repeat(capacity, capacity + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pre = 0.5 * np.where(cap > 0, np.minimum(carried / cap, 1.0), 1.0)
+    h = p.dropout_hazard_monthly
+    return _p_drop(h, pre), _p_drop(h, 1.0 - pre), table_start
+
+
 def simulate_capacity_fast(
     arrivals: np.ndarray, process: CellTherapyProcess, rng: np.random.Generator
 ) -> CapacityOutcome:
@@ -136,129 +159,28 @@ def simulate_capacity_fast(
     offsets = p.completion_offsets()
 
     # month-major state: each month reads and writes one contiguous row of n iterations
-    shape = (months, n)
-    arrivals_by_month = np.ascontiguousarray(arrivals.T)
-    out = {name: np.zeros(shape, dtype=np.int64) for name in (
-        "treated", "lost_waiting", "manufacturing_failures", "lost_after_failure_or_transit",
-        "backlog", "suites", "batches_started", "shipments", "contract_batches",
-    )}  # fmt: skip
-    capex = np.zeros(shape)
-    first_starts = np.zeros(shape, dtype=np.int64)
-    wait_sum = np.zeros(shape)
+    counts = np.zeros((len(COUNT_NAMES), months, n), dtype=np.int64)
+    capex = np.zeros((months, n))
+    first_starts = np.zeros((months, n), dtype=np.int64)
+    wait_sum = np.zeros((months, n))
+    p_pre, p_post, table_start = _carried_dropout_tables(p)
+    threshold = p.expansion_backlog_threshold
+    params = np.array([
+        h, delay_frac, p.qc_failure_prob, p.remanufacture_prob, p.cold_chain_loss_prob,
+        p.capex_per_suite_musd, _p_drop_latest(h, np.ones(1))[0],
+        _p_drop_latest(h, np.full(1, 0.5))[0],
+    ])  # fmt: skip
+    iparams = np.array([
+        p.initial_suites, p.batches_per_suite_month, p.contract_slots_per_month, delay_floor,
+        p.manufacturing_log_sd > 0, -1 if threshold is None else threshold, p.max_suites,
+        p.expansion_delay_months,
+    ], dtype=np.int64)  # fmt: skip
+    advance_months(
+        rng, np.ascontiguousarray(arrivals.T), params, iparams, offsets, p_pre, p_post,
+        table_start, counts, capex, first_starts, wait_sum,
+    )  # fmt: skip
 
-    suites = np.full(n, p.initial_suites, dtype=np.int64)
-    online_month = np.full(n, -1, dtype=np.int64)  # month a suite on order starts working
-    queue_new = np.zeros(n, dtype=np.int64)  # referrals waiting (first slot)
-    queue_reman = np.zeros(n, dtype=np.int64)  # failed batches waiting to be re-made
-    cohorts = np.zeros(shape)  # waiting referrals by arrival month (expected composition)
-    head = 0  # no cohort before this column has anyone waiting
-    pipeline = np.zeros((months + offsets.size + 1, n), dtype=np.int64)
-
-    def book_completions(t: int, done: np.ndarray) -> np.ndarray:
-        failed = rng.binomial(done, p.qc_failure_prob)
-        requeued = rng.binomial(failed, p.remanufacture_prob)
-        shipped = done - failed
-        cold_lost = rng.binomial(shipped, p.cold_chain_loss_prob)
-        out["manufacturing_failures"][t] += failed
-        out["lost_after_failure_or_transit"][t] += failed - requeued + cold_lost
-        out["shipments"][t] += shipped
-        out["treated"][t] += shipped - cold_lost
-        return requeued
-
-    for t in range(months):
-        arriving = online_month == t
-        suites += arriving
-        online_month[arriving] = -1
-        out["suites"][t] = suites
-        own_capacity = suites * p.batches_per_suite_month
-        capacity = own_capacity + p.contract_slots_per_month
-
-        fresh_reman = book_completions(t, pipeline[t])
-        pipeline[t] = 0
-
-        # Carried queue: dropouts until the served reach their slot.
-        carried = queue_reman + queue_new
-        with np.errstate(invalid="ignore", divide="ignore"):
-            pre = 0.5 * np.where(capacity > 0, np.minimum(carried / capacity, 1.0), 1.0)
-        p_pre = _p_drop(h, pre)
-        drop_reman = rng.binomial(queue_reman, p_pre)
-        drop_carried = rng.binomial(queue_new, p_pre)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            keep = np.where(queue_new > 0, 1.0 - drop_carried / queue_new, 0.0)
-        cohorts[head:t] *= keep[None, :]
-        queue_reman = queue_reman - drop_reman
-        queue_new = queue_new - drop_carried
-
-        # Slots: re-manufactures first, then referrals oldest cohort first.
-        a_t = arrivals_by_month[t]
-        start_reman = np.minimum(queue_reman, capacity)
-        start_fresh = np.minimum(fresh_reman, capacity - start_reman)
-        start_new = np.minimum(queue_new + a_t, capacity - start_reman - start_fresh)
-        from_arrivals = np.maximum(start_new - queue_new, 0)
-        cohorts[t] = a_t
-        window = cohorts[head : t + 1]
-        before = np.cumsum(window, axis=0) - window
-        taken = np.clip(start_new[None, :] - before, 0.0, window)
-        wait_sum[t] = np.arange(t - head, -1, -1, dtype=float) @ taken
-        window -= taken
-        window[window < 1e-9] = 0.0
-
-        starts = start_reman + start_fresh + start_new
-        first_starts[t] = start_new
-        out["batches_started"][t] = starts
-        out["contract_batches"][t] = np.maximum(starts - own_capacity, 0)
-        if p.manufacturing_log_sd > 0:  # a spread of vein-to-vein times
-            split = rng.multinomial(starts, offsets)
-            pipeline[t + 1 : t + offsets.size] += split[:, 1:].T
-            fresh_late = book_completions(t, split[:, 0])
-        else:
-            late = rng.binomial(starts, delay_frac) if delay_frac > 0 else 0
-            pipeline[t + delay_floor + 1] += late
-            if delay_floor > 0:
-                pipeline[t + delay_floor] += starts - late
-                fresh_late = 0
-            else:  # batches done within the month; failures queue from next month
-                fresh_late = book_completions(t, starts - late)
-
-        # The rest of the month for those still waiting.
-        carried_left = queue_new - (start_new - from_arrivals)
-        new_left = a_t - from_arrivals
-        reman_left = queue_reman - start_reman
-        fresh_left = fresh_reman - start_fresh
-        p_post = _p_drop(h, 1.0 - pre)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            latest = np.where(a_t > 0, new_left / np.maximum(a_t, 1), 0.0)
-        drops = [
-            rng.binomial(carried_left, p_post),
-            rng.binomial(new_left, _p_drop_latest(h, latest)),
-            rng.binomial(reman_left, p_post),
-            rng.binomial(fresh_left, _p_drop_latest(h, np.ones(n))),
-            rng.binomial(fresh_late, _p_drop_latest(h, np.full(n, 0.5))),
-        ]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            keep_carried = np.where(carried_left > 0, 1.0 - drops[0] / carried_left, 0.0)
-            keep_new = np.where(new_left > 0, 1.0 - drops[1] / new_left, 0.0)
-        window[:-1] *= keep_carried[None, :]
-        window[-1] *= keep_new
-        queue_new = carried_left - drops[0] + new_left - drops[1]
-        queue_reman = reman_left - drops[2] + fresh_left - drops[3] + fresh_late - drops[4]
-        out["lost_waiting"][t] = drop_reman + drop_carried + sum(drops)
-        backlog = queue_new + queue_reman
-        out["backlog"][t] = backlog
-
-        if p.expansion_backlog_threshold is not None:
-            order = (
-                (backlog > p.expansion_backlog_threshold)
-                & (online_month < 0)
-                & (suites < p.max_suites)
-            )
-            online_month[order] = t + 1 + p.expansion_delay_months
-            capex[t, order] = p.capex_per_suite_musd
-
-        occupied = np.flatnonzero(cohorts[head : t + 1].any(axis=1))
-        head = head + int(occupied[0]) if occupied.size else t + 1
-
-    out = {name: np.ascontiguousarray(v.T) for name, v in out.items()}  # back to (n, months)
+    out = {name: np.ascontiguousarray(c.T) for name, c in zip(COUNT_NAMES, counts, strict=True)}
     capex = np.ascontiguousarray(capex.T)
     # Mean wait over first slots whose batch completes inside the horizon.
     # weight of a start in month s: P(its batch is done by the last month)

@@ -2,8 +2,9 @@
 
 For an asset with a ``manufacturing`` block, :func:`commercialize` first computes what
 demand *asks for*: the patients a month who would start therapy (the cohort funnel, the
-launch curve, the testing ramp, the CDx, loss of exclusivity), ``lambda[i, m]``. This
-module turns it into what the plant *lets through*:
+launch curve, the testing ramp, the CDx, a waiting pool, loss of exclusivity: the
+commercial pillar's starts), ``lambda[i, m]``. This module turns it into what the plant
+*lets through*:
 
     referrals[i, m] ~ Poisson(lambda[i, m])
     treated[i, m]   = the manufacturing queue (simulator.pillars.manufacturing.queue)
@@ -27,12 +28,11 @@ against each other and against closed forms.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from simulator.core.seeding import generator
-from simulator.pillars.commercial.flows import CommercialDraws, revenue_flows
 from simulator.pillars.manufacturing.block import Manufacturing
 from simulator.pillars.manufacturing.des import simulate_capacity_event
 from simulator.pillars.manufacturing.queue import (
@@ -75,6 +75,7 @@ class PlantRun:
     outcome: CapacityOutcome  # (rows, months) arrays
     cost_musd: np.ndarray  # (rows, months) manufacturing cash out, positive
     demand_per_month: np.ndarray  # (rows, months) expected referrals (the queue's input)
+    capex_musd: np.ndarray | None = None  # (rows, months) the capex in cost_musd
 
     def columns(self, rows: np.ndarray, n: int, launch: np.ndarray) -> dict[str, np.ndarray]:
         """Per-iteration outcomes (0, or NaN for averages, where the asset did not launch)."""
@@ -146,8 +147,10 @@ def run_plant(
             ]
         )
     cost = manufacturing_cost_musd(outcome, process)
-    cost[np.arange(cost.shape[1])[None, :] < launch_month[:, None]] = 0.0
-    return PlantRun(outcome, cost, demand_per_month)
+    before = np.arange(cost.shape[1])[None, :] < launch_month[:, None]
+    cost[before] = 0.0
+    capex = np.where(before, 0.0, outcome.capex_musd)
+    return PlantRun(outcome, cost, demand_per_month, capex)
 
 
 def empty_columns(n: int) -> dict[str, np.ndarray]:
@@ -159,25 +162,14 @@ def empty_columns(n: int) -> dict[str, np.ndarray]:
 
 
 def through_the_plant(
-    ctx, path, rows: np.ndarray, d: CommercialDraws, uptake, log_multiplier
+    ctx, path, rows: np.ndarray, demand: np.ndarray
 ) -> tuple[np.ndarray, PlantRun]:
-    """Revenue ``(rows, months)`` of the patients the plant treats, and the plant's run.
+    """Patients the plant treats ``(rows, months)``, and the plant's run.
 
-    Demand is the asset's commercial flow counted in patients (the same launch curve,
-    testing ramp, CDx and loss of exclusivity as revenue, at one unit of money a patient);
-    each treated patient pays the net price of the month they are treated in.
+    ``demand`` is the asset's patients asking for treatment each month (its starts from
+    the commercial pillar: the launch curve, testing ramp, CDx, waiting pool and loss of
+    exclusivity); each treated patient is paid the net price of the month of treatment.
     """
-    horizon, launch = ctx.horizon, path.launch_month[rows]
-    ones, zeros = np.ones(rows.size), np.zeros(rows.size)
-    per_patient = replace(
-        d, list_price_usd=ones * 1e6, price_multiplier=ones, gross_to_net=zeros,
-        price_growth_annual=zeros,
-    )  # fmt: skip
-    # USD M a month at 1e6 a patient-year = patients a month
-    demand = revenue_flows(per_patient, uptake, launch, horizon, log_multiplier)
-    since_launch = np.maximum(np.arange(horizon)[None, :] - launch[:, None], 0)
-    price = (d.list_price_usd * d.price_multiplier * (1.0 - d.gross_to_net) / 1e6)[:, None]
-    price = price * np.exp(np.log1p(d.price_growth_annual)[:, None] * (since_launch // 12))
     sim = ctx.scenario.simulation
     first = sim.chunk_size * ctx.chunk_index
     plant = run_plant(
@@ -187,7 +179,7 @@ def through_the_plant(
         chunk_index=ctx.chunk_index,
         asset_name=path.asset.name,
         iteration_ids=first + rows,
-        launch_month=launch,
+        launch_month=path.launch_month[rows],
         fidelity=sim.fidelity,
     )
-    return plant.outcome.treated * price, plant
+    return plant.outcome.treated, plant

@@ -4,11 +4,12 @@
 month (units x net price; for a cell or gene therapy, the patients the plant treats).
 For an asset with a ``pricing`` block, or in a market with an ``ira`` block, this module
 
-1. scales the launch net price down to the value-based ceiling (:func:`terms`, before
-   revenue is computed, so per-test fees are a share of the price actually paid);
-2. cuts the price from the IRA start to loss of exclusivity in iterations where the
-   policy applies (the market's switch and cut are drawn once per iteration from the
-   ``pricing`` and market-input streams, and shared by every portfolio);
+1. scales the launch net price down to the value-based ceiling on what the payer expects
+   to pay per treated patient (:func:`terms`, before revenue is computed);
+2. cuts the Medicare price from the IRA start to loss of exclusivity where the policy
+   applies and the drug's Medicare-relevant revenue has it selected (the market's switch
+   and cut are drawn once per iteration from the ``pricing`` and market-input streams,
+   and shared by every portfolio);
 3. caps the payer's monthly spend at the budget cap (the equations of 1-3 are in
    :mod:`simulator.pillars.pricing.policy`);
 4. hands the month-by-month contract value to the asset's contract
@@ -30,12 +31,17 @@ import numpy as np
 
 from simulator.core.draws import Draws, at_means, value_or
 from simulator.core.seeding import generator
-from simulator.core.timeline import MONTHS_PER_YEAR
+from simulator.core.timeline import MONTHS_PER_YEAR, monthly_factor
 from simulator.pillars.commercial.flows import CommercialDraws
 from simulator.pillars.pricing.contracts import ListPrice
 from simulator.pillars.pricing.contracts.base import ContractBlock, Sales
 from simulator.pillars.pricing.kernels import positive_predictive_value
-from simulator.pillars.pricing.policy import budget_capped, ceiling_factor, negotiated
+from simulator.pillars.pricing.policy import (
+    budget_capped,
+    ceiling_factor,
+    ira_selection,
+    negotiated,
+)
 
 COLUMNS = (
     "net_price_realised_usd",
@@ -44,6 +50,7 @@ COLUMNS = (
     "cash_received_musd",
     "rebates_musd",
     "ira_cut_musd",
+    "ira_selected",
     "budget_cap_rebate_musd",
     "payments_forgone_musd",
     "revenue_at_risk_share",
@@ -82,6 +89,19 @@ class Payments:
     columns: dict[str, np.ndarray]  # the asset's pricing columns, (n,) each
 
 
+def margin(d: CommercialDraws, received: np.ndarray, made: np.ndarray) -> np.ndarray:
+    """Cash kept each month, ``(rows, months)``: what the payer pays less royalties on it,
+    less cost of goods and selling costs on the units made, valued at the net price
+    before the ceiling, the IRA and the contract (``made``), whatever the payer pays:
+
+        kept_m = received_m (1 - royalty) - made_m (cogs + selling).
+
+    Under an outcome-based contract a non-responder is made and sold like any patient.
+    """
+    keep = (1.0 - d.royalty_rate)[:, None]
+    return received * keep - made * (d.cogs_share + d.selling_share)[:, None]
+
+
 @dataclass
 class Terms:
     """Pricing of one asset's launched rows: the draws at list and after the ceiling."""
@@ -89,8 +109,23 @@ class Terms:
     at_list: CommercialDraws
     draws: CommercialDraws  # list price scaled to the value-based ceiling
 
-    def settle(self, ctx, path, rows: np.ndarray, revenue_m: np.ndarray) -> Payments:
-        """What the payer pays for ``revenue_m`` (``(rows, months)`` at the net price)."""
+    factor: np.ndarray | None = None  # the ceiling's scaling of the net price (None: 1)
+
+    def made_value(self, revenue_m: np.ndarray) -> np.ndarray:
+        """``revenue_m`` (at the ceiling's price) valued at the net price before the
+        ceiling: the units made, as :func:`margin` costs them (0 where the ceiling is 0
+        and the units cannot be read from revenue)."""
+        if self.factor is None:
+            return revenue_m
+        c = self.factor[:, None]
+        return np.divide(revenue_m, c, out=np.zeros_like(revenue_m), where=c > 0)
+
+    def settle(
+        self, ctx, path, rows: np.ndarray, revenue_m: np.ndarray, units_m: np.ndarray | None = None
+    ) -> Payments:
+        """What the payer pays for ``revenue_m`` (``(rows, months)`` at the net price), the
+        value of ``units_m`` units (patient-years or treatments; inferred from revenue
+        when not given)."""
         pricing, d = path.asset.pricing, self.draws
         launch = path.launch_month[rows]
         since = np.arange(ctx.horizon)[None, :] - launch[:, None]
@@ -101,10 +136,13 @@ class Terms:
             unit_m = unit_m * np.exp(np.log1p(d.price_growth_annual)[:, None] * since_launch)
         # units sold a month (treatments, or patient-years; inferred from revenue, so 0
         # at a zero net price), and revenue at launch prices
-        units = np.divide(revenue_m, unit_m, out=np.zeros_like(revenue_m), where=unit_m > 0)
+        if units_m is not None:
+            units = units_m
+        else:
+            units = np.divide(revenue_m, unit_m, out=np.zeros_like(revenue_m), where=unit_m > 0)
         revenue_sum = revenue_m.sum(axis=1)
         at_launch_price = np.divide(revenue_sum, unit, out=np.zeros_like(unit), where=unit > 0)
-        value, ira_cut = _negotiated(ctx, path, rows, since, revenue_m, d)
+        value, ira_cut, ira_selected = _negotiated(ctx, path, rows, since, revenue_m, d)
         cap_rebate = np.zeros(rows.size)
         if pricing is not None and pricing.budget_cap_musd_per_year is not None:
             cap = path.draws.pricing.budget_cap_musd_per_year[rows]
@@ -131,6 +169,7 @@ class Terms:
             "cash_received_musd": paid.received_musd.sum(axis=1),
             "rebates_musd": at_launch_price * list_unit * a.gross_to_net,
             "ira_cut_musd": ira_cut,
+            "ira_selected": ira_selected,
             "budget_cap_rebate_musd": cap_rebate,
             "payments_forgone_musd": value.sum(axis=1) - recognised,
             "revenue_at_risk_share": contract.at_risk(terms),
@@ -151,28 +190,49 @@ def terms(ctx, path, rows: np.ndarray, d: CommercialDraws) -> Terms | None:
     if vc is None:
         return Terms(d, d)
     ceiling = path.draws.pricing.value_ceiling
+    contract, drawn = _contract(path, rows)
+    response = drawn.response_probability * _ppv(path.draws, rows, ctx.n)
+    paid_share = contract.expected_share(
+        drawn, response, monthly_factor(vc.payer_discount_rate_annual)
+    )
     net = d.list_price_usd * d.price_multiplier * (1.0 - d.gross_to_net)
     factor = ceiling_factor(
-        net,
+        net * paid_share,
         ceiling.wtp_per_qaly_usd[rows],
         ceiling.qalys_gained[rows],
         ceiling.cost_offsets_usd[rows],
     )
-    return Terms(d, replace(d, list_price_usd=d.list_price_usd * factor))
+    return Terms(d, replace(d, list_price_usd=d.list_price_usd * factor), factor)
 
 
 def _negotiated(ctx, path, rows, since, revenue_m, d: CommercialDraws):
-    """The monthly value after the IRA cut (where the market negotiates and the asset is
-    not exempt), and the cut per row."""
-    market_ira, pricing = ctx.scenario.market.ira, path.asset.pricing
-    if market_ira is None or (pricing is not None and pricing.ira_exempt):
-        return revenue_m, np.zeros(rows.size)
+    """The monthly value after the IRA cut (where the market negotiates and the drug is
+    selected: :func:`simulator.pillars.pricing.policy.ira_selection`), the cut per row
+    and whether the drug was selected (NaN where the IRA does not reach it)."""
+    market_ira, asset = ctx.scenario.market.ira, path.asset
+    if market_ira is None or asset.regulatory.orphan_indications == 1:
+        return revenue_m, np.zeros(rows.size), np.full(rows.size, np.nan)
     applies, cut = ira_draws(ctx)
-    small = path.asset.modality == SMALL_MOLECULE
+    own = path.draws.pricing.medicare_share
+    share = (ctx.market_draws.ira.medicare_share if own is None else own)[rows]
+    small = asset.modality == SMALL_MOLECULE
     years = market_ira.small_molecule_years if small else market_ira.biologic_years
-    approval = path.dev.launch_month[rows]
-    start = approval + round(years * MONTHS_PER_YEAR) - path.launch_month[rows]
-    return negotiated(revenue_m, since, start, d.exclusivity_months, cut[rows], applies[rows])
+    lead = 2 * MONTHS_PER_YEAR
+    first = path.dev.launch_month[rows] + round(years * MONTHS_PER_YEAR) - lead
+    start = ira_selection(
+        revenue_m * applies[rows][:, None],  # no selection where the regime is off
+        first,
+        share,
+        market_ira.selection_threshold_musd_per_year,
+        lead,
+    )
+    start = start - path.launch_month[rows]
+    selected = np.isfinite(start) & applies[rows]
+    start = np.where(selected, start, ctx.horizon + 1)
+    value, ira_cut = negotiated(
+        revenue_m, since, start, d.exclusivity_months, share * cut[rows], selected
+    )
+    return value, ira_cut, selected.astype(float)
 
 
 def _contract(path, rows: np.ndarray) -> tuple[ContractBlock, Draws]:

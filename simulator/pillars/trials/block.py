@@ -15,8 +15,12 @@ control rate); for a time-to-event endpoint ``-log(hazard ratio)`` (with the sha
 patients who have an event by the analysis, Schoenfeld's information ``events / 4``).
 Biomarker-positive patients have ``positive``; negatives have ``negative``, or
 ``negative_ratio`` x ``positive``, or 0 if neither is given. A trial that enrols only
-positives sees ``positive``; an all-comer trial sees ``p positive + (1 - p) negative``
-with ``p`` the cohort's biomarker prevalence.
+test-positives sees ``positive`` diluted by the assay's false positives
+(:mod:`simulator.pillars.trials.stage`); an all-comer trial sees ``p positive + (1 - p)
+negative`` with ``p`` the cohort's biomarker prevalence. With ``designed_for`` the effect
+reaches the market too: the peak share, and the QALYs gained under a value ceiling,
+scale with the true effect in the label's patients over ``designed_for``
+(:mod:`simulator.pillars.commercial.step`).
 
 **Designs** (``type:``, one module each in :mod:`simulator.pillars.trials.designs`,
 registered by name): ``fixed``, ``group_sequential``, ``ssr`` (promising-zone sample-size
@@ -57,6 +61,13 @@ class Effect(Model):
     )
     event_fraction: Float | None = Field(
         None, gt=0.0, le=1.0, description="time-to-event: events per patient at the analysis"
+    )
+    designed_for: Float | None = Field(
+        None,
+        gt=0.0,
+        description="the effect the asset's market case assumes: its peak share (and QALYs "
+        "gained, under a value ceiling) scale with the true effect over this; none: the "
+        "market does not see the effect",
     )
 
     @model_validator(mode="after")

@@ -2,14 +2,24 @@
 
 A design (:mod:`.designs`) simulates its trial from :class:`TrialInputs`: the true
 effects in biomarker-positive and -negative patients, the cohort's prevalence and the
-assay's sensitivity, the stage's draws and its own random generator. The population the
-trial enrols sets the effect it sees: ``theta_+`` for positives only, ``p theta_+ +
-(1 - p) theta_-`` for all-comers at prevalence ``p`` (:mod:`.information`).
+assay's sensitivity and specificity, the stage's draws and its own random generator. The
+population the trial enrols sets the effect it sees (:mod:`.information`):
+``p theta_+ + (1 - p) theta_-`` for all-comers at prevalence ``p``, and for a trial that
+enrols test-positives the mixture its false positives make,
+
+    theta_seen = PPV theta_+ + (1 - PPV) theta_-,     PPV = p se / q,
+    q = p se + (1 - p)(1 - sp)                        (share testing positive)
+
+(the same assay as the market's: :mod:`simulator.pillars.cohort.funnel`). With a perfect
+test (``sp = 1``) it is ``theta_+``. A design that looks at strata (enrichment) sees the
+test's strata: test-positives, with ``theta_seen``, and test-negatives, a share ``1 - q``
+with ``[p (1 - se) theta_+ + (1 - p) sp theta_-] / (1 - q)``; their mixture is the
+all-comer effect.
 
 The design's :class:`~.outcome.DesignOutcome` then sets the stage (:meth:`TrialInputs.staged`),
 with the trial recruiting from the cohort (:mod:`simulator.pillars.cohort.funnel`)::
 
-    screened            = all-comer patients + positive-only patients / (p se)
+    screened            = all-comer patients + test-positive patients / q
     recruitment_months  = screened / (sites x screened per site a month)
     duration_months     = start-up + recruitment + follow-up   (no start-up for a stage
                           that continues a running trial)
@@ -17,8 +27,8 @@ with the trial recruiting from the cohort (:mod:`simulator.pillars.cohort.funnel
                           cost_per_patient x patients) + screened x screening cost
 
 so a trial that stops early recruits fewer patients, ends sooner and costs less; a
-promising-zone increase does the opposite. Enrichment's stage 2 in positives only must
-screen ``1 / (p se)`` candidates per patient.
+promising-zone increase does the opposite. Enrichment's stage 2 in test-positives only
+must screen ``1 / q`` candidates per patient.
 """
 
 from __future__ import annotations
@@ -29,7 +39,12 @@ from typing import Any
 import numpy as np
 
 from simulator.core.draws import Draws
-from simulator.pillars.cohort.funnel import recruit, screened_patients
+from simulator.pillars.cohort.funnel import (
+    positive_fraction,
+    recruit,
+    screened_patients,
+    true_positive_share,
+)
 from simulator.pillars.trials.information import (
     drift_per_patient,
     information_per_patient,
@@ -70,6 +85,7 @@ class TrialInputs:
     prevalence: np.ndarray
     sensitivity: np.ndarray
     rng: np.random.Generator
+    specificity: np.ndarray | float = 1.0
 
     def stage(self, name: str | None = None):
         """The scenario block of this stage (or of stage ``name``)."""
@@ -85,10 +101,33 @@ class TrialInputs:
         return self.stage_draws().trial.patients
 
     @property
+    def test_positive_share(self) -> np.ndarray:
+        """``q``: the share of screened candidates who test positive."""
+        return positive_fraction(self.prevalence, self.sensitivity, self.specificity)
+
+    @property
+    def theta_test_positive(self) -> np.ndarray:
+        """The effect in test-positive patients: ``PPV theta_+ + (1 - PPV) theta_-``."""
+        ppv = true_positive_share(self.prevalence, self.sensitivity, self.specificity)
+        return population_effect(self.theta_pos, self.theta_neg, ppv)
+
+    @property
+    def theta_test_negative(self) -> np.ndarray:
+        """The effect in test-negative patients (false negatives carry ``theta_+``)."""
+        negative = np.asarray(1.0 - self.test_positive_share, dtype=float)
+        false_negative = np.divide(  # the rest of the test-negatives are true negatives
+            self.prevalence * (1.0 - self.sensitivity),
+            negative,
+            out=np.zeros_like(negative),
+            where=negative > 0,
+        )
+        return population_effect(self.theta_pos, self.theta_neg, false_negative)
+
+    @property
     def theta(self) -> np.ndarray:
         """The effect in the population the trial enrols."""
         if self.stage().trial.enrolment == "biomarker_positive":
-            return self.theta_pos
+            return self.theta_test_positive
         return population_effect(self.theta_pos, self.theta_neg, self.prevalence)
 
     def drift(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -102,13 +141,13 @@ class TrialInputs:
     ) -> StageTrial:
         """The stage's length and cost from the trial's outcome (see the module docstring)."""
         stage, d = self.stage(name), self.stage_draws(name)
-        p, se = self.prevalence, self.sensitivity
+        p, se, sp = self.prevalence, self.sensitivity, self.specificity
         patients, enriched = outcome.patients, outcome.enriched_patients
         sites, rate = d.trial.sites, d.trial.screened_per_site_month
         if stage.trial.enrolment == "biomarker_positive":
-            screened, months = recruit(patients, p, se, sites, rate)
+            screened, months = recruit(patients, p, se, sites, rate, specificity=sp)
         else:  # every candidate is enrolled, except in an enriched (positives-only) stage 2
-            screened = (patients - enriched) + screened_patients(enriched, p, se)
+            screened = (patients - enriched) + screened_patients(enriched, p, se, sp)
             screened, months = recruit(screened, 1.0, 1.0, sites, rate)
         duration = months + d.trial.followup_months
         if startup:

@@ -14,7 +14,9 @@ same ``theta``: that is what correlates their outcomes.
 
 **A stage with a design** (:mod:`simulator.pillars.trials.block`) runs its trial: the
 design registered under its ``type`` (:mod:`simulator.pillars.trials.designs`) simulates
-it on the effect of the population it enrols, and the outcome sets the stage's success,
+it on the effect of the population it enrols (a trial of test-positives enrols the
+assay's false positives too, who carry the negatives' effect: :mod:`.stage`), and the
+outcome sets the stage's success,
 length and cost (:mod:`simulator.pillars.trials.stage`): a trial that stops early
 recruits fewer patients, ends sooner and costs less.
 
@@ -76,12 +78,21 @@ def simulate_asset_trials(
     n = theta_pos.size
     prevalence = value_or(draws.cohort.biomarker_prevalence, n, 1.0)
     sensitivity = value_or(draws.cohort.testing.sensitivity, n, 1.0)
+    specificity = value_or(draws.cohort.testing.specificity, n, 1.0)
     out: dict[str, StageTrial] = {}
     for name, stage in asset.stages():
         if stage.design is None:
             continue
         inputs = TrialInputs(
-            asset, draws, name, theta_pos, theta_neg, prevalence, sensitivity, rng_for(name)
+            asset,
+            draws,
+            name,
+            theta_pos,
+            theta_neg,
+            prevalence,
+            sensitivity,
+            rng_for(name),
+            specificity,
         )
         out.update(stage.design.stage_trials(inputs))
     return out

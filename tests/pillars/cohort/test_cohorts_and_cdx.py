@@ -62,10 +62,14 @@ def trial_asset(prevalence, *, sites=20.0, rate=4.0, n=120, enrolment="biomarker
 
 def test_recruitment_months_match_the_closed_form():
     it = sim.run(make({"p": [trial_asset(0.1)]}, iterations=5)).iterations
-    expected = 120 / (0.1 * 0.9) / (20 * 4.0)  # n / (prevalence x sensitivity) / (sites x rate)
+    # n / (share testing positive) / (sites x rate): the trial enrols the false positives
+    # too, p se + (1 - p)(1 - sp) = 0.09 + 0.045 of those screened
+    q = 0.1 * 0.9 + 0.9 * 0.05
+    expected = 120 / q / (20 * 4.0)
     assert it["p.drug.recruitment_months"].iloc[0] == pytest.approx(expected)
-    assert it["p.drug.screening_cost_musd"].iloc[0] == pytest.approx(120 / 0.09 * 2000 / 1e6)
-    assert recruitment_months(120, 0.1, 0.9, 20, 4.0) == pytest.approx(expected)
+    assert it["p.drug.screening_cost_musd"].iloc[0] == pytest.approx(120 / q * 2000 / 1e6)
+    assert recruitment_months(120, 0.1, 0.9, 20, 4.0, specificity=0.95) == pytest.approx(expected)
+    assert recruitment_months(120, 0.1, 0.9, 20, 4.0) == pytest.approx(120 / 0.09 / 80)
     # the stage lasts start-up + recruitment + follow-up: launch moves accordingly
     launch = it["p.drug.launch_month"].iloc[0]
     assert launch == round(12 + 6 + expected + 12 + 30 + 12)

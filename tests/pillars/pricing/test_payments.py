@@ -142,7 +142,7 @@ def test_budget_cap_bounds_yearly_spend_and_ira_spares_orphans_and_late_biologic
     np.testing.assert_allclose(r.column("p.gt.budget_cap_rebate_musd"), (240 - 100) * 5)
     ira = {"price_cut": 0.4, "probability": 0.5}
     small = asset("sm", exclusivity_years=12)
-    orphan = dict(asset("orphan", exclusivity_years=12), pricing={"ira_exempt": True})
+    orphan = dict(asset("orphan", exclusivity_years=12), regulatory={"orphan_indications": 1})
     biologic = dict(asset("bio", exclusivity_years=12), modality="biologic")
     r = _run({"a": [small, orphan, biologic], "b": [asset("sm", exclusivity_years=12)]},
              iterations=400, ira=ira)  # fmt: skip

@@ -114,6 +114,12 @@ class ContractBlock(Model):
         """Share of the contract value that depends on the patient's outcome, per row."""
         raise NotImplementedError
 
+    def expected_share(self, d: Draws, response: np.ndarray, v: float) -> np.ndarray:
+        """What the payer expects to pay per unit of contract value, discounted to the
+        treatment at the monthly factor ``v``: ``sum_j w_j v^j``; 1 for a contract paid in
+        full at treatment. ``response`` is a treated patient's response probability."""
+        return np.ones_like(response)
+
 
 class PaidOnOutcome(ContractBlock):
     """A contract whose payments depend on the response: settled by its kernels."""
@@ -130,6 +136,10 @@ class PaidOnOutcome(ContractBlock):
         """Payment kernel ``w`` and tracking kernel ``t``, ``(rows, K)`` each, for the
         response probability ``response`` of a treated patient."""
         raise NotImplementedError
+
+    def expected_share(self, d: Draws, response: np.ndarray, v: float) -> np.ndarray:
+        w, _ = self.kernels(d, response)
+        return w @ v ** np.arange(w.shape[1], dtype=float)
 
     def settle(self, sales: Sales, d: Draws) -> Settlement:
         w, t = self.kernels(d, d.response_probability * sales.ppv)

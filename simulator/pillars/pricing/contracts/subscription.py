@@ -36,9 +36,9 @@ the fee exceeds the covered patients' value at the net price.
 
 **What it leaves out.** Demand is the commercial block's: the hepatitis C deals were
 made to treat more patients for the same money, so raise the uptake of the asset in such
-a scenario. Cost of goods, selling costs and royalties are shares of the cash received
-(:mod:`simulator.pillars.commercial.flows`), so under a subscription they scale with the
-fee, not with the covered patients treated; a plant-made therapy pays its plant per batch.
+a scenario. Cost of goods and selling costs follow the units treated, covered or not, and
+royalties the cash received (:func:`simulator.pillars.pricing.step.margin`); a plant-made
+therapy pays its plant per batch.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Adaptive enrichment: start in all-comers, continue in all-comers or in positives only.
 
-Stage 1 enrols all-comers (share ``p`` biomarker-positive). From the stratum estimates the
+Stage 1 enrols all-comers (share ``p`` biomarker-positive; the strata are the assay's,
+test-positive and test-negative, with the effects of :mod:`simulator.pillars.trials.stage`,
+which are the true strata's when the test is perfect). From the stratum estimates the
 trial stops for futility (the positives' estimate below ``futility_below``), continues in
 positives only (the negatives' estimate below ``enrich_below``), or continues in
 all-comers; stage 2 keeps its planned size, so after an enrichment all its patients are
@@ -167,14 +169,16 @@ class Enrichment(DesignBlock):
             )
 
     def simulate(self, trial: TrialInputs) -> DesignOutcome:
-        d_pos, i_pos = trial.drift(trial.theta_pos)
-        d_neg, i_neg = trial.drift(trial.theta_neg)
+        # the strata are the test's: test-positives (false positives included) and
+        # test-negatives (false negatives included), a share q and 1 - q (see .stage)
+        d_pos, i_pos = trial.drift(trial.theta_test_positive)
+        d_neg, i_neg = trial.drift(trial.theta_test_negative)
         return simulate_enrichment(
             EnrichmentRule(self.interim_fraction, self.alpha, self.intersection),
             d_pos,
             d_neg,
             trial.planned,
-            trial.prevalence,
+            trial.test_positive_share,
             trial.rng,
             enrich_below=drift_per_patient(self.enrich_below, i_neg),
             futility_below=effect_threshold(self.futility_below, i_pos),
