@@ -26,6 +26,7 @@ STREAMS: dict[str, int] = {"inputs": 1, "success": 2, "risk_group": 3, "manufact
 STREAMS["pricing"] = 9  # the IRA switch of the market (simulator.pillars.pricing.step)
 STREAMS["trials"] = 8  # mechanistic mode: true effects and trial statistics
 STREAMS["design"] = 10  # scenario discovery: the sampled design of levers (simulator.studies)
+STREAMS["gates"] = 18  # decisions: the reading errors of the signals (simulator.pillars.decisions)
 
 
 def name_key(name: str) -> int:

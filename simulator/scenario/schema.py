@@ -39,6 +39,7 @@ from simulator.core.notation import parse_distribution
 from simulator.pillars.budget.block import Budget
 from simulator.pillars.cohort.block import Cohort
 from simulator.pillars.commercial.block import Commercial, check_commercial
+from simulator.pillars.decisions.block import Gates, check_gates
 from simulator.pillars.development.block import STAGES, Phases, Regulatory, Stage, StageName
 from simulator.pillars.diagnostics.block import CompanionDiagnostic
 from simulator.pillars.finance.block import Tax
@@ -130,6 +131,7 @@ class Asset(Model):
     effect: Effect | None = Field(
         None, description="mechanistic mode: the true effect that stages with a design estimate"
     )
+    gates: Gates | None = Field(None, description="decisions: stop the programme at gates")
 
     @model_validator(mode="after")
     def _stages_present(self) -> Asset:
@@ -166,6 +168,7 @@ class Asset(Model):
             )
         check_designs(self)
         check_commercial(self)
+        check_gates(self)
         return self
 
     def _check_manufacturing(self) -> None:
