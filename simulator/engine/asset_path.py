@@ -32,7 +32,6 @@ from simulator.core.draws import Draws
 from simulator.core.timeline import MONTHS_PER_YEAR, add_spread, pv_spread
 from simulator.pillars.budget.schedule import BudgetedAsset, budget_waits
 from simulator.pillars.cohort.step import eligible_at_maturity
-from simulator.pillars.decisions.step import apply_gates, killed_columns
 from simulator.pillars.commercial.competition import IndicationShare
 from simulator.pillars.commercial.patients import empty_flow_columns, patient_flows
 from simulator.pillars.commercial.step import (
@@ -41,6 +40,7 @@ from simulator.pillars.commercial.step import (
     fixed_costs,
     loss_of_exclusivity,
 )
+from simulator.pillars.decisions.step import apply_gates, killed_columns
 from simulator.pillars.development.stages import DevelopmentOutcome, StageDraws
 from simulator.pillars.development.step import before_launch, run_stages, stage_inputs
 from simulator.pillars.diagnostics.step import companion_diagnostic, gate_by_label

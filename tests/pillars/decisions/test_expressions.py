@@ -38,5 +38,5 @@ def test_values_match_numpy():
     rng = np.random.default_rng(1)
     a, b = rng.normal(size=1000), rng.normal(size=1000)
     tree = parse_rule("(0 < a <= 1 and not b > 0.5) or -a + 2 * b / 4 > 1", SIGNALS)
-    expected = ((0 < a) & (a <= 1) & ~(b > 0.5)) | (-a + 2 * b / 4 > 1)
+    expected = ((a > 0) & (a <= 1) & ~(b > 0.5)) | (-a + 2 * b / 4 > 1)
     np.testing.assert_array_equal(evaluate(tree, {"a": a, "b": b}), expected)

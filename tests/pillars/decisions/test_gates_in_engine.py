@@ -26,7 +26,8 @@ def runs():
 
 def test_baseline_is_the_shipped_scenario_bit_for_bit(runs):
     _, _, baseline = runs
-    shipped = sim.run(sim.load_scenario(ROOT / "scenarios" / "nichebuster.yaml").with_(iterations=N))
+    shipped = sim.load_scenario(ROOT / "scenarios" / "nichebuster.yaml")
+    shipped = sim.run(shipped.with_(iterations=N))
     for p in shipped.portfolios:
         np.testing.assert_array_equal(baseline.npv(p), shipped.npv(p))
 
@@ -74,7 +75,9 @@ def test_an_iteration_without_kills_is_unchanged(runs):
         assert (~any_kill).any()
         # equal up to rounding: the launched rows are summed as a matrix of another shape
         same = ~any_kill
-        np.testing.assert_allclose(policy.npv(p)[same], baseline.npv(p)[same], rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(
+            policy.npv(p)[same], baseline.npv(p)[same], rtol=1e-12, atol=1e-9
+        )
         for a in port.assets:  # and no asset's R&D cost rises where nothing was stopped
             rd = f"{p}.{a.name}.rd_pv_musd"
             assert np.all(policy.column(rd)[same] <= baseline.column(rd)[same] + 1e-9)
