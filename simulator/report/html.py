@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from simulator.report.calibration import calibration
+from simulator.report.decisions import decisions_section
 from simulator.report.page import Context, Section, deferred_figures, figure_html, table_html
 from simulator.report.sections import (
     assets,
@@ -62,6 +63,7 @@ SECTIONS: list[Callable[[Result, Context], Section | None]] = [
     discovery_section,
     manufacturing,
     trials,
+    decisions_section,
     convergence,
     calibration,
     provenance,

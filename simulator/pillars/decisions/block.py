@@ -44,8 +44,7 @@ class Reading(Model):
     def _stage(self) -> Reading:
         if self.revealed_after not in STAGES:
             raise ValueError(
-                f"revealed_after {self.revealed_after!r} is not a stage; one of "
-                f"{', '.join(STAGES)}"
+                f"revealed_after {self.revealed_after!r} is not a stage; one of {', '.join(STAGES)}"
             )
         return self
 
@@ -69,9 +68,7 @@ class Gates(Model):
     def _rules(self) -> Gates:
         for name in self.readings:
             if name not in SIGNALS:
-                raise ValueError(
-                    f"readings: unknown signal {name!r}; known: {', '.join(SIGNALS)}"
-                )
+                raise ValueError(f"readings: unknown signal {name!r}; known: {', '.join(SIGNALS)}")
         for gate in GATES:
             rule = getattr(self, gate)
             if rule is not None:
@@ -84,9 +81,7 @@ class Gates(Model):
     def visible(self, gate: str) -> tuple[str, ...]:
         """The signals known at ``gate``: readings revealed at or before its stage."""
         at = STAGES.index(gate_stage(gate))
-        return tuple(
-            n for n, r in self.readings.items() if STAGES.index(r.revealed_after) <= at
-        )
+        return tuple(n for n, r in self.readings.items() if STAGES.index(r.revealed_after) <= at)
 
     def rules(self) -> list[tuple[str, str]]:
         """``(gate, expression)`` of the gates that have a rule, in order."""

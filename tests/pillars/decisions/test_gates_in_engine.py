@@ -109,7 +109,7 @@ def test_bad_rule_exits_2_naming_the_gate_and_signals(tmp_path, rule, message):
         "name: bad\nextends: [nichebuster.yaml]\ntemplates:\n  targeted_oncology:\n"
         "    gates:\n      readings:\n"
         "        prevalence_reading: {revealed_after: phase1, noise_sd: 0.02}\n"
-        f"      phase1: {{continue_if: \"{rule}\"}}\n"
+        f'      phase1: {{continue_if: "{rule}"}}\n'
     )
     out = CliRunner().invoke(main, ["gates", str(tmp_path / "bad.yaml"), "-n", "10"])
     assert out.exit_code == 2, out.output
@@ -121,3 +121,19 @@ def test_gates_command_prints_the_tables():
     out = CliRunner().invoke(main, ["gates", str(GATED), "-n", "50"])
     assert out.exit_code == 0, out.output
     assert "option_value_musd" in out.output and "kill_rate_phase1" in out.output
+
+
+def test_report_section_shows_the_kill_rates(runs):
+    from simulator.report.decisions import decisions_section, kill_rates
+    from simulator.report.page import Context
+
+    _, policy, baseline = runs
+    rates = kill_rates(policy)
+    row = rates[(rates.asset == "onc_kinase_1") & (rates.gate == "phase1")].iloc[0]
+    assert row.kill_rate == pytest.approx(
+        policy.column("nichebuster.onc_kinase_1.killed_phase1").mean()
+    )
+    assert kill_rates(baseline).empty
+    assert decisions_section(baseline, None) is None
+    ctx = Context()
+    assert "onc_kinase_1" in decisions_section(policy, ctx).body
