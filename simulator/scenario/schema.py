@@ -38,6 +38,7 @@ from simulator.core.fields import (
 from simulator.core.notation import parse_distribution
 from simulator.pillars.budget.block import Budget
 from simulator.pillars.cohort.block import Cohort
+from simulator.pillars.deals.block import DealBlock, check_deal
 from simulator.pillars.commercial.block import Commercial, check_commercial
 from simulator.pillars.development.block import STAGES, Phases, Regulatory, Stage, StageName
 from simulator.pillars.diagnostics.block import CompanionDiagnostic
@@ -130,6 +131,7 @@ class Asset(Model):
     effect: Effect | None = Field(
         None, description="mechanistic mode: the true effect that stages with a design estimate"
     )
+    deal: DealBlock | None = Field(None, description="a licensing or partner deal on the asset")
 
     @model_validator(mode="after")
     def _stages_present(self) -> Asset:
@@ -166,6 +168,7 @@ class Asset(Model):
             )
         check_designs(self)
         check_commercial(self)
+        check_deal(self)
         return self
 
     def _check_manufacturing(self) -> None:
