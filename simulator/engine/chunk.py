@@ -37,7 +37,7 @@ from simulator.core.draws import Draws, distribution_fields, sample
 from simulator.core.seeding import generator
 from simulator.core.timeline import MONTHS_PER_YEAR, discount_factors
 from simulator.engine.asset_path import AssetPath, commercialize, develop_all
-from simulator.engine.deal_path import DEAL_TOTALS
+from simulator.engine.deal_path import DEAL_TOTALS, portfolio_columns
 from simulator.engine.deal_path import settle as settle_deal
 from simulator.pillars.commercial.competition import indication_shares
 from simulator.pillars.finance.step import TaxBook
@@ -254,6 +254,8 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     cols[f"{pname}.cdx_delay_months_sum"] = cdx_delay_sum
     cols.update({f"{pname}.cgt_{k}": v for k, v in plant_totals.items()})
     cols.update({f"{pname}.{k}": v for k, v in deal_totals.items()})
+    extra = portfolio_columns(ctx.scenario, portfolio, cash)  # IRR, financing overlay
+    cols.update({f"{pname}.{k}": v for k, v in extra.items()})
     if portfolio.budget is not None and portfolio.budget.annual_rd_musd is not None:
         cols[f"{pname}.budget_delay_months"] = budget_delay  # summed over the assets
     return cols, cash, revenue_y, paths

@@ -5,6 +5,7 @@ cash apart while the chunk walks it (:class:`OwnCash`: its monthly cash, its spe
 difference array, its yearly net sales); :func:`settle` then lets the deal split that
 cash and adds only the sponsor's side to the portfolio. Without a deal block nothing here
 runs and the asset adds to the portfolio's arrays directly, as before.
+:func:`portfolio_columns` adds a portfolio's IRR and its financing overlay's outcomes.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.core.irr import irr
 from simulator.core.timeline import MONTHS_PER_YEAR
 from simulator.pillars.deals.events import PathEvents
+from simulator.pillars.deals.financing import waterfall
 from simulator.pillars.deals.step import split
 
 DEAL_TOTALS = ("deal_partner_npv_musd", "deal_to_sponsor_pv_musd")
@@ -89,3 +92,23 @@ def settle(ctx, path, cash, revenue_y, tax_keep: float) -> tuple[np.ndarray, dic
         "deal_to_sponsor_pv_musd": deal.to_sponsor_pv * tax_keep,
     }
     return deal.sponsor_pv, cols
+
+
+def portfolio_columns(scenario, portfolio, cash: np.ndarray) -> dict[str, np.ndarray]:
+    """A portfolio's IRR per iteration (``simulation.irr``, or a financing block) and its
+    financing overlay's outcomes (:mod:`simulator.pillars.deals.financing`)."""
+    fin = portfolio.financing
+    cols: dict[str, np.ndarray] = {}
+    if scenario.simulation.irr or fin is not None:
+        cols["irr_annual"], cols["irr_reason"] = irr(cash)
+    if fin is None:
+        return cols
+    yearly = cash.reshape(cash.shape[0], -1, MONTHS_PER_YEAR).sum(axis=2)
+    paid = waterfall(yearly, fin)
+    for k in paid.defaulted:
+        cols[f"fin_{k}_default"] = paid.defaulted[k]
+        promised = paid.promised_musd[k]
+        cols[f"fin_{k}_loss_share"] = paid.loss_musd[k] / promised if promised else 0.0 * yearly[:, 0]
+    cols["fin_shortfall_musd"] = paid.shortfall_musd
+    cols["fin_equity_irr"], cols["fin_equity_irr_reason"] = irr(paid.equity_cash_musd, 1)
+    return cols
