@@ -76,6 +76,8 @@ class Waterfall:
     loss_musd: dict[str, np.ndarray]  # tranche -> unpaid debt service
     promised_musd: dict[str, float]  # tranche -> promised debt service
     shortfall_musd: np.ndarray
+    paid_musd: dict[str, np.ndarray]  # tranche -> (n, years) paid at each year end
+    due_musd: dict[str, np.ndarray]  # tranche -> (years,) due at each year end
     equity_cash_musd: np.ndarray  # (n, years + 1): time 0, then each year end
 
 
@@ -96,6 +98,8 @@ def waterfall(yearly_cash: np.ndarray, fin: Financing, senior_musd: float | None
     tranches = dict(fin.debt())
     loss = {k: np.zeros(n) for k in tranches}
     promised = dict.fromkeys(tranches, 0.0)
+    paid = {k: np.zeros((n, years)) for k in tranches}
+    owed = {k: np.zeros(years) for k in tranches}
     last = max((t.maturity_years for t in tranches.values()), default=0)
     for y in range(years):
         operating += yearly_cash[:, y]
@@ -112,13 +116,14 @@ def waterfall(yearly_cash: np.ndarray, fin: Financing, senior_musd: float | None
             operating -= from_op
             reserve -= from_res
             loss[k] += due - from_op - from_res
+            paid[k][:, y], owed[k][y] = from_op + from_res, due
         if y + 1 >= last or y == years - 1:  # no debt outstanding: distribute
             equity[:, y + 1] += operating + reserve
             operating[:] = 0.0
             reserve[:] = 0.0
     defaulted = {k: v > 1e-9 * max(promised[k], 1.0) for k, v in loss.items()}
     shortfall = sum(loss.values()) if loss else np.zeros(n)
-    return Waterfall(defaulted, loss, promised, shortfall, equity)
+    return Waterfall(defaulted, loss, promised, shortfall, paid, owed, equity)
 
 
 def senior_capacity(yearly_cash: np.ndarray, fin: Financing, default_probability: float = 0.05,
