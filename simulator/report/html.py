@@ -41,6 +41,7 @@ from simulator.report.sections import (
     risk,
     trials,
 )
+from simulator.report.deals import deals_section, financing_section
 from simulator.report.strategy import discovery_section, frontier_section
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -62,6 +63,8 @@ SECTIONS: list[Callable[[Result, Context], Section | None]] = [
     discovery_section,
     manufacturing,
     trials,
+    deals_section,
+    financing_section,
     convergence,
     calibration,
     provenance,
