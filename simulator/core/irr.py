@@ -10,11 +10,12 @@ the cash changes sign; by Descartes' rule of signs a flow whose sign changes onc
 then earn) has exactly one root, a flow that changes sign several times may have several.
 
 The solver works in ``y = log(1 + r)``, ``f(y) = sum_t c_t exp(-t y)``, on a range of
-rates where no power overflows for up to 60 years of months. It evaluates ``f`` on a fixed grid of
-rates for every row with one matrix product, takes the first sign change as the bracket,
-and refines it by Newton steps (``f`` and its slope by Horner's rule) kept inside the bracket (a bisection where a step would
-leave it), as ``scipy.optimize.brentq`` refines a bracket; rows stop when the bracket
-is narrower than ``1e-13`` in ``y``. The grid spans annual rates from -99.99% to
+rates where no power overflows for up to 60 years of months. It evaluates ``f`` on a
+fixed grid of rates for every row with one matrix product, takes the first sign change as
+the bracket, and refines it by Newton steps (``f`` and its slope by Horner's rule) kept
+inside the bracket (a bisection where a step would leave it), the safeguarded iteration
+of ``scipy.optimize.brentq``'s family; a row stops when its bracket is narrower than
+``1e-13`` in ``y`` or its Newton step is. The grid spans annual rates from -99.99% to
 +100,000%. Each row gets a reason code:
 
 - ``OK`` (0): one root in the grid's range;

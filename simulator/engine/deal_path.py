@@ -108,7 +108,8 @@ def portfolio_columns(scenario, portfolio, cash: np.ndarray) -> dict[str, np.nda
     for k in paid.defaulted:
         cols[f"fin_{k}_default"] = paid.defaulted[k]
         promised = paid.promised_musd[k]
-        cols[f"fin_{k}_loss_share"] = paid.loss_musd[k] / promised if promised else 0.0 * yearly[:, 0]
+        zero = np.zeros(yearly.shape[0])
+        cols[f"fin_{k}_loss_share"] = paid.loss_musd[k] / promised if promised else zero
     cols["fin_shortfall_musd"] = paid.shortfall_musd
     cols["fin_equity_irr"], cols["fin_equity_irr_reason"] = irr(paid.equity_cash_musd, 1)
     return cols

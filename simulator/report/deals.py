@@ -83,7 +83,8 @@ def financing_section(result: Result, ctx: Context) -> Section | None:
             "30:964): the portfolio's yearly cash funds a vehicle that pays senior debt, then "
             "junior debt, then equity. IRR percentiles are over iterations where an IRR "
             "exists.</p>")  # fmt: skip
-    return Section("financing", "Financing: tranche risk and equity return", note + table_html(table))
+    title = "Financing: tranche risk and equity return"
+    return Section("financing", title, note + table_html(table))
 
 
 def _irr_bands(result: Result, name: str) -> str:

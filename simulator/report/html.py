@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from simulator.report.calibration import calibration
+from simulator.report.deals import deals_section, financing_section
 from simulator.report.page import Context, Section, deferred_figures, figure_html, table_html
 from simulator.report.sections import (
     assets,
@@ -41,7 +42,6 @@ from simulator.report.sections import (
     risk,
     trials,
 )
-from simulator.report.deals import deals_section, financing_section
 from simulator.report.strategy import discovery_section, frontier_section
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -38,9 +38,9 @@ from simulator.core.fields import (
 from simulator.core.notation import parse_distribution
 from simulator.pillars.budget.block import Budget
 from simulator.pillars.cohort.block import Cohort
+from simulator.pillars.commercial.block import Commercial, check_commercial
 from simulator.pillars.deals.block import DealBlock, check_deal
 from simulator.pillars.deals.financing import Financing
-from simulator.pillars.commercial.block import Commercial, check_commercial
 from simulator.pillars.development.block import STAGES, Phases, Regulatory, Stage, StageName
 from simulator.pillars.diagnostics.block import CompanionDiagnostic
 from simulator.pillars.finance.block import Tax

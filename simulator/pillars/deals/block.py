@@ -33,6 +33,7 @@ grid (:mod:`.royalties`).
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
@@ -84,7 +85,7 @@ class Deal(Model):
     @model_validator(mode="after")
     def _tiers_in_order(self) -> Deal:
         floors = [t.above_musd for t in self.royalty_tiers]
-        if any(b <= a for a, b in zip(floors, floors[1:], strict=False)):
+        if any(b <= a for a, b in pairwise(floors)):
             raise ValueError(f"royalty_tiers must rise: above_musd {floors} is out of order")
         return self
 

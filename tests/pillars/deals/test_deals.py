@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import asset, make, scenario_dict, write_yaml
 from click.testing import CliRunner
+from helpers import asset, make, scenario_dict, write_yaml
 
 from simulator.engine.chunk import simulate_chunk
 from simulator.pillars.deals.block import RoyaltyTier
@@ -31,7 +31,8 @@ OUT = {"type": "out_license", "stage": "phase3", "upfront_musd": 50,
 
 @pytest.mark.parametrize("deal", [
     OUT,
-    {"type": "in_license", "upfront_musd": 20, "milestones": [{"event": "launch", "amount_musd": 30}],
+    {"type": "in_license", "upfront_musd": 20,
+     "milestones": [{"event": "launch", "amount_musd": 30}],
      "royalty_tiers": [{"above_musd": 0, "rate": 0.05}]},
     {"type": "co_development", "partner_share": 0.4, "opt_out_stage": "phase3",
      "royalty_tiers": [{"above_musd": 0, "rate": 0.03}]},
@@ -105,3 +106,32 @@ def test_bad_deals_exit_2_naming_the_field(tmp_path, deal, field):
     assert res.exit_code == 2, res.output
     assert "bad.yaml" in res.output and "deal" in res.output and field in res.output
     assert not (tmp_path / "o").exists()
+
+
+def _cdx_asset(upfront: float, milestone: float, deal: dict | None) -> dict:
+    a = asset(p=(0.7, 0.5, 0.6, 0.9))
+    a["selection_biomarker"] = True
+    a["cdx"] = {"development_start": "phase2", "development_months": "uniform(12, 30)",
+                "review_months": 6, "delay_probability": 0.3, "delay_months": 9,
+                "failure_probability": 0.2, "partner_upfront_musd": upfront,
+                "partner_milestone_musd": milestone}  # fmt: skip
+    if deal is not None:
+        a["deal"] = deal
+    return a
+
+
+def test_the_cdx_partner_terms_are_the_same_numbers_as_a_diagnostics_partner_deal():
+    """Today's CDx partner upfront and milestone, written as a ``diagnostics_partner`` deal
+    (upfront at CDx start, milestone on ``cdx_approval``), give the sponsor the same NPV
+    in every iteration (the CDx path stays the default; this proves the mechanism can say
+    the same thing)."""
+    deal = {"type": "diagnostics_partner", "upfront_musd": 15,
+            "milestones": [{"event": "cdx_approval", "amount_musd": 25}]}  # fmt: skip
+    old = make({"pf": [_cdx_asset(15, 25, None)]}, iterations=3000, chunk_size=3000)
+    new = make({"pf": [_cdx_asset(0, 0, deal)]}, iterations=3000, chunk_size=3000)
+    a, b = simulate_chunk(old, 0).columns, simulate_chunk(new, 0).columns
+    assert 0 < a["pf.drug.launched"].mean() < 1  # some iterations pay the milestone, some not
+    np.testing.assert_allclose(b["pf.npv_musd"], a["pf.npv_musd"], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(b["pf.drug.deal_to_sponsor_pv_musd"],
+                               a["pf.drug.npv_musd"] - b["pf.drug.deal_standalone_npv_musd"],
+                               rtol=0, atol=1e-9)  # fmt: skip

@@ -76,5 +76,5 @@ def test_senior_capacity_meets_its_default_probability():
 
 
 def test_tranche_shares_must_sum_to_one():
-    with pytest.raises(ValidationError, match="sum to 0.9"):
+    with pytest.raises(ValidationError, match=r"sum to 0\.9"):
         Financing(capital_musd=10, senior={"share": 0.5}, equity={"share": 0.4})
