@@ -73,7 +73,8 @@ def irr(cash: np.ndarray, periods_per_year: int = 12) -> tuple[np.ndarray, np.nd
     grid /= periods_per_year
     if periods * np.abs(grid).max() > 700:
         raise ValueError(f"{periods} periods are too many for the IRR's range of rates")
-    values = cash[rows] @ _weights(grid, periods)
+    changing = cash if rows.size == n else cash[rows]
+    values = changing @ _weights(grid, periods)
     sign = np.sign(values)
     flips = (sign[:, 1:] * sign[:, :-1] < 0) | ((sign[:, :-1] == 0) & (sign[:, 1:] != 0))
     count = flips.sum(axis=1)
@@ -81,7 +82,7 @@ def irr(cash: np.ndarray, periods_per_year: int = 12) -> tuple[np.ndarray, np.nd
     found = count > 0
     rows, first = rows[found], np.argmax(flips[found], axis=1)
     lo, hi = grid[first], grid[first + 1]
-    c = np.ascontiguousarray(cash[rows, ::-1].T)
+    c = np.ascontiguousarray(changing[found][:, ::-1].T)
     at = np.arange(rows.size)
     h_lo, h_hi = values[found][at, first], values[found][at, first + 1]
     with np.errstate(divide="ignore", invalid="ignore"):  # start at the secant's root
