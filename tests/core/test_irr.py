@@ -49,3 +49,16 @@ def test_several_roots_are_flagged():
     rate, reason = irr(np.array([[-100.0, 230.0, -132.0]]), periods_per_year=1)
     assert reason[0] == MULTIPLE
     assert abs(rate[0] - 0.10) < 1e-9  # the lowest root
+
+
+def test_a_near_total_loss_still_has_its_irr():
+    """Spend 1,000 now and get 1 back after ten years of months: the cash changes sign, so
+    the IRR exists (about -50% a year), far inside the range."""
+    row = np.zeros((1, 121))
+    row[0, 0], row[0, 120] = -1000.0, 1.0
+    rate, reason = irr(row)
+    assert reason[0] == OK
+    assert abs(rate[0] - (0.001 ** (1 / 10) - 1)) < 1e-9
+    row[0, 120] = 1e-30  # (1e-33)^(1/10) - 1 = -99.95% a year, still inside
+    rate, reason = irr(row)
+    assert reason[0] == OK and abs(rate[0] - ((1e-33) ** 0.1 - 1)) < 1e-9
