@@ -25,6 +25,10 @@ capitalized R&D costs are reported before tax, as Paul et al. (2010) report them
 complete: the drug's stages, CDx development, trial screening and the CDx partner's
 upfront and milestone, each also a column of its own (``rd_drug_musd``, ``rd_cdx_musd``,
 ``rd_screening_musd``, ``rd_milestones_musd``, which sum to ``oop_cost_musd``).
+
+An asset under a ``deal`` keeps its own cash while it is walked, and only the sponsor's
+side of it reaches the portfolio (:mod:`.deal_path`); a portfolio's IRR and its financing
+overlay are computed on its after-tax monthly cash at the end, when the scenario asks.
 """
 
 from __future__ import annotations
