@@ -39,6 +39,8 @@ from simulator.core.notation import parse_distribution
 from simulator.pillars.budget.block import Budget
 from simulator.pillars.cohort.block import Cohort
 from simulator.pillars.commercial.block import Commercial, check_commercial
+from simulator.pillars.deals.block import DealBlock, check_deal
+from simulator.pillars.deals.financing import Financing
 from simulator.pillars.development.block import STAGES, Phases, Regulatory, Stage, StageName
 from simulator.pillars.diagnostics.block import CompanionDiagnostic
 from simulator.pillars.finance.block import Tax
@@ -69,6 +71,7 @@ class Simulation(Model):
         description="override every manufacturing block's fidelity (fast: monthly queue; "
         "event: SimPy, patient by patient); none: each asset's own",
     )
+    irr: bool = Field(False, description="each portfolio's IRR per iteration (monthly cash)")
 
 
 class Market(Model):
@@ -130,6 +133,7 @@ class Asset(Model):
     effect: Effect | None = Field(
         None, description="mechanistic mode: the true effect that stages with a design estimate"
     )
+    deal: DealBlock | None = Field(None, description="a licensing or partner deal on the asset")
 
     @model_validator(mode="after")
     def _stages_present(self) -> Asset:
@@ -166,6 +170,7 @@ class Asset(Model):
             )
         check_designs(self)
         check_commercial(self)
+        check_deal(self)
         return self
 
     def _check_manufacturing(self) -> None:
@@ -211,6 +216,9 @@ class Portfolio(Model):
     risk_groups: dict[Name, RiskGroup] = Field(default_factory=dict)
     budget: Budget | None = Field(
         None, description="R&D budget: a cap on expected spend, an optional annual budget"
+    )
+    financing: Financing | None = Field(
+        None, description="a megafund overlay: debt tranches and equity fund the portfolio"
     )
 
     def asset(self, name: str) -> Asset:
