@@ -18,6 +18,10 @@
    the plant for a cell or gene therapy (:mod:`simulator.pillars.manufacturing`), and are
    paid units x price as their pricing terms say (:mod:`simulator.pillars.pricing`).
 
+The readiness gaps (a change of biomarker standard, post-market surveillance, price
+reassessment and real-world evidence) join both passes through
+:mod:`simulator.engine.readiness`, only for assets with their blocks.
+
 This module holds no formulas: it passes each pillar's outputs to the next. Both passes
 return present values before tax; the chunk applies tax and aggregates.
 """
@@ -226,7 +230,8 @@ def commercialize(
         cash[rows] -= plant.cost_musd
         path.outputs.update(plant.columns(rows, ctx.n, launch))
         path.plant, path.plant_rows = plant, rows
-    if path.readiness is not None:  # REMS, long-term follow-up, RWE programme
+    if path.readiness is not None:  # a withdrawal; REMS, long-term follow-up, RWE programme
+        units = readiness.stopped(ctx, path, rows, units)
         pv[rows] += readiness.costs(ctx, path, rows, units, cash, cost_diff)
     revenue_m = units * flows.price_musd
     received = made = revenue_m  # cash arrives when the payer pays: recognised != received

@@ -10,8 +10,9 @@ number. With its block:
    indication from a month on: the new cutoff (or a failed revalidation), a safety
    signal's restriction or withdrawal (:mod:`simulator.pillars.surveillance`), an RWE
    label expansion (:mod:`simulator.pillars.pricing.evidence`);
-3. pass 2, on the flows (:func:`on_flows`): a withdrawal stops the units, a price
-   reassessment cuts the net price from its month;
+3. pass 2, on the flows (:func:`on_flows`): a withdrawal stops the units (and, after a
+   cell or gene therapy's plant, its treatments: :func:`stopped`), a price reassessment
+   cuts the net price from its month;
 4. pass 2, on the units made (:func:`costs`): REMS or registry and long-term follow-up
    per patient, the RWE programme's cost.
 
@@ -99,11 +100,18 @@ def on_flows(ctx, path, rows: np.ndarray, flows) -> None:
     state = path.readiness
     if state is None:
         return
-    if state.signal is not None:
-        stopped = np.arange(ctx.horizon)[None, :] >= state.signal.stop_month()[rows][:, None]
-        flows.units = np.where(stopped, 0.0, flows.units)
+    flows.units = stopped(ctx, path, rows, flows.units)
     if state.evidence is not None and path.asset.evidence.reassessment is not None:
         flows.price_musd = flows.price_musd * state.evidence.price_factor(ctx.horizon)
+
+
+def stopped(ctx, path, rows: np.ndarray, units: np.ndarray) -> np.ndarray:
+    """``units`` with every month from a withdrawal on set to 0 (a plant's output too)."""
+    state = path.readiness
+    if state is None or state.signal is None:
+        return units
+    after = np.arange(ctx.horizon)[None, :] >= state.signal.stop_month()[rows][:, None]
+    return np.where(after, 0.0, units)
 
 
 def costs(ctx, path, rows: np.ndarray, units: np.ndarray, cash, cost_diff) -> np.ndarray:

@@ -93,3 +93,19 @@ def test_the_new_cutoff_scales_the_share_from_the_study_end_after_launch():
         np.testing.assert_allclose(on[i, m >= e], factor * base[i, m >= e], rtol=1e-12)
         checked += 1
     assert checked > 50
+
+
+def test_a_failed_study_after_launch_ends_new_starts_from_its_end():
+    d = 3
+    base, _ = run(targeted(), 300)
+    a = targeted(hazard_per_year=0.1, revalidation_months=d, p_revalidation_success=0.0)
+    on, cols = run(a, 300)
+    checked = 0
+    for i in np.flatnonzero(cols["p.drug.launched"] & cols["p.drug.standard_changed"]):
+        differs = np.flatnonzero(~np.isclose(on[i], base[i], rtol=1e-12, atol=1e-12))
+        if differs.size == 0:  # the change came after the horizon's last month of sales
+            continue
+        end = differs[0]
+        assert end > LAUNCH and np.all(on[i, end:] == 0.0)  # no patients on therapy here
+        checked += 1
+    assert checked > 50
