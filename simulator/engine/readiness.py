@@ -146,5 +146,6 @@ def empty_columns(asset, n: int) -> dict:
     if asset.surveillance is not None:
         for k in ("safety_signal", "safety_withdrawn", "safety_restricted"):
             cols[k] = np.zeros(n, dtype=bool)
+        cols["safety_signal_month"] = np.full(n, np.nan)
         cols["surveillance_cost_musd"] = np.zeros(n)
     return cols

@@ -95,10 +95,12 @@ def follow_up_cost_musd(treated: np.ndarray, years: float, usd_per_patient_year)
 
 
 def signal_columns(signal: SafetySignal, launched: np.ndarray, horizon: int) -> dict:
-    """Per-iteration columns: whether a signal came, withdrew or restricted the product."""
+    """Per-iteration columns: whether a signal came (and its month), withdrew or restricted
+    the product."""
     came = launched & (signal.month < horizon)
     return {
         "safety_signal": came,
         "safety_withdrawn": came & signal.withdrawn,
         "safety_restricted": came & signal.restricted,
+        "safety_signal_month": np.where(came, signal.month, np.nan),
     }

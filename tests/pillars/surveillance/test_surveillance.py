@@ -124,3 +124,31 @@ def test_rems_costs_per_patient_year_on_therapy():
     patient_years = cols0["p.drug.patients_started"][0]  # no therapy block: one year each
     assert cols["p.drug.surveillance_cost_musd"][0] == pytest.approx(patient_years * usd / 1e6)
     assert (base[0] - on[0]).sum() == pytest.approx(patient_years * usd / 1e6)
+
+
+def test_a_withdrawal_stops_a_cell_therapys_paid_treatments_after_its_plant():
+    a = gene_therapy()
+    a["modality"] = "autologous_cell_therapy"
+    a["manufacturing"] = dict(
+        suites=1,
+        batches_per_suite_month=50,
+        vein_to_vein_months=1.0,
+        qc_failure_prob=0.0,
+        remanufacture_prob=0.0,
+        cold_chain_loss_prob=0.0,
+        dropout_hazard_monthly=0.0,
+    )  # 50 treatments a month for 250 referrals: the backlog grows for years
+    a["surveillance"] = {"signal_hazard_per_year": 0.3, "p_withdrawal": 1.0}
+    s = make({"p": [a]}, iterations=200, chunk_size=200)
+    chunk = simulate_chunk(s, 0)
+    month = chunk.columns["p.drug.safety_signal_month"]
+    revenue = chunk.yearly_revenue_musd["p"]
+    checked = 0
+    for i in np.flatnonzero(chunk.columns["p.drug.safety_withdrawn"]):
+        year = int(month[i]) // 12
+        if year >= revenue.shape[1] - 1 or month[i] < LAUNCH + 24:
+            continue
+        # the backlog would still be treated for years; nothing is paid after the signal
+        assert revenue[i, year + 1 :].sum() == 0 and revenue[i, year - 1] > 0
+        checked += 1
+    assert checked > 50
