@@ -7,7 +7,9 @@ its own stream). Per portfolio the paired difference
 
     effect_i = NPV_i(scenario) - NPV_i(scenario without the mechanism)
 
-is reported with its Monte Carlo error ``sd(effect) / sqrt(n)``. A positive effect is
+is reported with its Monte Carlo error ``sd(effect) / sqrt(n)``. From 10^6 iterations on
+the two runs are paired chunk by chunk in flat memory, as in
+:mod:`simulator.studies.contract_impact`. A positive effect is
 value the mechanism adds (an RWE programme that keeps the price); a negative one is what
 it costs or risks (follow-up costs, a safety signal, a change of biomarker standard).
 
@@ -22,9 +24,10 @@ The mechanisms, and what removing one means:
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
+from simulator.engine.reduction import STREAMING_THRESHOLD, run_paired_summaries
+from simulator.results.columns import ArrayColumn
 from simulator.scenario import Scenario
 
 MECHANISMS = ("biomarker_standard", "surveillance", "reassessment", "rwe")
@@ -75,38 +78,56 @@ def without(scenario: Scenario, mechanism: str) -> Scenario:
 
 
 def readiness_table(
-    scenario: Scenario, *, backend: str = "sequential", workers: int | None = None, result=None
+    scenario: Scenario,
+    *,
+    backend: str = "sequential",
+    workers: int | None = None,
+    result=None,
+    summaries_only: bool | None = None,
 ) -> pd.DataFrame:
     """A row per (mechanism, portfolio): the assets using it, the mean NPV with and
     without it, the paired effect (with - without) with its Monte Carlo error, and the
-    share of futures in which it raises the NPV. ``result``: the scenario's run, if any."""
+    shares of futures in which it raises or changes the NPV. ``result``: the scenario's
+    run, if any (with its rows). ``summaries_only``: pair the runs chunk by chunk in flat
+    memory (:func:`simulator.engine.reduction.run_paired_summaries`); None: from
+    ``STREAMING_THRESHOLD`` iterations on."""
     from simulator import run
 
     used = present(scenario)
-    if result is None:
+    if summaries_only is None:
+        summaries_only = scenario.simulation.iterations >= STREAMING_THRESHOLD
+    if not summaries_only and result is None and used:
         result = run(scenario, backend=backend, workers=workers)
     rows = []
     for mechanism, assets in used.items():
-        off = run(without(scenario, mechanism), backend=backend, workers=workers)
-        for pname in scenario.portfolios:
-            mine = [a for a in assets if a.startswith(f"{pname}.")]
-            if not mine:
-                continue
-            on_npv, off_npv = result.npv(pname), off.npv(pname)
-            diff = on_npv - off_npv
+        off = without(scenario, mechanism)
+        portfolios = [p for p in scenario.portfolios if any(a.startswith(f"{p}.") for a in assets)]
+        names = tuple(f"{p}.npv_musd" for p in portfolios)
+        if summaries_only:
+            c = run_paired_summaries(scenario, off, names, backend=backend, workers=workers)
+            columns = c.columns
+        else:
+            off_run = run(off, backend=backend, workers=workers)
+            columns = {}
+            for name in names:
+                a, b = result.column(name), off_run.column(name)
+                columns.update(
+                    {f"a:{name}": ArrayColumn(a), f"b:{name}": ArrayColumn(b),
+                     f"diff:{name}": ArrayColumn(a - b)}
+                )  # fmt: skip
+        for pname in portfolios:
+            d = columns[f"diff:{pname}.npv_musd"]
             rows.append(
                 {
                     "mechanism": mechanism,
                     "portfolio": pname,
-                    "assets": len(mine),
-                    "npv_with_musd": on_npv.mean(),
-                    "npv_without_musd": off_npv.mean(),
-                    "effect_musd": diff.mean(),
-                    "effect_se_musd": diff.std(ddof=1) / np.sqrt(diff.size)
-                    if diff.size > 1
-                    else np.nan,
-                    "p_raises_npv": float(np.mean(diff > 0)),
-                    "p_changes_npv": float(np.mean(diff != 0)),
+                    "assets": sum(a.startswith(f"{pname}.") for a in assets),
+                    "npv_with_musd": columns[f"a:{pname}.npv_musd"].mean,
+                    "npv_without_musd": columns[f"b:{pname}.npv_musd"].mean,
+                    "effect_musd": d.mean,
+                    "effect_se_musd": d.mcse,
+                    "p_raises_npv": d.share("positive"),
+                    "p_changes_npv": 1.0 - d.share("zero"),
                 }
             )
     table = pd.DataFrame(rows, columns=COLUMNS)

@@ -58,6 +58,11 @@ def test_table_reports_the_paired_effect_of_each_mechanism():
         diff = base - sim.run(without(s, r.mechanism)).npv("p")
         assert r.effect_musd == pytest.approx(diff.mean())
         assert r.effect_se_musd == pytest.approx(diff.std(ddof=1) / np.sqrt(diff.size))
+    streamed = readiness_table(s, summaries_only=True)  # paired chunk by chunk, flat memory
+    for c in ("npv_with_musd", "npv_without_musd", "effect_musd", "effect_se_musd"):
+        np.testing.assert_allclose(streamed[c], table[c], rtol=1e-9)
+    for c in ("p_raises_npv", "p_changes_npv"):
+        np.testing.assert_array_equal(streamed[c], table[c])
     by = table.set_index("mechanism")
     assert by.loc["surveillance", "effect_musd"] < 0  # costs and a withdrawal risk
     assert by.loc["reassessment", "effect_musd"] < 0  # a price cut risk
