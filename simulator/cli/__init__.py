@@ -11,6 +11,7 @@ from simulator.cli import (  # noqa: F401  (each registers its command)
     discover,
     frontier,
     gates,
+    readiness,
     run,
     sensitivity,
     sweep,

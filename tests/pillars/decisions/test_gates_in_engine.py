@@ -90,7 +90,8 @@ def test_study_option_value_is_the_paired_difference(runs):
     d = policy.npv("nichebuster") - baseline.npv("nichebuster")
     assert row.option_value_musd == pytest.approx(d.mean())
     assert row.option_value_se_musd == pytest.approx(d.std(ddof=1) / np.sqrt(N))
-    assert set(assets.asset) >= {"onc_kinase_1", "bb_1"}
+    assert set(assets.asset) >= {"onc_kinase_1", "onc_io_enrich"}
+    assert "bb_1" not in set(assets.asset)  # no gates, no row
 
 
 @pytest.mark.parametrize(
