@@ -245,8 +245,7 @@ def first_order_indices(
         counts = np.bincount(cell, minlength=batches * k).reshape(batches, k)
         sums = np.bincount(cell, weights=y_batched, minlength=batches * k).reshape(batches, k)
         parts = [
-            _effect(counts[i], sums[i], batch_mean[i], batch_sst[i], size)
-            for i in range(batches)
+            _effect(counts[i], sums[i], batch_mean[i], batch_sst[i], size) for i in range(batches)
         ]
         used = means[np.bincount(b, minlength=k) > 0]
         rows.append(
