@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from simulator.results.ranks import BINS, average_ranks, bin_index
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
@@ -123,22 +125,6 @@ def regression_sensitivities(
     return out
 
 
-def _tie_counts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One sort of ``x``: its distinct values, each value's index among them, and how many
-    values are below each distinct value and at or below it (cumulative counts)."""
-    values, inverse, counts = np.unique(x, return_inverse=True, return_counts=True)
-    at_or_below = np.cumsum(counts)
-    return values, inverse.reshape(-1), np.concatenate(([0], at_or_below))
-
-
-def average_ranks(x: np.ndarray) -> np.ndarray:
-    """Ranks 1..n of ``x``, ties given the mean of their ranks (as
-    ``scipy.stats.rankdata``, which computes ``0.5 * (below + at_or_below + 1)`` too:
-    the same numbers to the last bit), from one sort."""
-    _, inverse, cum = _tie_counts(x)
-    return 0.5 * (cum[inverse + 1] + cum[inverse] + 1)
-
-
 def _ranks(r: np.ndarray) -> np.ndarray:
     """Columns of ranks centred and scaled to unit norm (for correlations by dot product)."""
     r = r - r.mean(axis=0)
@@ -171,9 +157,6 @@ def plot_regression_tornado(table: pd.DataFrame, ax: Axes | None = None, top: in
 # ------------------------------------------------------------------------------------
 # variance-based drivers (first-order effects on the run's own samples)
 # ------------------------------------------------------------------------------------
-#: Bins of a continuous input (equal counts); an input with at most this many distinct
-#: values (a stage outcome, a discrete draw) is grouped by value.
-BINS = 20
 #: Inputs the additive model (the explained share) is fitted on: the strongest by S1.
 ADDITIVE_INPUTS = 60
 STAGE_LABELS = {"phase1": "phase I", "phase2": "phase II", "phase3": "phase III"}
@@ -187,16 +170,6 @@ STAGE_ORDER = (
     "phase3",
     "review",
 )  # as simulator.pillars.development.STAGES
-
-
-def bin_index(x: np.ndarray, bins: int = BINS) -> tuple[np.ndarray, int]:
-    """Each value's bin (0..k-1) and ``k``: by value if there are at most ``bins``
-    distinct values, else ``bins`` bins of equal counts (by rank, so ties stay together)."""
-    values, inverse, cum = _tie_counts(x)
-    if values.size <= bins:
-        return inverse.astype(np.int64), int(values.size)
-    ranks = cum[inverse]  # values below: the lowest rank of the ties, from 0
-    return (ranks * bins // x.size).astype(np.int64), bins
 
 
 def first_order_effect(b: np.ndarray, k: int, y: np.ndarray) -> tuple[float, np.ndarray]:
