@@ -34,8 +34,8 @@ import numpy as np
 
 from simulator.core.draws import Draws
 from simulator.core.timeline import MONTHS_PER_YEAR, add_spread, pv_spread
-from simulator.engine.deal_path import OwnCash, own_cash
 from simulator.engine import readiness
+from simulator.engine.deal_path import OwnCash, own_cash
 from simulator.pillars.budget.schedule import BudgetedAsset, budget_waits
 from simulator.pillars.cohort.step import eligible_at_maturity
 from simulator.pillars.commercial.competition import IndicationShare
