@@ -241,6 +241,21 @@ class Scenario(Model):
     _origin: str = PrivateAttr(default="<python>")
     _locs: dict = PrivateAttr(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """One line: name, portfolios with their asset counts, iterations, seed (the whole
+        validated tree is ``model_dump()``)."""
+        sim = self.simulation
+        pf = ", ".join(f"{p}: {len(v.assets)} assets" for p, v in self.portfolios.items())
+        return (
+            f"<Scenario {self.name!r} ({pf}); {sim.iterations:,} iterations, seed {sim.seed}, "
+            f"chunk size {sim.chunk_size:,}>"
+        )
+
+    __str__ = __repr__
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # IPython / Jupyter
+        printer.text(repr(self))
+
     def pairs(self) -> list[tuple[str, str]]:
         """Portfolio pairs to compare, as (a, b) meaning a - b."""
         if self.compare is not None:

@@ -17,8 +17,9 @@ from simulator.report.sources import source_of
 from simulator.results.convergence import mcse_batch, mcse_mean
 
 ALWAYS = [
-    "question",
+    "answer",
     "headline",
+    "question",
     "assumptions",
     "distributions",
     "risk",
@@ -59,9 +60,9 @@ def test_page_has_every_section_and_only_embedded_images():
     page = report.render(r, {"seed": 7, "input_sha256": "abc123"})
     assert _section_ids(page) == ALWAYS
     images = _images(page)
-    # densities, CDF, difference; risk; two fans; assets; two launch charts; three
-    # tornadoes (difference and each portfolio); convergence
-    assert len(images) == 3 + 1 + 2 + 1 + 2 + 3 + 1
+    # the answer's strip; densities, CDF, difference; risk; two fans; assets; two launch
+    # charts; three tornadoes (difference and each portfolio); convergence
+    assert len(images) == 1 + 3 + 1 + 2 + 1 + 2 + 3 + 1
     assert all(img.startswith(b"\x89PNG\r\n\x1a\n") for img in images)
     assert page.count("<img") == len(images)
     for remote in ("http://", "https://", "<script", "<link"):
@@ -69,6 +70,29 @@ def test_page_has_every_section_and_only_embedded_images():
     assert "abc123" in page
     c = r.compare("a", "b")
     assert f"{c.prob_a_beats_b:.1%}" in page  # the headline verdict states P(a > b)
+    assert c.dtype == float and c.attrs == {"a": "a", "b": "b"}  # rounds, stacks in a table
+
+
+def test_verdict_sentence_says_both_when_mean_and_share_disagree():
+    from simulator.report.executive import verdict_sentence
+
+    c = {"diff_mean_musd": -95.0, "diff_mcse_musd": 6.0, "prob_a_beats_b": 0.528,
+         "prob_a_beats_b_mcse": 0.0035}  # fmt: skip
+    text = verdict_sentence("niche", "block", c)
+    assert text == (
+        "block is worth 95 ± 6 USD M more than niche on average, "
+        "but niche is ahead in 52.8% ± 0.4% of futures"
+    )
+    agree = verdict_sentence("niche", "block", {**c, "prob_a_beats_b": 0.3})
+    assert agree.endswith("on average and ahead in 70.0% ± 0.4% of futures")
+
+
+def test_tables_have_readable_headers_rounded_numbers_and_no_index_column():
+    df = pd.DataFrame({"power_musd": [1234567.891], "prob_success": [0.44738], "n": [3]})
+    out = report.table_html(df)
+    assert "<th>power (USD M)</th>" in out and "<th>P(success)</th>" in out
+    assert "1,234,568" in out and "0.447" in out and "0.44738" not in out
+    assert ">index<" not in out and out.startswith("<div class='scroll'>")
 
 
 def test_cgt_section_appears_only_with_a_plant():
