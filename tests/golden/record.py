@@ -36,9 +36,8 @@ VALIDATION = ("paul2010", "bio2016")
 def column_hashes(df: pd.DataFrame) -> dict[str, str]:
     """SHA-256 of each column's float64 bytes."""
     return {
-        c: hashlib.sha256(
-            np.ascontiguousarray(df[c].to_numpy(dtype=np.float64)).tobytes()
-        ).hexdigest()
+        c: hashlib.sha256(np.ascontiguousarray(df[c].to_numpy(dtype=np.float64)).tobytes())
+        .hexdigest()
         for c in df.columns
     }
 
