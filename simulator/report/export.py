@@ -45,6 +45,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import yaml
 
+from simulator.core.provenance import code_fingerprint
 from simulator.report.excel import write_excel
 from simulator.report.html import write_report
 from simulator.results.metrics import APPROXIMATE_COLUMNS
@@ -66,6 +67,11 @@ def _version(pkg: str) -> str:
         return "not installed"
 
 
+#: Every library whose version can change an output file's bytes or numbers.
+OUTPUT_LIBRARIES = ("numpy", "scipy", "pandas", "pyarrow", "pydantic", "simpy", "numba",
+                    "matplotlib", "XlsxWriter", "PyYAML", "click")  # fmt: skip
+
+
 def manifest(result: Result, resolved: str, extra: dict[str, Any]) -> dict[str, Any]:
     sim = result.scenario.simulation
     return {
@@ -79,12 +85,11 @@ def manifest(result: Result, resolved: str, extra: dict[str, Any]) -> dict[str, 
         "workers": result.workers,
         "run_seconds": round(result.seconds, 3),
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code_fingerprint": "-".join(code_fingerprint()),
         "versions": {
             "nichebuster": _version("nichebuster"),
             "python": platform.python_version(),
-            **{
-                p: _version(p) for p in ("numpy", "scipy", "pandas", "pyarrow", "pydantic", "simpy")
-            },
+            **{p: _version(p) for p in OUTPUT_LIBRARIES},
         },
         "platform": platform.platform(),
         "command": " ".join(sys.argv) if extra.pop("record_command", False) else None,
@@ -92,8 +97,16 @@ def manifest(result: Result, resolved: str, extra: dict[str, Any]) -> dict[str, 
     }
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _csv(table, path: Path) -> None:
-    table.to_csv(path, index=False, float_format="%.6g")
+    table.to_csv(path, index=False)  # full precision: a reviewer recomputes from these
 
 
 def write_summaries(result: Result, directory: Path) -> None:
@@ -163,7 +176,7 @@ def write_samples(
         pricing = pricing_table(result)  # a row per priced asset (pricing or IRA blocks)
         if len(pricing):
             _csv(pricing, directory / "pricing.csv")
-        write_excel(result, directory / "report.xlsx")
+        write_excel(result, directory / "report.xlsx", provenance=info)
         for f in big:
             f.result()
     return constant
@@ -181,10 +194,9 @@ def write_files(
     resolved = resolved_yaml(result)
     (directory / "scenario.resolved.yaml").write_text(resolved, encoding="utf-8")
     constant = None
+    info = manifest(result, resolved, dict(extra))  # one manifest: one timestamp everywhere
     if result.has_samples:
-        provenance = manifest(result, resolved, dict(extra))
-        constant = write_samples(result, directory, dict(tables or {}), provenance, csv=csv)
-    info = manifest(result, resolved, dict(extra))
+        constant = write_samples(result, directory, dict(tables or {}), dict(info), csv=csv)
     if constant is not None:
         info["constant_columns"] = constant
     if result.summaries_only:
@@ -194,6 +206,7 @@ def write_files(
         info["samples_dir"] = result.keep_samples
     files = sorted(p.name for p in directory.iterdir())
     info["files"] = sorted([*files, "manifest.json"])
+    info["file_sha256"] = {f: _sha256(directory / f) for f in files}
     (directory / "manifest.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
 
 
