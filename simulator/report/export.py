@@ -43,11 +43,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-import yaml
 
 from simulator.core.provenance import code_fingerprint
 from simulator.report.excel import write_excel
 from simulator.report.html import write_report
+from simulator.report.sources import annotated_yaml
 from simulator.results.metrics import APPROXIMATE_COLUMNS
 from simulator.results.pricing import pricing_table
 
@@ -56,8 +56,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def resolved_yaml(result: Result) -> str:
+    """What ran, as YAML, each value with its source as a comment (a rerun cites them)."""
     data = result.scenario.model_dump(mode="json", exclude_none=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return annotated_yaml(result.scenario, data)
 
 
 def _version(pkg: str) -> str:
