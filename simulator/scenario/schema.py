@@ -34,6 +34,7 @@ from simulator.core.fields import (
     Model,
     Name,
     NonNegative,
+    Rate,
 )
 from simulator.core.notation import parse_distribution
 from simulator.pillars.budget.block import Budget
@@ -72,17 +73,18 @@ class Simulation(Model):
 
 
 class Market(Model):
-    discount_rate_annual: Float = Field(
+    # Rates are conventions of the valuation, fixed for a run (core.fields.Rate says why).
+    discount_rate_annual: Rate = Field(
         0.10, ge=0.0, lt=1.0, description="annual discount rate, applied monthly"
     )
-    cost_of_capital_annual: Float | None = Field(
+    cost_of_capital_annual: Rate | None = Field(
         None,
         ge=0.0,
         lt=1.0,
         description="rate that capitalizes R&D cost to launch (Paul et al. 2010); "
         "defaults to the discount rate",
     )
-    tax_rate: Float = Field(0.0, ge=0.0, lt=1.0, description="corporate tax rate")
+    tax_rate: Rate = Field(0.0, ge=0.0, lt=1.0, description="corporate tax rate")
     tax: Tax = Field(
         default_factory=Tax,
         description="consolidated or standalone, orphan credit, depreciation (pillars.finance)",
