@@ -160,4 +160,26 @@ def _results():
     import simulator.results as results
 
     results.Result.writer = _write
+    if not results.Plots.MORE:
+        results.Plots.MORE.update(_report_charts())
     return results
+
+
+def _report_charts() -> dict[str, Any]:
+    """The report's charts for ``result.plot`` (matplotlib is imported only when one is
+    drawn: these wrappers import the chart module on their first call)."""
+
+    def lazy(module: str, name: str):
+        def draw(result, *args, **kw):
+            import importlib
+
+            return getattr(importlib.import_module(module), name)(result, *args, **kw)
+
+        draw.__name__ = name
+        return draw
+
+    charts = ("paired_difference", "cashflow_fan", "asset_contributions", "expected_launches",
+              "launch_count", "risk_panels", "convergence", "plant_panels")  # fmt: skip
+    out = {n: lazy("simulator.report.charts", n) for n in charts}
+    out["strip"] = lazy("simulator.report.executive", "strip")
+    return out

@@ -9,7 +9,8 @@ weighted sample would. The plant fan reads the plant bands, which both kinds of 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -72,10 +73,32 @@ def _bins(arrays: list[np.ndarray], bins: int = 80) -> np.ndarray:
 
 
 class Plots:
-    """``result.plot``: the standard charts of a run."""
+    """``result.plot``: the standard charts of a run, and every other chart of the report
+    (``paired_difference``, ``cashflow_fan``, ``asset_contributions``, ``expected_launches``,
+    ``launch_count``, ``risk_panels``, ``convergence``, ``plant_panels``, ``strip``), each
+    with ``ax=`` (``axes=`` for panels).
+
+    The report's charts live a layer above (``simulator.report.charts``); the package
+    root registers them in :attr:`MORE` when it hands out :class:`Result`, as it installs
+    the writer of ``Result.save``."""
+
+    #: name -> ``f(result, *args, ax=...)``: charts drawn by a higher layer
+    MORE: ClassVar[dict[str, Callable]] = {}
 
     def __init__(self, result: Result):
         self.result = result
+
+    def __getattr__(self, name: str):
+        chart = type(self).MORE.get(name)
+        if chart is None:
+            raise AttributeError(
+                f"result.plot has no chart {name!r}; known: {', '.join(dir(self))}"
+            )
+        return lambda *args, **kw: chart(self.result, *args, **kw)
+
+    def __dir__(self) -> list[str]:
+        own = [n for n in vars(type(self)) if not n.startswith("_") and n != "MORE"]
+        return sorted({*own, *type(self).MORE})
 
     def _npv_values(self, portfolio: str) -> np.ndarray:
         """The NPV samples, or the sketch's quantiles at the midpoints of equal steps."""

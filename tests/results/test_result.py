@@ -122,3 +122,19 @@ def test_the_report_shows_a_table_handed_to_save_and_runs_nothing(both, tmp_path
     without = rows.save(tmp_path / "without")
     assert '<section id="trials">' in (with_table / "report.html").read_text(encoding="utf-8")
     assert '<section id="trials">' not in (without / "report.html").read_text(encoding="utf-8")
+
+
+def test_every_report_chart_is_on_result_plot_with_ax(both):
+    from matplotlib.figure import Figure
+
+    rows, _ = both
+    offered = dir(rows.plot)
+    for name in ("npv_distribution", "npv_cdf", "plant", "paired_difference", "cashflow_fan",
+                 "asset_contributions", "expected_launches", "launch_count", "risk_panels",
+                 "convergence", "plant_panels", "strip"):  # fmt: skip
+        assert name in offered
+    ax = Figure().subplots()
+    assert rows.plot.paired_difference("a", "b", ax=ax) is ax
+    assert rows.plot.strip(ax=Figure().subplots()).get_yticklabels()[0].get_text() == "b"
+    with pytest.raises(AttributeError, match="known: "):
+        rows.plot.no_such_chart  # noqa: B018
