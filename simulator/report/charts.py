@@ -50,7 +50,7 @@ def paired_difference(result: Result, a: str, b: str, ax: Axes | None = None) ->
     ax.axvline(0, color="black", lw=0.8)
     ax.axvline(d.mean(), color="black", lw=2, ls="--", label=f"mean {d.mean():+,.0f}")
     ax.set_xlabel(f"NPV {a} - {b}, same future (USD millions; {tail_note([d], edges)})")
-    ax.set_ylabel(f"share of futures per {width:,.0f} bin")
+    ax.set_ylabel(f"share of futures per bin ({width:,.0f} USD M wide)")
     from matplotlib.ticker import PercentFormatter
 
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))

@@ -126,7 +126,7 @@ class Plots:
         ax.set_xlim(edges[0], edges[-1])
         ax.yaxis.set_major_formatter(_percent_axis())
         ax.set_xlabel(f"NPV (USD millions; {tail_note(data, edges)})")
-        ax.set_ylabel(f"share of futures per {edges[1] - edges[0]:,.0f} bin")
+        ax.set_ylabel(f"share of futures per bin ({edges[1] - edges[0]:,.0f} USD M wide)")
         ax.set_title("NPV distribution by portfolio (dashed: mean)")
         ax.legend(frameon=False, loc="upper right")
         return ax
