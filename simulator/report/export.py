@@ -98,6 +98,38 @@ def manifest(result: Result, resolved: str, extra: dict[str, Any]) -> dict[str, 
     }
 
 
+def study_provenance(scenario: Any, directory: Path) -> None:
+    """Beside a study's own files (sweep, sensitivity, frontier, discovery): the scenario
+    it ran on, with its sources (``scenario.resolved.yaml``), and ``manifest.json`` (code
+    fingerprint, versions, seed, iterations, chunk size, input hash, command, one
+    timestamp, a SHA-256 per file)."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    resolved = annotated_yaml(scenario, data)
+    (directory / "scenario.resolved.yaml").write_text(resolved, encoding="utf-8")
+    sim = scenario.simulation
+    files = sorted(p.name for p in directory.iterdir())
+    info = {
+        "scenario": scenario.name,
+        "scenario_file": scenario._origin,
+        "input_sha256": hashlib.sha256(resolved.encode("utf-8")).hexdigest(),
+        "seed": sim.seed,
+        "iterations": sim.iterations,
+        "chunk_size": sim.chunk_size,
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code_fingerprint": "-".join(code_fingerprint()),
+        "versions": {
+            "nichebuster": _version("nichebuster"),
+            "python": platform.python_version(),
+            **{p: _version(p) for p in OUTPUT_LIBRARIES},
+        },
+        "platform": platform.platform(),
+        "command": " ".join(sys.argv),
+        "files": sorted([*files, "manifest.json"]),
+        "file_sha256": {f: _sha256(directory / f) for f in files},
+    }
+    (directory / "manifest.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:

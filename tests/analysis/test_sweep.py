@@ -118,10 +118,21 @@ def test_cli_sweep_writes_the_grid_table_and_heatmaps(tmp_path):
     assert res.exit_code == 0, res.output
     assert "P(a > b)" in res.output
     assert sorted(p.name for p in out.iterdir()) == [
+        "manifest.json",
+        "scenario.resolved.yaml",
         "sweep.csv",
         "sweep_diff_heatmap.png",
         "sweep_prob_heatmap.png",
     ]
+    import hashlib
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == sim.load_scenario(path).simulation.seed
+    assert manifest["code_fingerprint"] and manifest["command"]
+    for name, digest in manifest["file_sha256"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+    assert sim.load_scenario(out / "scenario.resolved.yaml").name == manifest["scenario"]
     table = pd.read_csv(out / "sweep.csv")
     assert len(table) == 4
     assert {"market.discount_rate_annual", "market.tax_rate", "prob_a_beats_b"} <= set(table)
