@@ -138,8 +138,8 @@ def cross_references(s: Scenario) -> list[tuple[PathT, str]]:
 
 def _profiling(pname: str, pf) -> list[tuple[PathT, str]]:
     """A profiling panel names biomarkers the portfolio's tested assets carry; the assets
-    it covers run benchmark trials on one path (no annual budget, no accelerated approval:
-    their screening windows are placed from the stage lengths alone)."""
+    it covers run on one path (no annual budget, no accelerated approval: their screening
+    windows are placed from the stage lengths alone)."""
     panel = pf.profiling
     if panel is None:
         return []
@@ -159,14 +159,12 @@ def _profiling(pname: str, pf) -> list[tuple[PathT, str]]:
     if pf.budget is not None and pf.budget.annual_rd_musd is not None:
         found.append((here, "a profiling panel with an annual R&D budget is not modelled"))
     for i, a in enumerate(pf.assets):
-        if not panel.covers(a):
-            continue
-        if a.regulatory.accelerated_approval or any(st.design for _, st in a.stages()):
+        if panel.covers(a) and a.regulatory.accelerated_approval:
             found.append(
                 (
                     ("portfolios", pname, "assets", i, "cohort", "biomarker"),
-                    "a profiling panel covers benchmark-mode assets without accelerated "
-                    "approval only",
+                    "a profiling panel does not cover an asset with accelerated approval "
+                    "(its confirmatory trial runs after launch)",
                 )
             )
     return found

@@ -35,7 +35,8 @@ between the sorted window ends (:func:`shared_weights`). A trial that is not rea
 one-biomarker panel with ``R = S r``, ``c`` equal to the trial's screening cost and
 ``d = 0`` reproduces per-asset screening bit for bit.
 
-Not modelled (ASSUMPTION): two trials of the same biomarker each get every positive of
+Not modelled (ASSUMPTION): a simulated trial (mechanistic mode) of a covered asset
+recruits from its own sites; two trials of the same biomarker each get every positive of
 the stream (they do not split it); the panel has each asset's own sensitivity and
 specificity; the market's testing rate still follows each asset's test.
 """

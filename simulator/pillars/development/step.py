@@ -48,8 +48,8 @@ def stage_inputs(
     """Length, cost, success probability and copula uniform of each stage (see the module
     docstring); ``trials`` holds the stages a mechanistic trial decides. Adds the asset's
     ``recruitment_months`` and ``screening_cost_musd`` columns to ``outputs``. With a
-    profiling ``panel`` that covers the asset, each test-positive trial recruits from the
-    panel's stream and appends ``(stage index, start-up months, screening months, cost
+    profiling ``panel`` that covers the asset, each test-positive benchmark trial (not a
+    simulated one, which recruits from its own sites) recruits from the panel's stream and appends ``(stage index, start-up months, screening months, cost
     before screening)`` to the list ``screens``, for the portfolio to share its screens."""
     n = ctx.n
     pooled = panel is not None and panel.covers(asset)

@@ -138,13 +138,21 @@ def test_a_panel_naming_an_unknown_biomarker_exits_2_with_file_line_and_field(tm
     assert "egfr" in output  # what was expected: the portfolio's biomarkers
 
 
-def test_a_panel_over_a_mechanistic_trial_is_refused():
-    d = scenario_dict({"p": [covered("d0", "egfr", 0.1)]})
+def test_a_simulated_trial_of_a_covered_asset_keeps_its_own_sites():
+    mech = covered("d0", "egfr", 0.1)
+    mech["phases"]["phase2"]["design"] = {"type": "fixed"}
+    mech["effect"] = {"positive": 0.25}
+    alone = run([mech], iterations=50)
+    pooled = run([mech], panel("egfr", rate=400.0), iterations=50)
+    np.testing.assert_array_equal(pooled["p.npv_musd"], alone["p.npv_musd"])
+
+
+def test_a_panel_over_an_accelerated_approval_is_refused():
+    a = covered("d0", "egfr", 0.1)
+    a["regulatory"] = {"accelerated_approval": True}
+    d = scenario_dict({"p": [a]})
     d["portfolios"]["p"]["profiling"] = panel("egfr")
-    a = d["portfolios"]["p"]["assets"][0]
-    a["phases"]["phase2"]["design"] = {"type": "fixed"}
-    a["effect"] = {"positive": 0.25}
-    with pytest.raises(sim.ScenarioError, match="benchmark-mode assets"):
+    with pytest.raises(sim.ScenarioError, match="accelerated approval"):
         sim.scenario_from_dict(d)
 
 
