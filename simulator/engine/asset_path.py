@@ -88,6 +88,7 @@ class AssetPath:
     build: BuildCost | None = None  # a CGT plant built at risk before approval
     own: OwnCash | None = None  # an asset under a deal keeps its cash apart (deal_path)
     readiness: readiness.Readiness | None = None  # standards, surveillance, evidence blocks
+    panel: object | None = None  # the portfolio's profiling panel (cohort.profiling)
 
 
 @dataclass
@@ -145,7 +146,7 @@ def develop_all(ctx, portfolio, draws: list[Draws], cost_diff: np.ndarray) -> li
     for p, w in zip(prepared, waits, strict=True):
         own = own_cash(ctx, p.asset)  # an asset under a deal spends into its own array
         paths.append(develop(ctx, p, cost_diff if own is None else own.diff, w))
-        paths[-1].own = own
+        paths[-1].own, paths[-1].panel = own, portfolio.profiling
     return paths
 
 

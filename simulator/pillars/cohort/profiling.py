@@ -35,6 +35,16 @@ between the sorted window ends (:func:`shared_weights`). A trial that is not rea
 one-biomarker panel with ``R = S r``, ``c`` equal to the trial's screening cost and
 ``d = 0`` reproduces per-asset screening bit for bit.
 
+**The market tests with the panel too.** With ``adoption`` the panel is in routine use
+from grid month ``m_0``, profiling a share rising linearly from ``a_0`` to ``a_1`` over
+``Y`` years of the covered indications' patients; a patient is found if the panel or the
+asset's own test finds them, so the testing rate of a covered asset after its launch is
+
+    tau(m) = max(tau_own(m), a(m)),    a(m) = a_0 + (a_1 - a_0) min(1, (m - m_0) / 12Y)
+
+for ``m >= m_0`` (0 before), for its incident and prevalent patients and for the CDx
+partner's per-test fees alike. Without ``adoption`` the market is as without the panel.
+
 Not modelled (ASSUMPTION): a simulated trial (mechanistic mode) of a covered asset
 recruits from its own sites; two trials of the same biomarker each get every positive of
 the stream (they do not split it); the panel has each asset's own sensitivity and
@@ -47,6 +57,16 @@ import numpy as np
 from pydantic import Field
 
 from simulator.core.fields import Float, Model, Name
+from simulator.pillars.cohort.funnel import testing_rate
+
+
+class Adoption(Model):
+    """The panel in routine care: the share of covered patients it profiles over time."""
+
+    start_month: Float = Field(0.0, ge=0.0, description="grid month the panel is in use")
+    initial_rate: Float = Field(ge=0.0, le=1.0, description="share profiled at the start")
+    mature_rate: Float = Field(ge=0.0, le=1.0, description="share profiled once mature")
+    ramp_years: Float = Field(3.0, ge=0.0, description="start to mature rate")
 
 
 class Profiling(Model):
@@ -58,11 +78,25 @@ class Profiling(Model):
     screened_per_month: Float = Field(gt=0.0, description="patients profiled a month (R)")
     cost_per_test_usd: Float = Field(ge=0.0, description="per patient profiled, all markers")
     turnaround_months: Float = Field(0.0, ge=0.0, description="sample to result")
+    adoption: Adoption | None = Field(
+        None, description="the panel in routine care (none: the market tests as before)"
+    )
 
     def covers(self, asset) -> bool:
         """Whether the panel covers the biomarker of ``asset`` (a scenario asset)."""
         c = asset.cohort
         return c is not None and c.biomarker is not None and c.biomarker in self.biomarkers
+
+
+def market_testing(panel, asset, tau_own, months):
+    """``tau(m) = max(tau_own(m), a(m))`` for an asset the panel covers, with ``a`` its
+    adoption (see the module docstring); ``tau_own`` unchanged otherwise."""
+    if panel is None or panel.adoption is None or not panel.covers(asset):
+        return tau_own
+    a = panel.adoption
+    since = np.asarray(months, dtype=float) - a.start_month
+    adopted = testing_rate(since, a.initial_rate, a.mature_rate, a.ramp_years * 12.0)
+    return np.maximum(tau_own, adopted)
 
 
 def pooled_months(screened, stream_per_month, turnaround_months):

@@ -49,8 +49,9 @@ def stage_inputs(
     docstring); ``trials`` holds the stages a mechanistic trial decides. Adds the asset's
     ``recruitment_months`` and ``screening_cost_musd`` columns to ``outputs``. With a
     profiling ``panel`` that covers the asset, each test-positive benchmark trial (not a
-    simulated one, which recruits from its own sites) recruits from the panel's stream and appends ``(stage index, start-up months, screening months, cost
-    before screening)`` to the list ``screens``, for the portfolio to share its screens."""
+    simulated one, which recruits from its own sites) recruits from the panel's stream
+    and appends ``(stage index, start-up months, screening months, cost before
+    screening)`` to the list ``screens``, for the portfolio to share its screens."""
     n = ctx.n
     pooled = panel is not None and panel.covers(asset)
     prevalence, sensitivity, specificity = assay(draws, n)

@@ -172,3 +172,19 @@ def test_the_readiness_table_pairs_the_panel_against_single_tests():
     on, off = sim.run(s).iterations, sim.run(without(s, "profiling")).iterations
     assert (on["p.d0.launch_month"] < off["p.d0.launch_month"]).all()
     assert (on["p.rd_screening_musd"] < off["p.rd_screening_musd"]).all()
+
+
+def test_the_market_tests_at_the_panels_adoption_where_it_exceeds_the_own_test():
+    a = covered("d0", "egfr", 0.1)
+    a["cohort"]["testing"].update(initial_rate=0.2, mature_rate=0.2)
+    a["cdx"] = {"development_start": "phase1", "development_months": 12, "review_months": 6,
+                "per_test_fee_usd": 100}  # fmt: skip
+    own = run([a])
+    adoption = {"start_month": 0, "initial_rate": 0.6, "mature_rate": 0.6, "ramp_years": 0}
+    shared = run([a], dict(panel("egfr", rate=80.0, cost=2000.0, turnaround=0.0),
+                           adoption=adoption))  # fmt: skip
+    # tau = max(0.2, 0.6): three times the patients found and started
+    np.testing.assert_allclose(shared["p.d0.patients_started"], 3 * own["p.d0.patients_started"])
+    low = dict(adoption, initial_rate=0.1, mature_rate=0.1)  # below the own test: no change
+    same = run([a], dict(panel("egfr", rate=80.0, cost=2000.0, turnaround=0.0), adoption=low))
+    np.testing.assert_array_equal(same["p.npv_musd"], own["p.npv_musd"])
