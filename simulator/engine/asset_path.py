@@ -49,6 +49,7 @@ from simulator.pillars.commercial.step import (
     fixed_costs,
     loss_of_exclusivity,
 )
+from simulator.pillars.decisions.step import apply_gates, killed_columns
 from simulator.pillars.development.stages import DevelopmentOutcome, StageDraws
 from simulator.pillars.development.step import before_launch, run_stages, stage_inputs
 from simulator.pillars.diagnostics.step import companion_diagnostic, gate_by_label
@@ -100,10 +101,15 @@ class Prepared:
     trials: dict
     stages: list[StageDraws]
     outputs: dict[str, np.ndarray]
+    stops: dict[str, np.ndarray] | None = None  # gate -> its rule says stop (gates block)
+    passed_before_gates: dict[str, np.ndarray] | None = None
     screens: list | None = None  # trials on a profiling panel's stream (engine.profiling)
 
     def passed(self) -> dict[str, np.ndarray]:
-        """Each stage's success draw: it passes if it is run (benchmark: ``u < p``)."""
+        """Each stage's success draw: it passes if it is run (benchmark: ``u < p``),
+        before any gate stops it."""
+        if self.passed_before_gates is not None:
+            return self.passed_before_gates
         names = [s for s, _ in self.asset.stages()]
         return {s: st.u < st.p_success for s, st in zip(names, self.stages, strict=True)}
 
@@ -125,7 +131,11 @@ def prepare(ctx, asset, draws: Draws, rho: float, panel=None) -> Prepared:
     trials = simulate_in_chunk(ctx, asset, draws, rho) if is_mechanistic(asset) else {}
     screens: list = []
     stages = stage_inputs(ctx, asset, draws, rho, outputs, trials, panel, screens)
-    return Prepared(asset, draws, trials, stages, outputs, screens)
+    prepared = Prepared(asset, draws, trials, stages, outputs, screens=screens)
+    if getattr(asset, "gates", None) is not None:  # a stop fails the stage after its cost
+        prepared.passed_before_gates = prepared.passed()
+        prepared.stages, prepared.stops = apply_gates(ctx, asset, draws, stages)
+    return prepared
 
 
 def develop_all(ctx, portfolio, draws: list[Draws], cost_diff: np.ndarray) -> list[AssetPath]:
@@ -159,6 +169,8 @@ def develop(ctx, prepared: Prepared, cost_diff: np.ndarray, waits=None) -> Asset
     dev, names = run_stages(ctx, asset, draws, prepared.stages, cost_diff, waits)
     if waits is not None:
         outputs["budget_delay_months"] = waits.sum(axis=1)
+    if prepared.stops is not None:
+        outputs.update(killed_columns(asset, prepared.stops, passed, dev.reached, names))
     pv = dev.pv_cost_musd.copy()
     approval = dev.launch_month
     launch = approval.astype(float)

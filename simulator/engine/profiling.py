@@ -4,7 +4,8 @@ Each covered asset's stages were prepared with the panel's stream and cost
 (:func:`simulator.pillars.development.step.stage_inputs`). Here, before development is
 placed in time, every covered trial's screening window is laid out from its asset's
 start and stage lengths (stage ``s`` starts at ``start + sum of earlier lengths``; it
-screens from its start-up's end for ``n / q / R`` months, if every earlier stage passes),
+screens from its start-up's end for ``n / q / R`` months, if every earlier stage passes
+and no gate stopped it),
 the share of its screens each trial pays comes from
 :func:`simulator.pillars.cohort.profiling.shared_weights`, and each stage's cost becomes
 its cost before screening plus its shared fee. The formulas live in the pillar.
@@ -26,7 +27,7 @@ def share_screens(prepared: list) -> None:
     for p in prepared:
         if not p.screens:
             continue
-        passed = list(p.passed().values())
+        passed = [st.u < st.p_success for st in p.stages]  # after any gate's stop
         t = np.asarray(p.draws.start_month, dtype=float)
         reached = np.ones_like(t, dtype=bool)
         starts, alive = [], []
