@@ -18,8 +18,10 @@
    the plant for a cell or gene therapy (:mod:`simulator.pillars.manufacturing`), and are
    paid units x price as their pricing terms say (:mod:`simulator.pillars.pricing`).
 
-The readiness gaps (a change of biomarker standard, post-market surveillance, price
-reassessment and real-world evidence) join both passes through
+A portfolio's profiling panel shares its screened stream among the trials it covers
+(:mod:`simulator.engine.profiling`) before they are placed in time. The readiness gaps
+(a change of biomarker standard, post-market surveillance, price reassessment and
+real-world evidence) join both passes through
 :mod:`simulator.engine.readiness`, only for assets with their blocks.
 
 This module holds no formulas: it passes each pillar's outputs to the next. Both passes
@@ -36,6 +38,7 @@ from simulator.core.draws import Draws
 from simulator.core.timeline import MONTHS_PER_YEAR, add_spread, pv_spread
 from simulator.engine import readiness
 from simulator.engine.deal_path import OwnCash, own_cash
+from simulator.engine.profiling import share_screens
 from simulator.pillars.budget.schedule import BudgetedAsset, budget_waits
 from simulator.pillars.cohort.step import eligible_at_maturity
 from simulator.pillars.commercial.competition import IndicationShare
@@ -86,6 +89,7 @@ class AssetPath:
     build: BuildCost | None = None  # a CGT plant built at risk before approval
     own: OwnCash | None = None  # an asset under a deal keeps its cash apart (deal_path)
     readiness: readiness.Readiness | None = None  # standards, surveillance, evidence blocks
+    panel: object | None = None  # the portfolio's profiling panel (cohort.profiling)
 
 
 @dataclass
@@ -99,6 +103,7 @@ class Prepared:
     outputs: dict[str, np.ndarray]
     stops: dict[str, np.ndarray] | None = None  # gate -> its rule says stop (gates block)
     passed_before_gates: dict[str, np.ndarray] | None = None
+    screens: list | None = None  # trials on a profiling panel's stream (engine.profiling)
 
     def passed(self) -> dict[str, np.ndarray]:
         """Each stage's success draw: it passes if it is run (benchmark: ``u < p``),
@@ -119,12 +124,14 @@ class Prepared:
         )
 
 
-def prepare(ctx, asset, draws: Draws, rho: float) -> Prepared:
-    """The mechanistic trials and each stage's length, cost and success draw."""
+def prepare(ctx, asset, draws: Draws, rho: float, panel=None) -> Prepared:
+    """The mechanistic trials and each stage's length, cost and success draw; with a
+    profiling ``panel``, the trials it covers recruit from its stream."""
     outputs: dict[str, np.ndarray] = {}
     trials = simulate_in_chunk(ctx, asset, draws, rho) if is_mechanistic(asset) else {}
-    stages = stage_inputs(ctx, asset, draws, rho, outputs, trials)
-    prepared = Prepared(asset, draws, trials, stages, outputs)
+    screens: list = []
+    stages = stage_inputs(ctx, asset, draws, rho, outputs, trials, panel, screens)
+    prepared = Prepared(asset, draws, trials, stages, outputs, screens=screens)
     if getattr(asset, "gates", None) is not None:  # a stop fails the stage after its cost
         prepared.passed_before_gates = prepared.passed()
         prepared.stages, prepared.stops = apply_gates(ctx, asset, draws, stages)
@@ -137,7 +144,9 @@ def develop_all(ctx, portfolio, draws: list[Draws], cost_diff: np.ndarray) -> li
     prepared = []
     for asset, d in zip(portfolio.assets, draws, strict=True):
         rho = portfolio.risk_groups[asset.risk_group].correlation if asset.risk_group else 0.0
-        prepared.append(prepare(ctx, asset, d, rho))
+        prepared.append(prepare(ctx, asset, d, rho, portfolio.profiling))
+    if portfolio.profiling is not None:  # covered trials share the panel's screens
+        share_screens(prepared)
     budget = portfolio.budget
     if budget is None or budget.annual_rd_musd is None:
         waits = [None] * len(prepared)
@@ -147,7 +156,7 @@ def develop_all(ctx, portfolio, draws: list[Draws], cost_diff: np.ndarray) -> li
     for p, w in zip(prepared, waits, strict=True):
         own = own_cash(ctx, p.asset)  # an asset under a deal spends into its own array
         paths.append(develop(ctx, p, cost_diff if own is None else own.diff, w))
-        paths[-1].own = own
+        paths[-1].own, paths[-1].panel = own, portfolio.profiling
     return paths
 
 

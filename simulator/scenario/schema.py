@@ -39,6 +39,7 @@ from simulator.core.fields import (
 from simulator.core.notation import parse_distribution
 from simulator.pillars.budget.block import Budget
 from simulator.pillars.cohort.block import Cohort
+from simulator.pillars.cohort.profiling import Profiling
 from simulator.pillars.commercial.block import Commercial, check_commercial
 from simulator.pillars.deals.block import DealBlock, check_deal
 from simulator.pillars.deals.financing import Financing
@@ -249,6 +250,9 @@ class Portfolio(Model):
     )
     financing: Financing | None = Field(
         None, description="a megafund overlay: debt tranches and equity fund the portfolio"
+    )
+    profiling: Profiling | None = Field(
+        None, description="a shared multi-gene panel the portfolio's trials recruit from"
     )
 
     def asset(self, name: str) -> Asset:

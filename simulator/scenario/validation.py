@@ -121,6 +121,7 @@ def cross_references(s: Scenario) -> list[tuple[PathT, str]]:
                         f"this portfolio's risk_groups: {known}",
                     )
                 )
+        found.extend(_profiling(pname, pf))
     for i, pair in enumerate(s.compare or []):
         if pair[0] == pair[1]:
             found.append((("compare", i), f"compares {pair[0]!r} with itself"))
@@ -132,6 +133,40 @@ def cross_references(s: Scenario) -> list[tuple[PathT, str]]:
                         f"unknown portfolio {p!r}; known: {', '.join(s.portfolios)}",
                     )
                 )
+    return found
+
+
+def _profiling(pname: str, pf) -> list[tuple[PathT, str]]:
+    """A profiling panel names biomarkers the portfolio's tested assets carry; the assets
+    it covers run on one path (no annual budget, no accelerated approval: their screening
+    windows are placed from the stage lengths alone)."""
+    panel = pf.profiling
+    if panel is None:
+        return []
+    here = ("portfolios", pname, "profiling")
+    carried = {
+        a.cohort.biomarker
+        for a in pf.assets
+        if a.cohort is not None and a.cohort.biomarker is not None and a.cohort.testing
+    }
+    found = []
+    for j, b in enumerate(panel.biomarkers):
+        if b not in carried:
+            known = ", ".join(sorted(carried)) or "none (set cohort.biomarker and cohort.testing)"
+            found.append(
+                ((*here, "biomarkers", j), f"unknown biomarker {b!r}; this portfolio's: {known}")
+            )
+    if pf.budget is not None and pf.budget.annual_rd_musd is not None:
+        found.append((here, "a profiling panel with an annual R&D budget is not modelled"))
+    for i, a in enumerate(pf.assets):
+        if panel.covers(a) and a.regulatory.accelerated_approval:
+            found.append(
+                (
+                    ("portfolios", pname, "assets", i, "cohort", "biomarker"),
+                    "a profiling panel does not cover an asset with accelerated approval "
+                    "(its confirmatory trial runs after launch)",
+                )
+            )
     return found
 
 

@@ -19,7 +19,10 @@ The mechanisms, and what removing one means:
 - ``surveillance``: no safety signal, REMS or long-term follow-up;
 - ``reassessment``: no price reassessment (and so nothing for RWE to keep);
 - ``rwe``: no RWE programme (its cost, its price-keep probability, its label expansion),
-  the reassessment kept: the value of the investment itself.
+  the reassessment kept: the value of the investment itself;
+- ``profiling``: no shared panel (a portfolio's block,
+  :mod:`simulator.pillars.cohort.profiling`): each trial screens from its own sites and
+  pays its own test of every candidate.
 """
 
 from __future__ import annotations
@@ -30,10 +33,13 @@ from simulator.engine.reduction import STREAMING_THRESHOLD, run_paired_summaries
 from simulator.results.columns import ArrayColumn
 from simulator.scenario import Scenario
 
-MECHANISMS = ("biomarker_standard", "surveillance", "reassessment", "rwe")
+MECHANISMS = ("biomarker_standard", "surveillance", "reassessment", "rwe", "profiling")
 
 
-def _has(asset, mechanism: str) -> bool:
+def _has(asset, mechanism: str, portfolio=None) -> bool:
+    if mechanism == "profiling":
+        panel = portfolio.profiling if portfolio is not None else None
+        return panel is not None and panel.covers(asset)
     if mechanism in ("biomarker_standard", "surveillance"):
         return getattr(asset, mechanism) is not None
     e = asset.evidence
@@ -46,7 +52,7 @@ def present(scenario: Scenario) -> dict[str, list[str]]:
     for pname, p in scenario.portfolios.items():
         for a in p.assets:
             for m in MECHANISMS:
-                if _has(a, m):
+                if _has(a, m, p):
                     out.setdefault(m, []).append(f"{pname}.{a.name}")
     return {m: out[m] for m in MECHANISMS if m in out}
 
@@ -71,6 +77,9 @@ def without(scenario: Scenario, mechanism: str) -> Scenario:
         raise ValueError(f"unknown mechanism {mechanism!r}; known: {', '.join(MECHANISMS)}")
     variant = scenario.model_copy(deep=True)
     for portfolio in variant.portfolios.values():
+        if mechanism == "profiling":
+            portfolio.profiling = None
+            continue
         portfolio.assets = [
             _off(a, mechanism) if _has(a, mechanism) else a for a in portfolio.assets
         ]

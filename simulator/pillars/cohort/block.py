@@ -57,6 +57,9 @@ class Cohort(Model):
     indication: Name | None = Field(
         None, description="assets of a portfolio naming one indication split its patients"
     )
+    biomarker: Name | None = Field(
+        None, description="the biomarker's name, as a portfolio's profiling panel names it"
+    )
     incidence_per_year: NonNegative = Field(description="patients with the disease a year")
     growth_annual: GrowthRate = Field(parse_distribution(0.0))
     biomarker_prevalence: Probability = Field(

@@ -12,7 +12,9 @@ and ``x`` is what moves in time, in logs:
                 + log u_before * 1[m < CDx approval]       reduced uptake before a late CDx
                 + log(share of the indication)[m]          order of entry, outside entrants
 
-(no testing term where an enrichment trial won an all-comer label). The units sold are
+(no testing term where an enrichment trial won an all-comer label; for an asset on the
+portfolio's profiling panel ``tau`` is at least the panel's adoption:
+:mod:`simulator.pillars.cohort.profiling`). The units sold are
 patient-years on therapy in the month (``P / 12``) for a chronic therapy, or treatments
 for a one-time therapy (for a cell or gene therapy, the plant then decides how many of
 those are treated), times the retention after loss of exclusivity and zero outside the
@@ -28,6 +30,7 @@ import numpy as np
 
 from simulator.core.timeline import MONTHS_PER_YEAR
 from simulator.pillars.cohort.funnel import testing_rate
+from simulator.pillars.cohort.profiling import market_testing
 from simulator.pillars.cohort.step import eligible_share, tested, true_positive_share_treated
 from simulator.pillars.commercial.flows import (
     CommercialDraws,
@@ -89,6 +92,7 @@ def _shared_log(path, rows, launch, horizon, log_share) -> np.ndarray | None:
             t.mature_rate[rows][:, None],
             (t.ramp_years[rows] * MONTHS_PER_YEAR)[:, None],
         )
+        tau = market_testing(getattr(path, "panel", None), asset, tau, m[None, :])
         with np.errstate(divide="ignore"):
             log_tau = np.log(tau)
         if path.label_positive_only is not None:  # an all-comer label needs no test

@@ -8,9 +8,11 @@ For each stage of an asset, per iteration:
   ``recruitment = screened / (sites x screened per site a month)`` and
   ``screened = patients / (share testing positive)`` for a biomarker-positive trial
   (:func:`simulator.pillars.cohort.funnel.recruitment_months`); screening costs
-  ``screened x cost per candidate``. Success is ``u < p_success`` with ``u`` a uniform
-  correlated within the asset's risk group by a one-factor Gaussian copula
-  (:mod:`simulator.core.copula`): members of a platform fail together;
+  ``screened x cost per candidate``. A trial of a biomarker that the portfolio's
+  profiling panel covers recruits from the panel's pooled stream instead and pays the
+  panel's cost (:mod:`simulator.pillars.cohort.profiling`). Success is
+  ``u < p_success`` with ``u`` a uniform correlated within the asset's risk group by a
+  one-factor Gaussian copula (:mod:`simulator.core.copula`): members of a platform fail together;
 - **mechanistic mode**: a simulated trial (:mod:`simulator.pillars.trials`) gives the
   stage's success, length and cost;
 - **expedited pathways**: breakthrough designation multiplies phase I-III lengths;
@@ -30,6 +32,7 @@ import numpy as np
 from simulator.core.copula import correlated_uniforms
 from simulator.core.draws import Draws
 from simulator.pillars.cohort.funnel import recruitment_months, screened_patients
+from simulator.pillars.cohort.profiling import pooled_months
 from simulator.pillars.cohort.step import assay
 from simulator.pillars.development.block import CLINICAL
 from simulator.pillars.development.stages import (
@@ -40,18 +43,23 @@ from simulator.pillars.development.stages import (
 
 
 def stage_inputs(
-    ctx, asset, draws: Draws, rho: float, outputs: dict, trials: dict
+    ctx, asset, draws: Draws, rho: float, outputs: dict, trials: dict, panel=None, screens=None
 ) -> list[StageDraws]:
     """Length, cost, success probability and copula uniform of each stage (see the module
     docstring); ``trials`` holds the stages a mechanistic trial decides. Adds the asset's
-    ``recruitment_months`` and ``screening_cost_musd`` columns to ``outputs``."""
+    ``recruitment_months`` and ``screening_cost_musd`` columns to ``outputs``. With a
+    profiling ``panel`` that covers the asset, each test-positive benchmark trial (not a
+    simulated one, which recruits from its own sites) recruits from the panel's stream
+    and appends ``(stage index, start-up months, screening months, cost before
+    screening)`` to the list ``screens``, for the portfolio to share its screens."""
     n = ctx.n
+    pooled = panel is not None and panel.covers(asset)
     prevalence, sensitivity, specificity = assay(draws, n)
     reg = asset.regulatory
     recruitment = np.zeros(n)
     screening = np.zeros(n)
     stages = []
-    for name, stage in asset.stages():
+    for index, (name, stage) in enumerate(asset.stages()):
         d = getattr(draws.phases, name)
         cost, duration = d.cost_musd, d.duration_months
         fee = 0.0
@@ -65,10 +73,17 @@ def stage_inputs(
             positives = stage.trial.enrolment == "biomarker_positive"
             p, se, sp = (prevalence, sensitivity, specificity) if positives else (1.0, 1.0, 1.0)
             screened = screened_patients(t.patients, p, se, sp) if positives else t.patients
-            months = recruitment_months(
-                t.patients, p, se, t.sites, t.screened_per_site_month, specificity=sp
-            )
-            fee = screened * t.screening_cost_usd / 1e6
+            if pooled and positives:
+                window, months = pooled_months(
+                    screened, panel.screened_per_month, panel.turnaround_months
+                )
+                fee = screened * panel.cost_per_test_usd / 1e6
+                screens.append((index, t.startup_months, window, cost))
+            else:
+                months = recruitment_months(
+                    t.patients, p, se, t.sites, t.screened_per_site_month, specificity=sp
+                )
+                fee = screened * t.screening_cost_usd / 1e6
             if duration is None:
                 duration = t.startup_months + months + t.followup_months
             cost = cost + fee

@@ -28,6 +28,7 @@ import numpy as np
 
 from simulator.core.timeline import MONTHS_PER_YEAR
 from simulator.pillars.cohort.funnel import testing_rate
+from simulator.pillars.cohort.profiling import market_testing
 from simulator.pillars.cohort.step import tested
 
 
@@ -53,6 +54,7 @@ def per_test_fees(ctx, path, rows: np.ndarray, split: np.ndarray, d) -> np.ndarr
         t.mature_rate[rows][:, None],
         (t.ramp_years[rows] * MONTHS_PER_YEAR)[:, None],
     )
+    tau = market_testing(getattr(path, "panel", None), asset, tau, m)
     growth = np.exp(np.log1p(c.growth_annual[rows])[:, None] * (m / MONTHS_PER_YEAR))
     per_month = c.incidence_per_year[rows] * c.treatable_fraction[rows] * split[rows]
     per_month = per_month * d.demand_multiplier / MONTHS_PER_YEAR
