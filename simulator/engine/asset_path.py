@@ -108,10 +108,13 @@ class Prepared:
 
 
 def prepare(ctx, asset, draws: Draws, rho: float) -> Prepared:
-    """The mechanistic trials and each stage's length, cost and success draw."""
+    """The mechanistic trials and each stage's length, cost and success draw (a
+    ``data_partner`` deal's recruitment factors applied to the stages it supports)."""
     outputs: dict[str, np.ndarray] = {}
-    trials = simulate_in_chunk(ctx, asset, draws, rho) if is_mechanistic(asset) else {}
-    stages = stage_inputs(ctx, asset, draws, rho, outputs, trials)
+    deal = getattr(asset, "deal", None)
+    factors = deal.recruitment() if deal is not None else None  # a data partner's
+    trials = simulate_in_chunk(ctx, asset, draws, rho, factors) if is_mechanistic(asset) else {}
+    stages = stage_inputs(ctx, asset, draws, rho, outputs, trials, factors)
     return Prepared(asset, draws, trials, stages, outputs)
 
 

@@ -8,7 +8,8 @@ For each stage of an asset, per iteration:
   ``recruitment = screened / (sites x screened per site a month)`` and
   ``screened = patients / (share testing positive)`` for a biomarker-positive trial
   (:func:`simulator.pillars.cohort.funnel.recruitment_months`); screening costs
-  ``screened x cost per candidate``. Success is ``u < p_success`` with ``u`` a uniform
+  ``screened x cost per candidate``; a data partner's factors (per stage) raise the
+  screening yield or the screening rate. Success is ``u < p_success`` with ``u`` a uniform
   correlated within the asset's risk group by a one-factor Gaussian copula
   (:mod:`simulator.core.copula`): members of a platform fail together;
 - **mechanistic mode**: a simulated trial (:mod:`simulator.pillars.trials`) gives the
@@ -29,7 +30,12 @@ import numpy as np
 
 from simulator.core.copula import correlated_uniforms
 from simulator.core.draws import Draws
-from simulator.pillars.cohort.funnel import recruitment_months, screened_patients
+from simulator.pillars.cohort.funnel import (
+    NO_PARTNER,
+    Recruitment,
+    recruitment_months,
+    screened_patients,
+)
 from simulator.pillars.cohort.step import assay
 from simulator.pillars.development.block import CLINICAL
 from simulator.pillars.development.stages import (
@@ -40,11 +46,19 @@ from simulator.pillars.development.stages import (
 
 
 def stage_inputs(
-    ctx, asset, draws: Draws, rho: float, outputs: dict, trials: dict
+    ctx,
+    asset,
+    draws: Draws,
+    rho: float,
+    outputs: dict,
+    trials: dict,
+    factors: dict[str, Recruitment] | None = None,
 ) -> list[StageDraws]:
     """Length, cost, success probability and copula uniform of each stage (see the module
-    docstring); ``trials`` holds the stages a mechanistic trial decides. Adds the asset's
-    ``recruitment_months`` and ``screening_cost_musd`` columns to ``outputs``."""
+    docstring); ``trials`` holds the stages a mechanistic trial decides; ``factors``
+    a data partner's factors by stage. Adds the asset's ``recruitment_months`` and
+    ``screening_cost_musd`` columns to ``outputs``."""
+    factors = factors or {}
     n = ctx.n
     prevalence, sensitivity, specificity = assay(draws, n)
     reg = asset.regulatory
@@ -64,9 +78,10 @@ def stage_inputs(
             t = d.trial
             positives = stage.trial.enrolment == "biomarker_positive"
             p, se, sp = (prevalence, sensitivity, specificity) if positives else (1.0, 1.0, 1.0)
-            screened = screened_patients(t.patients, p, se, sp) if positives else t.patients
+            f = factors.get(name, NO_PARTNER)
+            screened = screened_patients(t.patients, p, se, sp, f) if positives else t.patients
             months = recruitment_months(
-                t.patients, p, se, t.sites, t.screened_per_site_month, specificity=sp
+                t.patients, p, se, t.sites, t.screened_per_site_month, specificity=sp, factors=f
             )
             fee = screened * t.screening_cost_usd / 1e6
             if duration is None:
