@@ -82,7 +82,8 @@ def test_the_speed_factor_reaches_a_mechanistic_trial():
 
 def test_the_fee_is_paid_only_where_the_supported_trial_runs():
     """Upfront U where phase II starts, F / 12 in each of its months, nothing where the
-    asset fails phase I: PV = U d(a) + (F / 12) sum_{a <= t < b} d(t), d(t) = (1 + r)^-(t + 1/2)/12."""
+    asset fails phase I: PV = U d(a) + (F / 12) sum_{a <= t < b} d(t), with
+    d(t) = (1 + r)^(-(t + 1/2) / 12)."""
     upfront, fee = 5.0, 12.0
     cols = _run(trial_asset(p1=0.5), partner(upfront_musd=upfront, fee_per_year_musd=fee),
                 n=2000)  # fmt: skip
