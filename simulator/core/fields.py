@@ -3,6 +3,7 @@
 - ``Dist``: any numeric input, a plain number or a distribution in compact or long form
   (:mod:`.notation`); ``Probability``, ``NonNegative`` and ``GrowthRate`` bound its support;
 - ``Int`` and ``Float``: plain numbers that refuse YAML booleans (``yes``/``no``);
+- ``HazardPerYear``: a constant yearly event rate, at most one a month (the grid's step);
 - ``Name``: names of assets, portfolios, risk groups (letters, digits, ``_``, ``-``);
 - ``Model``: the base of every block: unknown keys are errors, assignments are validated.
 
@@ -76,6 +77,22 @@ def _no_bool(v: Any) -> Any:
 
 Int = Annotated[int, BeforeValidator(_no_bool)]
 Float = Annotated[float, BeforeValidator(_no_bool)]
+
+#: at most one event a month: the resolution of the monthly grid
+MAX_HAZARD_PER_YEAR = 12.0
+
+
+def _hazard(v: float) -> float:
+    if not 0.0 <= v <= MAX_HAZARD_PER_YEAR:
+        raise ValueError(
+            f"expected a yearly hazard between 0 and {MAX_HAZARD_PER_YEAR:g} (at most 1 a "
+            f"month on the monthly grid), got {v:g}"
+        )
+    return v
+
+
+#: a constant yearly hazard of an event (events a year, ``0 <= h <= 12``)
+HazardPerYear = Annotated[Float, AfterValidator(_hazard)]
 
 
 class Model(BaseModel):

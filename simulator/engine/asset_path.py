@@ -18,6 +18,10 @@
    the plant for a cell or gene therapy (:mod:`simulator.pillars.manufacturing`), and are
    paid units x price as their pricing terms say (:mod:`simulator.pillars.pricing`).
 
+The readiness gaps (a change of biomarker standard, post-market surveillance, price
+reassessment and real-world evidence) join both passes through
+:mod:`simulator.engine.readiness`, only for assets with their blocks.
+
 This module holds no formulas: it passes each pillar's outputs to the next. Both passes
 return present values before tax; the chunk applies tax and aggregates.
 """
@@ -30,6 +34,7 @@ import numpy as np
 
 from simulator.core.draws import Draws
 from simulator.core.timeline import MONTHS_PER_YEAR, add_spread, pv_spread
+from simulator.engine import readiness
 from simulator.engine.deal_path import OwnCash, own_cash
 from simulator.pillars.budget.schedule import BudgetedAsset, budget_waits
 from simulator.pillars.cohort.step import eligible_at_maturity
@@ -79,6 +84,7 @@ class AssetPath:
     share_factor: np.ndarray | None = None  # true effect / designed-for effect (mechanistic)
     build: BuildCost | None = None  # a CGT plant built at risk before approval
     own: OwnCash | None = None  # an asset under a deal keeps its cash apart (deal_path)
+    readiness: readiness.Readiness | None = None  # standards, surveillance, evidence blocks
 
 
 @dataclass
@@ -164,6 +170,11 @@ def develop(ctx, prepared: Prepared, cost_diff: np.ndarray, waits=None) -> Asset
         launch = cdx.launch_month
         outputs["cdx_delay_months"] = np.where(dev.approved, cdx.delay_to_launch_months, np.nan)
         outputs["cdx_delayed"] = dev.approved & (cdx.delay_to_launch_months > 0)
+    state = None
+    if readiness.has_any(asset):  # a biomarker standard's change may delay the launch
+        launch, pv, state = readiness.on_launch(
+            ctx, asset, draws, dev, launch, pv, cost_diff, outputs
+        )
     launched = dev.approved & (launch < horizon)
     launch_month = np.where(launched, launch, horizon).astype(np.int64)
     if asset.cohort is not None:
@@ -181,6 +192,7 @@ def develop(ctx, prepared: Prepared, cost_diff: np.ndarray, waits=None) -> Asset
     path.label_positive_only = label
     path.passed = passed
     path.stage_names, path.loe_month, path.share_factor = names, loe, factor
+    path.readiness = state
     if asset.manufacturing is not None:  # the launch plant, if built at risk before approval
         rate = ctx.scenario.market.discount_rate_annual
         m = asset.manufacturing
@@ -209,13 +221,16 @@ def commercialize(
             path.outputs.update(empty_columns(ctx.n))
         if payments.is_priced(ctx, asset):
             path.outputs.update(payments.empty_columns(ctx.n))
+        path.outputs.update(readiness.empty_columns(asset, ctx.n))
         return pv
     launch = path.launch_month[rows]
     d = commercial_inputs(ctx, path, rows)
     terms = payments.terms(ctx, path, rows, d)  # None without pricing and IRA blocks
     if terms is not None:
         d = terms.draws  # the list price scaled to a value-based ceiling
-    flows = patient_flows(ctx, path, rows, d, share.log_share(rows, horizon))
+    log_share = readiness.log_share(ctx, path, rows, share.log_share(rows, horizon))
+    flows = patient_flows(ctx, path, rows, d, log_share)
+    readiness.on_flows(ctx, path, rows, flows)  # a withdrawal, a price reassessment
     for key, values in flows.columns.items():
         path.outputs[key] = _full(ctx.n, rows, values)
     units = flows.units
@@ -225,6 +240,9 @@ def commercialize(
         cash[rows] -= plant.cost_musd
         path.outputs.update(plant.columns(rows, ctx.n, launch))
         path.plant, path.plant_rows = plant, rows
+    if path.readiness is not None:  # a withdrawal; REMS, long-term follow-up, RWE programme
+        units = readiness.stopped(ctx, path, rows, units)
+        pv[rows] += readiness.costs(ctx, path, rows, units, cash, cost_diff)
     revenue_m = units * flows.price_musd
     received = made = revenue_m  # cash arrives when the payer pays: recognised != received
     if terms is not None:

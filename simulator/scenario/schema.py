@@ -43,9 +43,12 @@ from simulator.pillars.deals.block import DealBlock, check_deal
 from simulator.pillars.deals.financing import Financing
 from simulator.pillars.development.block import STAGES, Phases, Regulatory, Stage, StageName
 from simulator.pillars.diagnostics.block import CompanionDiagnostic
+from simulator.pillars.diagnostics.standards import BiomarkerStandard
 from simulator.pillars.finance.block import Tax
 from simulator.pillars.manufacturing.block import CGT_MODALITIES, Manufacturing
 from simulator.pillars.pricing.block import IraNegotiation, Pricing
+from simulator.pillars.pricing.evidence import Evidence
+from simulator.pillars.surveillance.block import Surveillance
 from simulator.pillars.trials.block import Effect, check_designs
 
 Modality = Literal[
@@ -134,6 +137,16 @@ class Asset(Model):
         None, description="mechanistic mode: the true effect that stages with a design estimate"
     )
     deal: DealBlock | None = Field(None, description="a licensing or partner deal on the asset")
+    # the readiness gaps (simulator.engine.readiness): each OFF when absent
+    biomarker_standard: BiomarkerStandard | None = Field(
+        None, description="a hazard that the biomarker's definition or cutoff changes"
+    )
+    surveillance: Surveillance | None = Field(
+        None, description="safety signals after launch, REMS, long-term follow-up"
+    )
+    evidence: Evidence | None = Field(
+        None, description="a price reassessment after launch and a real-world evidence programme"
+    )
 
     @model_validator(mode="after")
     def _stages_present(self) -> Asset:
@@ -171,7 +184,19 @@ class Asset(Model):
         check_designs(self)
         check_commercial(self)
         check_deal(self)
+        self._check_readiness()
         return self
+
+    def _check_readiness(self) -> None:
+        if self.biomarker_standard is not None and not self.selection_biomarker:
+            raise ValueError("biomarker_standard needs an asset with selection_biomarker: true")
+        s = self.surveillance
+        follow_up = s is not None and s.long_term_follow_up is not None
+        if follow_up and self.modality not in CGT_MODALITIES:
+            raise ValueError(
+                "surveillance.long_term_follow_up is for cell and gene therapies "
+                f"({', '.join(CGT_MODALITIES)}), not a {self.modality}"
+            )
 
     def _check_manufacturing(self) -> None:
         m = self.manufacturing
