@@ -26,6 +26,7 @@ import pandas as pd
 
 from simulator.report.calibration import calibration
 from simulator.report.deals import deals_section, financing_section
+from simulator.report.decisions import decisions_section
 from simulator.report.page import Context, Section, deferred_figures, figure_html, table_html
 from simulator.report.sections import (
     assets,
@@ -63,6 +64,7 @@ SECTIONS: list[Callable[[Result, Context], Section | None]] = [
     discovery_section,
     manufacturing,
     trials,
+    decisions_section,
     deals_section,
     financing_section,
     convergence,

@@ -41,6 +41,7 @@ from simulator.pillars.cohort.block import Cohort
 from simulator.pillars.commercial.block import Commercial, check_commercial
 from simulator.pillars.deals.block import DealBlock, check_deal
 from simulator.pillars.deals.financing import Financing
+from simulator.pillars.decisions.block import Gates, check_gates
 from simulator.pillars.development.block import STAGES, Phases, Regulatory, Stage, StageName
 from simulator.pillars.diagnostics.block import CompanionDiagnostic
 from simulator.pillars.diagnostics.standards import BiomarkerStandard
@@ -136,6 +137,7 @@ class Asset(Model):
     effect: Effect | None = Field(
         None, description="mechanistic mode: the true effect that stages with a design estimate"
     )
+    gates: Gates | None = Field(None, description="decisions: stop the programme at gates")
     deal: DealBlock | None = Field(None, description="a licensing or partner deal on the asset")
     # the readiness gaps (simulator.engine.readiness): each OFF when absent
     biomarker_standard: BiomarkerStandard | None = Field(
@@ -183,6 +185,7 @@ class Asset(Model):
             )
         check_designs(self)
         check_commercial(self)
+        check_gates(self)
         check_deal(self)
         self._check_readiness()
         return self
