@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 
 from simulator.cli.app import BACKENDS, fail, load, main, progress_wanted
+from simulator.cli.phases import Phases, timing_line
 from simulator.cli.scale import run_scaled
 from simulator.core.errors import ScenarioError
 
@@ -125,22 +126,18 @@ def run_command(
     except OSError as exc:
         click.echo(f"error: cannot write the outputs to {out}: {exc.strerror or exc}", err=True)
         sys.exit(2)
-    if progress_wanted(quiet):
-        with click.progressbar(length=1, label="simulating", file=sys.stderr) as bar:
-
-            def progress(done: int, total: int) -> None:
-                bar.length = total
-                bar.update(done - bar.pos)
-
-            result = run_scaled(run, s, backend, workers, options, progress=progress)
-    else:
-        result = run_scaled(run, s, backend, workers, options)
-    tables = _report_tables(result, studies=tables)
-    saved = result.save(out, tables=tables, csv=csv, record_command=True)
+    with Phases(progress_wanted(quiet)) as phases:
+        with phases.phase("simulating", unit="chunks") as tick:
+            result = run_scaled(run, s, backend, workers, options, progress=tick)
+        with phases.phase("report studies"):
+            tables = _report_tables(result, studies=tables)
+        with phases.phase("writing outputs"):
+            saved = result.save(out, tables=tables, csv=csv, record_command=True)
+    timing = timing_line(phases.seconds, phases.wall_seconds)
     if fmt == "json":
         click.echo(json.dumps(json_report(result, saved), indent=2))
     else:
-        click.echo(format_report(result, saved))
+        click.echo(format_report(result, saved, timing=timing))
         by_table = tables.get("benchmark_tables")
         for a, b in result.scenario.pairs() if by_table is not None else []:
             click.echo(verdict_line(by_table, a, b))

@@ -48,10 +48,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-import yaml
 
+from simulator.core.provenance import code_fingerprint
 from simulator.report.excel import write_excel
 from simulator.report.html import write_report
+from simulator.report.sources import annotated_yaml
 from simulator.results.metrics import APPROXIMATE_COLUMNS
 from simulator.results.pricing import pricing_table
 
@@ -60,8 +61,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def resolved_yaml(result: Result) -> str:
+    """What ran, as YAML, each value with its source as a comment (a rerun cites them)."""
     data = result.scenario.model_dump(mode="json", exclude_none=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return annotated_yaml(result.scenario, data)
 
 
 def _version(pkg: str) -> str:
@@ -69,6 +71,11 @@ def _version(pkg: str) -> str:
         return metadata.version(pkg)
     except metadata.PackageNotFoundError:
         return "not installed"
+
+
+#: Every library whose version can change an output file's bytes or numbers.
+OUTPUT_LIBRARIES = ("numpy", "scipy", "pandas", "pyarrow", "pydantic", "simpy", "numba",
+                    "matplotlib", "XlsxWriter", "PyYAML", "click")  # fmt: skip
 
 
 def manifest(result: Result, resolved: str, extra: dict[str, Any]) -> dict[str, Any]:
@@ -84,12 +91,11 @@ def manifest(result: Result, resolved: str, extra: dict[str, Any]) -> dict[str, 
         "workers": result.workers,
         "run_seconds": round(result.seconds, 3),
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code_fingerprint": "-".join(code_fingerprint()),
         "versions": {
             "nichebuster": _version("nichebuster"),
             "python": platform.python_version(),
-            **{
-                p: _version(p) for p in ("numpy", "scipy", "pandas", "pyarrow", "pydantic", "simpy")
-            },
+            **{p: _version(p) for p in OUTPUT_LIBRARIES},
         },
         "platform": platform.platform(),
         "command": " ".join(sys.argv) if extra.pop("record_command", False) else None,
@@ -97,8 +103,48 @@ def manifest(result: Result, resolved: str, extra: dict[str, Any]) -> dict[str, 
     }
 
 
+def study_provenance(scenario: Any, directory: Path) -> None:
+    """Beside a study's own files (sweep, sensitivity, frontier, discovery): the scenario
+    it ran on, with its sources (``scenario.resolved.yaml``), and ``manifest.json`` (code
+    fingerprint, versions, seed, iterations, chunk size, input hash, command, one
+    timestamp, a SHA-256 per file)."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    resolved = annotated_yaml(scenario, data)
+    (directory / "scenario.resolved.yaml").write_text(resolved, encoding="utf-8")
+    sim = scenario.simulation
+    files = sorted(p.name for p in directory.iterdir())
+    info = {
+        "scenario": scenario.name,
+        "scenario_file": scenario._origin,
+        "input_sha256": hashlib.sha256(resolved.encode("utf-8")).hexdigest(),
+        "seed": sim.seed,
+        "iterations": sim.iterations,
+        "chunk_size": sim.chunk_size,
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code_fingerprint": "-".join(code_fingerprint()),
+        "versions": {
+            "nichebuster": _version("nichebuster"),
+            "python": platform.python_version(),
+            **{p: _version(p) for p in OUTPUT_LIBRARIES},
+        },
+        "platform": platform.platform(),
+        "command": " ".join(sys.argv),
+        "files": sorted([*files, "manifest.json"]),
+        "file_sha256": {f: _sha256(directory / f) for f in files},
+    }
+    (directory / "manifest.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _csv(table, path: Path) -> None:
-    table.to_csv(path, index=False, float_format="%.6g")
+    table.to_csv(path, index=False)  # full precision: a reviewer recomputes from these
 
 
 def write_summaries(result: Result, directory: Path) -> None:
@@ -190,7 +236,7 @@ def write_samples(
         pricing = pricing_table(result)  # a row per priced asset (pricing or IRA blocks)
         if len(pricing):
             _csv(pricing, directory / "pricing.csv")
-        write_excel(result, directory / "report.xlsx")
+        write_excel(result, directory / "report.xlsx", provenance=info)
         for f in big:
             f.result()
     return constant
@@ -208,10 +254,9 @@ def write_files(
     resolved = resolved_yaml(result)
     (directory / "scenario.resolved.yaml").write_text(resolved, encoding="utf-8")
     constant = None
+    info = manifest(result, resolved, dict(extra))  # one manifest: one timestamp everywhere
     if result.has_samples:
-        provenance = manifest(result, resolved, dict(extra))
-        constant = write_samples(result, directory, dict(tables or {}), provenance, csv=csv)
-    info = manifest(result, resolved, dict(extra))
+        constant = write_samples(result, directory, dict(tables or {}), dict(info), csv=csv)
     if constant is not None:
         info["inputs_float"] = np.dtype(INPUT_FLOAT).name
         info["constant_columns"] = constant
@@ -222,6 +267,7 @@ def write_files(
         info["samples_dir"] = result.keep_samples
     files = sorted(p.name for p in directory.iterdir())
     info["files"] = sorted([*files, "manifest.json"])
+    info["file_sha256"] = {f: _sha256(directory / f) for f in files}
     (directory / "manifest.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
 
 

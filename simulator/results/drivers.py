@@ -144,11 +144,16 @@ def plot_regression_tornado(table: pd.DataFrame, ax: Axes | None = None, top: in
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots(figsize=(9, 1.2 + 0.38 * max(len(rows), 1)))
-    colors = ["#2e8b57" if v >= 0 else "#d1495b" for v in rows["src"]]
+    from simulator.results.plots import NEGATIVE, POSITIVE
+
+    colors = [POSITIVE if v >= 0 else NEGATIVE for v in rows["src"]]
     ax.barh(range(len(rows)), rows["src"], color=colors)
     ax.set_yticks(range(len(rows)), list(rows.index), fontsize=8)
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_xlabel("standardized regression coefficient (outcome SDs per input SD)")
+    ax.set_xlabel(
+        "standardized regression coefficient (outcome SDs per input SD; green: raises the "
+        "outcome, red: lowers it)"
+    )
     r2 = table.attrs.get("r2", math.nan)
     ax.set_title(f"What drives {table.attrs.get('target', 'the outcome')}  (linear R² = {r2:.2f})")
     return ax

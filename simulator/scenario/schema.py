@@ -34,6 +34,7 @@ from simulator.core.fields import (
     Model,
     Name,
     NonNegative,
+    Rate,
 )
 from simulator.core.notation import parse_distribution
 from simulator.pillars.budget.block import Budget
@@ -79,17 +80,18 @@ class Simulation(Model):
 
 
 class Market(Model):
-    discount_rate_annual: Float = Field(
+    # Rates are conventions of the valuation, fixed for a run (core.fields.Rate says why).
+    discount_rate_annual: Rate = Field(
         0.10, ge=0.0, lt=1.0, description="annual discount rate, applied monthly"
     )
-    cost_of_capital_annual: Float | None = Field(
+    cost_of_capital_annual: Rate | None = Field(
         None,
         ge=0.0,
         lt=1.0,
         description="rate that capitalizes R&D cost to launch (Paul et al. 2010); "
         "defaults to the discount rate",
     )
-    tax_rate: Float = Field(0.0, ge=0.0, lt=1.0, description="corporate tax rate")
+    tax_rate: Rate = Field(0.0, ge=0.0, lt=1.0, description="corporate tax rate")
     tax: Tax = Field(
         default_factory=Tax,
         description="consolidated or standalone, orphan credit, depreciation (pillars.finance)",
@@ -276,6 +278,21 @@ class Scenario(Model):
     _raw: dict = PrivateAttr(default_factory=dict)
     _origin: str = PrivateAttr(default="<python>")
     _locs: dict = PrivateAttr(default_factory=dict)
+
+    def __repr__(self) -> str:
+        """One line: name, portfolios with their asset counts, iterations, seed (the whole
+        validated tree is ``model_dump()``)."""
+        sim = self.simulation
+        pf = ", ".join(f"{p}: {len(v.assets)} assets" for p, v in self.portfolios.items())
+        return (
+            f"<Scenario {self.name!r} ({pf}); {sim.iterations:,} iterations, seed {sim.seed}, "
+            f"chunk size {sim.chunk_size:,}>"
+        )
+
+    __str__ = __repr__
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # IPython / Jupyter
+        printer.text(repr(self))
 
     def pairs(self) -> list[tuple[str, str]]:
         """Portfolio pairs to compare, as (a, b) meaning a - b."""
