@@ -126,11 +126,14 @@ class Prepared:
 
 def prepare(ctx, asset, draws: Draws, rho: float, panel=None) -> Prepared:
     """The mechanistic trials and each stage's length, cost and success draw; with a
-    profiling ``panel``, the trials it covers recruit from its stream."""
+    profiling ``panel``, the trials it covers recruit from its stream; a ``data_partner``
+    deal's recruitment factors apply to the stages it supports."""
     outputs: dict[str, np.ndarray] = {}
-    trials = simulate_in_chunk(ctx, asset, draws, rho) if is_mechanistic(asset) else {}
+    deal = getattr(asset, "deal", None)
+    factors = deal.recruitment() if deal is not None else None  # a data partner's
+    trials = simulate_in_chunk(ctx, asset, draws, rho, factors) if is_mechanistic(asset) else {}
     screens: list = []
-    stages = stage_inputs(ctx, asset, draws, rho, outputs, trials, panel, screens)
+    stages = stage_inputs(ctx, asset, draws, rho, outputs, trials, panel, screens, factors)
     prepared = Prepared(asset, draws, trials, stages, outputs, screens=screens)
     if getattr(asset, "gates", None) is not None:  # a stop fails the stage after its cost
         prepared.passed_before_gates = prepared.passed()

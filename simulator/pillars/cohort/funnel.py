@@ -41,11 +41,35 @@ needs
 
 and lasts start-up + recruitment + follow-up. Lower prevalence means longer, costlier
 trials for the same ``n``. An all-comer trial screens ``n`` and needs no biomarker test.
+
+**A data partner's factors** (:class:`Recruitment`; a ``data_partner`` deal sets them per
+stage, :mod:`simulator.pillars.deals`): genomic data that points sites at likely
+biomarker-positive candidates raises the share of screened candidates who test positive,
+``q' = min(1, y q)`` (screening yield ``y``), so a trial screens ``n / q'``; faster
+referral multiplies the screening rate, ``r' = v r`` (speed ``v``):
+
+    recruitment_months = n / min(1, y q) / (S r v)
+
+ASSUMPTION: the data change whom sites screen, not the assay, so the enrolled patients'
+make-up (PPV) and the market's funnel are unchanged. ``y = v = 1`` is the identity.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+
+@dataclass(frozen=True)
+class Recruitment:
+    """A stage's recruitment factors: screening yield ``y`` and speed ``v`` (1: none)."""
+
+    screening_yield: float = 1.0
+    speed: float = 1.0
+
+
+NO_PARTNER = Recruitment()
 
 
 def positive_fraction(prevalence, sensitivity, specificity):
@@ -71,14 +95,26 @@ def true_positive_share(prevalence, sensitivity, specificity):
 
 
 def recruitment_months(
-    n_patients, prevalence, sensitivity, sites, screened_per_site_month, specificity=1.0
+    n_patients,
+    prevalence,
+    sensitivity,
+    sites,
+    screened_per_site_month,
+    specificity=1.0,
+    factors: Recruitment = NO_PARTNER,
 ):
     """Months to enrol ``n_patients`` test-positive patients (see the module docstring)."""
-    screened = screened_patients(n_patients, prevalence, sensitivity, specificity)
-    return screened / (sites * screened_per_site_month)
+    screened = screened_patients(n_patients, prevalence, sensitivity, specificity, factors)
+    rate = screened_per_site_month * factors.speed  # x 1.0 is exact: identity
+    return screened / (sites * rate)
 
 
-def screened_patients(n_patients, prevalence, sensitivity, specificity=1.0):
+def screened_patients(
+    n_patients, prevalence, sensitivity, specificity=1.0, factors: Recruitment = NO_PARTNER
+):
     """Candidates screened to enrol ``n_patients`` who test positive: ``n / q`` (with
-    ``specificity`` 1, ``n / (p se)``)."""
-    return n_patients / positive_fraction(prevalence, sensitivity, specificity)
+    ``specificity`` 1, ``n / (p se)``); ``n / min(1, y q)`` under a screening yield ``y``."""
+    q = positive_fraction(prevalence, sensitivity, specificity)
+    if factors.screening_yield != 1.0:
+        q = np.minimum(1.0, factors.screening_yield * q)
+    return n_patients / q

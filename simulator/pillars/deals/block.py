@@ -25,6 +25,15 @@ transfers are zero-sum and the deal moves value, never creates it.
 - ``diagnostics_partner``: the companion diagnostic's partner terms: an upfront when the
   CDx development starts, milestones (``cdx_approval``), royalties; the sponsor holds the
   asset (``k = 1``) and pays (``d = +1``). The per-test fee stays in the CDx block.
+- ``data_partner``: genomic data access for the trials of ``stages``. The sponsor holds
+  the asset (``k = 1``) and pays (``d = +1``) an upfront where the first of them starts,
+  milestones, royalties, and ``fee_per_year_musd / 12`` in every month a supported stage
+  runs (from its start to its end, in the iterations that enter it). The data raise each
+  supported trial's screening yield ``y`` or its screening rate ``v``
+  (:mod:`simulator.pillars.cohort.funnel`): ``recruitment = n / min(1, y q) / (S r v)``,
+  so the trial, and everything after it, ends sooner. The asset's stand-alone cash
+  ``c`` is then the cash *with* the data's effect: its value shows as an earlier launch
+  and fewer candidates screened, the fee as a transfer to the partner.
 
 ASSUMPTION: deal terms are contractual numbers, not distributions; every upfront and
 milestone is paid in its event's month, royalties at the end of each calendar year of the
@@ -40,6 +49,7 @@ from pydantic import Field, model_validator
 
 from simulator.core.fields import Float, Model
 from simulator.core.registry import Registry
+from simulator.pillars.cohort.funnel import Recruitment
 from simulator.pillars.development.block import StageName
 
 DEALS = Registry("deal")
@@ -93,8 +103,13 @@ class Deal(Model):
         """``(field, stage)`` of every stage this deal names (for the asset's check)."""
         out = [(f"milestones[{i}].stage", m.stage) for i, m in enumerate(self.milestones)
                if m.stage is not None]  # fmt: skip
+        out += [(f"stages[{i}]", s) for i, s in enumerate(getattr(self, "stages", []))]
         return out + [(f, getattr(self, f)) for f in ("stage", "opt_out_stage")
                       if getattr(self, f, None) is not None]  # fmt: skip
+
+    def recruitment(self) -> dict[str, Recruitment]:
+        """The recruitment factors this deal sets, by stage (none but a data partner's)."""
+        return {}
 
 
 @DEALS.register
@@ -121,6 +136,21 @@ class DiagnosticsPartner(Deal):
     type: Literal["diagnostics_partner"] = "diagnostics_partner"
 
 
+@DEALS.register
+class DataPartner(Deal):
+    type: Literal["data_partner"] = "data_partner"
+    stages: list[StageName] = Field(min_length=1, description="the trials the data support")
+    screening_yield_factor: Float = Field(
+        1.0, gt=0.0, description="x the share of screened candidates who test positive (<= 1)"
+    )
+    recruitment_speed_factor: Float = Field(1.0, gt=0.0, description="x the screening rate")
+    fee_per_year_musd: Float = Field(0.0, ge=0.0, description="while a supported trial runs")
+
+    def recruitment(self) -> dict[str, Recruitment]:
+        f = Recruitment(self.screening_yield_factor, self.recruitment_speed_factor)
+        return dict.fromkeys(self.stages, f)
+
+
 DealBlock = DEALS.union()
 
 
@@ -136,6 +166,12 @@ def check_deal(asset) -> None:
         if stage not in reachable:
             raise ValueError(f"deal.{field}: {stage} is not a stage this asset goes through "
                              f"before launch (it has {', '.join(reachable)})")  # fmt: skip
+    if deal.type == "data_partner":
+        phases = dict(asset.stages())
+        for i, stage in enumerate(deal.stages):
+            if phases[stage].trial is None:
+                raise ValueError(f"deal.stages[{i}]: {stage} has no trial block: a data "
+                                 "partner speeds a trial's recruitment")  # fmt: skip
     cdx_events = [m.event for m in deal.milestones if m.event.startswith("cdx")]
     if (cdx_events or deal.type == "diagnostics_partner") and asset.cdx is None:
         raise ValueError("deal: a cdx event or a diagnostics_partner needs the asset's cdx block")

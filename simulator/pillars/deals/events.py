@@ -72,7 +72,10 @@ def event_month(events: PathEvents, event: str, stage: str | None = None,
 
 def deal_start(events: PathEvents, deal) -> np.ndarray:
     """When the deal starts (its upfront is paid): the out-licensed stage's start, the
-    CDx development's start for a diagnostics partner, the asset's start otherwise."""
+    CDx development's start for a diagnostics partner, the first supported stage's start
+    for a data partner, the asset's start otherwise."""
+    if deal.type == "data_partner":
+        return np.min([event_month(events, "start", s) for s in deal.stages], axis=0)
     if deal.type == "out_license":
         return event_month(events, "start", deal.stage)
     if deal.type == "diagnostics_partner":

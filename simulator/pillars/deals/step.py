@@ -7,13 +7,16 @@ Given the asset's stand-alone monthly pre-tax cash ``c`` ``(n, T)`` and what its
 
 with the payments
 
-    P_t = U 1[t = m_0] + sum_j M_j 1[t = e_j] + R_t 1[t >= m_R],
+    P_t = U 1[t = m_0] + sum_j M_j 1[t = e_j] + R_t 1[t >= m_R]
+          + (F / 12) sum_s 1[a_s <= t < b_s],
 
 ``U`` the upfront at the deal's start ``m_0``, ``M_j`` each milestone at its event's month
 ``e_j`` (where the event happens: ``inf`` never matches a month), and ``R_t`` the tiered
 royalty on each calendar year's net sales, paid in the year's last month, from ``m_R``
 on (the asset's start for in-licensing and a diagnostics partner, the licensee's start
-for out-licensing, the opt-out for co-development). Present values use the market's
+for out-licensing, the opt-out for co-development), and a data partner's yearly fee ``F``
+paid monthly over each supported stage ``s`` from its start ``a_s`` to its end ``b_s``
+(where it is entered: ``a_s = inf`` otherwise). Present values use the market's
 monthly discount factors; each side's NPV is its pre-tax PV times ``1 - tax_rate`` (the
 statutory rate, as an asset's NPV column is), so that
 
@@ -73,6 +76,17 @@ def royalty_from(deal, events: PathEvents) -> np.ndarray:
     return np.zeros(n)
 
 
+def running_fee(deal, events: PathEvents, months: int) -> np.ndarray:
+    """A data partner's fee, ``F / 12`` in each month a supported stage runs, ``(n, T)``."""
+    t = np.arange(months)[None, :]
+    running = np.zeros((events.approved.shape[0], months), dtype=bool)
+    for stage in deal.stages:
+        i = events.stage_names.index(stage)
+        start = event_month(events, "start", stage)[:, None]
+        running |= (t >= start) & (t < events.stage_end[:, i][:, None])
+    return running * (deal.fee_per_year_musd / 12.0)
+
+
 def payments(deal, events: PathEvents, months: int) -> np.ndarray:
     """``P_t``: the deal's upfront, milestones and royalties, ``(n, T)``, all >= 0."""
     n = events.approved.shape[0]
@@ -85,6 +99,8 @@ def payments(deal, events: PathEvents, months: int) -> np.ndarray:
         owed = monthly(tiered_royalty(events.revenue_y, deal.royalty_tiers), months)
         since = royalty_from(deal, events)
         out += np.where(np.arange(months)[None, :] >= since[:, None], owed, 0.0)
+    if getattr(deal, "fee_per_year_musd", 0.0):
+        out += running_fee(deal, events, months)
     return out
 
 

@@ -8,9 +8,11 @@ For each stage of an asset, per iteration:
   ``recruitment = screened / (sites x screened per site a month)`` and
   ``screened = patients / (share testing positive)`` for a biomarker-positive trial
   (:func:`simulator.pillars.cohort.funnel.recruitment_months`); screening costs
-  ``screened x cost per candidate``. A trial of a biomarker that the portfolio's
+  ``screened x cost per candidate``; a data partner's factors (per stage) raise the
+  screening yield or the screening rate. A trial of a biomarker that the portfolio's
   profiling panel covers recruits from the panel's pooled stream instead and pays the
-  panel's cost (:mod:`simulator.pillars.cohort.profiling`). Success is
+  panel's cost (:mod:`simulator.pillars.cohort.profiling`; a data partner's yield factor
+  still applies to the number screened there). Success is
   ``u < p_success`` with ``u`` a uniform correlated within the asset's risk group by a
   one-factor Gaussian copula (:mod:`simulator.core.copula`): members of a platform fail together;
 - **mechanistic mode**: a simulated trial (:mod:`simulator.pillars.trials`) gives the
@@ -31,7 +33,12 @@ import numpy as np
 
 from simulator.core.copula import correlated_uniforms
 from simulator.core.draws import Draws
-from simulator.pillars.cohort.funnel import recruitment_months, screened_patients
+from simulator.pillars.cohort.funnel import (
+    NO_PARTNER,
+    Recruitment,
+    recruitment_months,
+    screened_patients,
+)
 from simulator.pillars.cohort.profiling import pooled_months
 from simulator.pillars.cohort.step import assay
 from simulator.pillars.development.block import CLINICAL
@@ -43,15 +50,25 @@ from simulator.pillars.development.stages import (
 
 
 def stage_inputs(
-    ctx, asset, draws: Draws, rho: float, outputs: dict, trials: dict, panel=None, screens=None
+    ctx,
+    asset,
+    draws: Draws,
+    rho: float,
+    outputs: dict,
+    trials: dict,
+    panel=None,
+    screens=None,
+    factors: dict[str, Recruitment] | None = None,
 ) -> list[StageDraws]:
     """Length, cost, success probability and copula uniform of each stage (see the module
-    docstring); ``trials`` holds the stages a mechanistic trial decides. Adds the asset's
-    ``recruitment_months`` and ``screening_cost_musd`` columns to ``outputs``. With a
-    profiling ``panel`` that covers the asset, each test-positive benchmark trial (not a
-    simulated one, which recruits from its own sites) recruits from the panel's stream
-    and appends ``(stage index, start-up months, screening months, cost before
-    screening)`` to the list ``screens``, for the portfolio to share its screens."""
+    docstring); ``trials`` holds the stages a mechanistic trial decides; ``factors``
+    a data partner's factors by stage. Adds the asset's ``recruitment_months`` and
+    ``screening_cost_musd`` columns to ``outputs``. With a profiling ``panel`` that covers
+    the asset, each test-positive benchmark trial (not a simulated one, which recruits
+    from its own sites) recruits from the panel's stream and appends ``(stage index,
+    start-up months, screening months, cost before screening)`` to the list ``screens``,
+    for the portfolio to share its screens."""
+    factors = factors or {}
     n = ctx.n
     pooled = panel is not None and panel.covers(asset)
     prevalence, sensitivity, specificity = assay(draws, n)
@@ -72,7 +89,8 @@ def stage_inputs(
             t = d.trial
             positives = stage.trial.enrolment == "biomarker_positive"
             p, se, sp = (prevalence, sensitivity, specificity) if positives else (1.0, 1.0, 1.0)
-            screened = screened_patients(t.patients, p, se, sp) if positives else t.patients
+            f = factors.get(name, NO_PARTNER)
+            screened = screened_patients(t.patients, p, se, sp, f) if positives else t.patients
             if pooled and positives:
                 window, months = pooled_months(
                     screened, panel.screened_per_month, panel.turnaround_months
@@ -81,8 +99,9 @@ def stage_inputs(
                 screens.append((index, t.startup_months, window, cost))
             else:
                 months = recruitment_months(
-                    t.patients, p, se, t.sites, t.screened_per_site_month, specificity=sp
-                )
+                    t.patients, p, se, t.sites, t.screened_per_site_month, specificity=sp,
+                    factors=f,
+                )  # fmt: skip
                 fee = screened * t.screening_cost_usd / 1e6
             if duration is None:
                 duration = t.startup_months + months + t.followup_months

@@ -26,6 +26,8 @@ with the trial recruiting from the cohort (:mod:`simulator.pillars.cohort.funnel
     cost_musd           = cost_musd x patients / planned       (or cost_musd +
                           cost_per_patient x patients) + screened x screening cost
 
+with ``q`` raised to ``min(1, y q)`` and the screening rate multiplied by ``v`` where a
+data partner supports the stage (:class:`~simulator.pillars.cohort.funnel.Recruitment`),
 so a trial that stops early recruits fewer patients, ends sooner and costs less; a
 promising-zone increase does the opposite. Enrichment's stage 2 in test-positives only
 must screen ``1 / q`` candidates per patient.
@@ -33,13 +35,15 @@ must screen ``1 / q`` candidates per patient.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from simulator.core.draws import Draws
 from simulator.pillars.cohort.funnel import (
+    NO_PARTNER,
+    Recruitment,
     positive_fraction,
     recruitment_months,
     screened_patients,
@@ -86,6 +90,7 @@ class TrialInputs:
     sensitivity: np.ndarray
     rng: np.random.Generator
     specificity: np.ndarray | float = 1.0
+    recruitment: dict[str, Recruitment] = field(default_factory=dict)  # a data partner's
 
     def stage(self, name: str | None = None):
         """The scenario block of this stage (or of stage ``name``)."""
@@ -144,12 +149,13 @@ class TrialInputs:
         p, se, sp = self.prevalence, self.sensitivity, self.specificity
         patients, enriched = outcome.patients, outcome.enriched_patients
         sites, rate = d.trial.sites, d.trial.screened_per_site_month
+        f = self.recruitment.get(name or self.name, NO_PARTNER)
         if stage.trial.enrolment == "biomarker_positive":
-            screened = screened_patients(patients, p, se, sp)
-            months = recruitment_months(patients, p, se, sites, rate, specificity=sp)
+            screened = screened_patients(patients, p, se, sp, f)
+            months = recruitment_months(patients, p, se, sites, rate, specificity=sp, factors=f)
         else:  # every candidate is enrolled, except in an enriched (positives-only) stage 2
-            screened = (patients - enriched) + screened_patients(enriched, p, se, sp)
-            months = recruitment_months(screened, 1.0, 1.0, sites, rate)
+            screened = (patients - enriched) + screened_patients(enriched, p, se, sp, f)
+            months = recruitment_months(screened, 1.0, 1.0, sites, rate, factors=f)
         duration = months + d.trial.followup_months
         if startup:
             duration = duration + d.trial.startup_months

@@ -71,10 +71,16 @@ def effect_uniforms(
 
 
 def simulate_asset_trials(
-    asset, draws: Draws, theta_pos: np.ndarray, theta_neg: np.ndarray, rng_for: RngFor
+    asset,
+    draws: Draws,
+    theta_pos: np.ndarray,
+    theta_neg: np.ndarray,
+    rng_for: RngFor,
+    recruitment: dict | None = None,
 ) -> dict[str, StageTrial]:
     """Every mechanistic stage of the asset (a scenario asset), for every iteration
-    (entered or not), from the asset's draws and ``rng_for(stage)`` generators."""
+    (entered or not), from the asset's draws and ``rng_for(stage)`` generators;
+    ``recruitment``: a data partner's factors by stage (:mod:`.stage`)."""
     n = theta_pos.size
     prevalence = value_or(draws.cohort.biomarker_prevalence, n, 1.0)
     sensitivity = value_or(draws.cohort.testing.sensitivity, n, 1.0)
@@ -93,6 +99,7 @@ def simulate_asset_trials(
             sensitivity,
             rng_for(name),
             specificity,
+            recruitment or {},
         )
         out.update(stage.design.stage_trials(inputs))
     return out
@@ -129,7 +136,9 @@ def label_positive_only(asset, trials: dict[str, StageTrial]) -> np.ndarray | No
     return stage.design.label_positive_only(trials["phase3"], stage.trial.enrolment)
 
 
-def simulate_in_chunk(ctx, asset, draws: Draws, rho: float) -> dict[str, StageTrial]:
+def simulate_in_chunk(
+    ctx, asset, draws: Draws, rho: float, recruitment: dict | None = None
+) -> dict[str, StageTrial]:
     """The asset's mechanistic stages for one chunk, from the ``trials`` stream.
 
     Replaces ``draws.effect.positive`` by the effect actually used (the copula draw), so
@@ -141,5 +150,10 @@ def simulate_in_chunk(ctx, asset, draws: Draws, rho: float) -> dict[str, StageTr
     pos, neg = true_effects(asset, draws, effect_uniforms(rng, ctx.n, factor, rho))
     draws.effect.positive = pos
     return simulate_asset_trials(
-        asset, draws, pos, neg, lambda stage: generator(seed, chunk, "trials", asset.name, stage)
+        asset,
+        draws,
+        pos,
+        neg,
+        lambda stage: generator(seed, chunk, "trials", asset.name, stage),
+        recruitment,
     )
