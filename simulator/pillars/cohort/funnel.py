@@ -41,11 +41,20 @@ needs
 
 and lasts start-up + recruitment + follow-up. Lower prevalence means longer, costlier
 trials for the same ``n``. An all-comer trial screens ``n`` and needs no biomarker test.
+
+**A trial that cannot recruit.** At ``q = 0`` (a biomarker nobody carries, and a test
+without false positives) nobody can be found: the trial never finishes recruiting, so its
+programme never launches. Time is bounded at ``RECRUITMENT_LIMIT_MONTHS`` (100 years,
+past every horizon; see :mod:`simulator.core.limits`): recruitment lasts at most that long
+and screens at most what the sites screen in it, ``S r`` candidates a month, so the spend
+inside the horizon is the sites' screening every month, and every amount stays finite.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from simulator.core.limits import RECRUITMENT_LIMIT_MONTHS
 
 
 def positive_fraction(prevalence, sensitivity, specificity):
@@ -70,15 +79,35 @@ def true_positive_share(prevalence, sensitivity, specificity):
     return np.divide(tp, q, out=np.ones_like(np.asarray(q, dtype=float)), where=q > 0)
 
 
+def recruit(n_patients, prevalence, sensitivity, sites, screened_per_site_month, specificity=1.0):
+    """``(screened, months)``: candidates screened and months taken to enrol ``n_patients``
+    test-positive patients, both bounded at the recruitment limit (see the module
+    docstring)."""
+    screened = screened_patients(n_patients, prevalence, sensitivity, specificity)
+    capacity = np.asarray(sites * screened_per_site_month, dtype=float)
+    screened, capacity = np.broadcast_arrays(screened, capacity)
+    never = np.where(screened > 0, np.inf, 0.0)
+    months = np.divide(screened, capacity, out=never, where=capacity > 0)
+    over = months > RECRUITMENT_LIMIT_MONTHS
+    if np.any(over):
+        months = np.where(over, RECRUITMENT_LIMIT_MONTHS, months)
+        screened = np.where(over, RECRUITMENT_LIMIT_MONTHS * capacity, screened)
+    return screened, months
+
+
 def recruitment_months(
     n_patients, prevalence, sensitivity, sites, screened_per_site_month, specificity=1.0
 ):
     """Months to enrol ``n_patients`` test-positive patients (see the module docstring)."""
-    screened = screened_patients(n_patients, prevalence, sensitivity, specificity)
-    return screened / (sites * screened_per_site_month)
+    return recruit(
+        n_patients, prevalence, sensitivity, sites, screened_per_site_month, specificity
+    )[1]
 
 
 def screened_patients(n_patients, prevalence, sensitivity, specificity=1.0):
     """Candidates screened to enrol ``n_patients`` who test positive: ``n / q`` (with
-    ``specificity`` 1, ``n / (p se)``)."""
-    return n_patients / positive_fraction(prevalence, sensitivity, specificity)
+    ``specificity`` 1, ``n / (p se)``; unbounded: infinite where nobody tests positive)."""
+    q = np.asarray(positive_fraction(prevalence, sensitivity, specificity), dtype=float)
+    n = np.asarray(n_patients, dtype=float)
+    n, q = np.broadcast_arrays(n, q)
+    return np.divide(n, q, out=np.where(n > 0, np.inf, 0.0), where=q > 0)

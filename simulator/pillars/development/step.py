@@ -29,7 +29,7 @@ import numpy as np
 
 from simulator.core.copula import correlated_uniforms
 from simulator.core.draws import Draws
-from simulator.pillars.cohort.funnel import recruitment_months, screened_patients
+from simulator.pillars.cohort.funnel import recruit
 from simulator.pillars.cohort.step import assay
 from simulator.pillars.development.block import CLINICAL
 from simulator.pillars.development.stages import (
@@ -64,8 +64,7 @@ def stage_inputs(
             t = d.trial
             positives = stage.trial.enrolment == "biomarker_positive"
             p, se, sp = (prevalence, sensitivity, specificity) if positives else (1.0, 1.0, 1.0)
-            screened = screened_patients(t.patients, p, se, sp) if positives else t.patients
-            months = recruitment_months(
+            screened, months = recruit(
                 t.patients, p, se, t.sites, t.screened_per_site_month, specificity=sp
             )
             fee = screened * t.screening_cost_usd / 1e6

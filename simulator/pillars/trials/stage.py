@@ -41,7 +41,7 @@ import numpy as np
 from simulator.core.draws import Draws
 from simulator.pillars.cohort.funnel import (
     positive_fraction,
-    recruitment_months,
+    recruit,
     screened_patients,
     true_positive_share,
 )
@@ -145,11 +145,10 @@ class TrialInputs:
         patients, enriched = outcome.patients, outcome.enriched_patients
         sites, rate = d.trial.sites, d.trial.screened_per_site_month
         if stage.trial.enrolment == "biomarker_positive":
-            screened = screened_patients(patients, p, se, sp)
-            months = recruitment_months(patients, p, se, sites, rate, specificity=sp)
+            screened, months = recruit(patients, p, se, sites, rate, specificity=sp)
         else:  # every candidate is enrolled, except in an enriched (positives-only) stage 2
             screened = (patients - enriched) + screened_patients(enriched, p, se, sp)
-            months = recruitment_months(screened, 1.0, 1.0, sites, rate)
+            screened, months = recruit(screened, 1.0, 1.0, sites, rate)
         duration = months + d.trial.followup_months
         if startup:
             duration = duration + d.trial.startup_months
