@@ -14,7 +14,10 @@ so the process pool is shut down with its workers ended
 (:func:`simulator.engine.executors.open_executor`) and the staging folder removed
 (:mod:`simulator.report.atomic`); the command exits with status 130 after SIGINT and
 143 after SIGTERM (128 + the signal number), having written nothing. A second signal
-during that cleanup is ignored, so the cleanup finishes.
+during that cleanup is ignored, so the cleanup finishes. A process forked from the
+command (a pool worker drawing the report's figures) inherits the handler but not the
+command: there a signal does what it does by default, ending the process quietly, so a
+pool that ends its workers with SIGTERM prints no traceback of theirs.
 """
 
 from __future__ import annotations
@@ -52,7 +55,14 @@ class _Interrupted(KeyboardInterrupt):
         self.signum = signum
 
 
+_OWNER: list[int] = []  # the pid of the process whose command handles the signals
+
+
 def _on_signal(signum: int, frame: Any) -> None:
+    if _OWNER and os.getpid() != _OWNER[-1]:  # a forked child: the default, quietly
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     for sig in (signal.SIGINT, signal.SIGTERM):  # the cleanup that follows must finish
         signal.signal(sig, signal.SIG_IGN)
     raise _Interrupted(signum)
@@ -65,6 +75,7 @@ class _Group(_DefaultGroup):
         if threading.current_thread() is not threading.main_thread():
             return super().invoke(ctx)  # signals reach the main thread only
         previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        _OWNER.append(os.getpid())
         for sig in previous:
             signal.signal(sig, _on_signal)
         try:
@@ -75,6 +86,7 @@ class _Group(_DefaultGroup):
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+            _OWNER.pop()
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -128,3 +128,22 @@ def test_sigkill_leaves_no_worker_and_its_staging_is_swept_later(tmp_path):
     q = start(tmp_path / "next", "-n", "50", "--summaries-only", "--out", str(tmp_path / "other"))
     assert q.wait(timeout=120) == 0, q.communicate()
     assert not stale.exists() and (tmp_path / "other" / "manifest.json").is_file()
+
+
+def test_a_forked_child_ends_quietly_on_the_commands_signal_handler():
+    """A process forked from the command (the report's figure pool, which ends its workers
+    with SIGTERM) inherits the handler: there the signal ends it by default, with no
+    traceback of an interrupt it has no command for."""
+    code = (
+        "import os, signal, time\n"
+        "from simulator.cli import app\n"
+        "app._OWNER.append(os.getppid())  # as in a child forked from the command\n"
+        "signal.signal(signal.SIGTERM, app._on_signal)\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "time.sleep(5)\n"
+        "print('still alive')\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert p.returncode == -signal.SIGTERM, (p.returncode, p.stderr)
+    assert p.stderr == "" and p.stdout == ""
