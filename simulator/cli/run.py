@@ -1,7 +1,11 @@
 """``simulate run SCENARIO`` (the default command): simulate, print the comparison, write
 the outputs (the table itself is :mod:`simulator.report.terminal`; the trial operating
-characteristics, the verdict under each success-rate table and the calibration table the
-report shows are computed here, by their studies, and handed to it).
+characteristics the report shows are computed here, by their study, and handed to it).
+
+The verdict under each success-rate table and the calibration table rerun the model
+(a scenario per table, a run per template: about as long again as the run itself), so
+they are computed only on request, with ``--tables``; without it the report says how to
+get them.
 
 Everything that can fail before the simulation does, and creates nothing: the scenario,
 the options, whether the outputs can be written (:meth:`~simulator.report.atomic.Target.check`)
@@ -78,6 +82,12 @@ CALIBRATION_ITERATIONS = 5_000
     is_flag=True,
     help="Also write the per-iteration tables as iterations.csv and inputs.csv.",
 )
+@click.option(
+    "--tables",
+    is_flag=True,
+    help="Also rerun under each success-rate table and compute the calibration table "
+    "(report appendix; about as long again as the run).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @extends_option
 def run_command(
@@ -95,6 +105,7 @@ def run_command(
     fmt,
     fidelity,
     csv,
+    tables,
     quiet,
     allow_extends_outside,
 ):
@@ -139,7 +150,7 @@ def run_command(
             result = run_scaled(run, s, backend, workers, options, progress=progress)
     else:
         result = run_scaled(run, s, backend, workers, options)
-    tables = _report_tables(result)
+    tables = _report_tables(result, studies=tables)
     saved = save_result(result, target, tables=tables, csv=csv, record_command=True)
     if saved != out:
         click.echo(
@@ -180,20 +191,24 @@ def _default_out(name: str) -> Path:
     return Path("runs") / f"{name}-{stamp}"
 
 
-def _report_tables(result) -> dict:
+def _report_tables(result, studies: bool = False) -> dict:
     """Tables the report shows that a study computes: the trial operating
-    characteristics (when the scenario has such trials), the verdict under each
-    success-rate table (when its assets name one) and the calibration of its templates."""
+    characteristics (when the scenario has such trials) and, with ``studies``
+    (``--tables``), the verdict under each success-rate table (when its assets name one)
+    and the calibration of its templates."""
     if result.summaries_only:
         return {}
-    from simulator.studies.benchmark_sets import by_benchmark_table, named_tables
-    from simulator.studies.calibration import calibration_table
     from simulator.studies.trials import operating_characteristics
 
     backend = "local" if result.backend == "dask" else result.backend  # no second cluster
     s, run_on = result.scenario, {"backend": backend, "workers": result.workers}
     n = s.simulation.iterations
     out = {"trials": operating_characteristics(s, trials=REPORT_TRIALS)}
+    if not studies:
+        return {k: v for k, v in out.items() if len(v)}
+    from simulator.studies.benchmark_sets import by_benchmark_table, named_tables
+    from simulator.studies.calibration import calibration_table
+
     if named_tables(s) and s.pairs():
         out["benchmark_tables"] = by_benchmark_table(
             s, iterations=min(n, TABLE_ITERATIONS), result=result, **run_on

@@ -4,8 +4,10 @@
   (:mod:`.notation`); ``Probability``, ``NonNegative`` and ``GrowthRate`` bound its support,
   ``Months`` and ``Years`` bound a duration (at most 100 years: the horizon is at most 60);
 - ``Int`` and ``Float``: plain numbers that refuse YAML booleans (``yes``/``no``);
+- ``HazardPerYear``: a constant yearly event rate, at most one a month (the grid's step);
 - ``Name``: names of assets, portfolios, risk groups (letters, digits, ``_``, ``-``; at
   most 100 characters, since names become file and column names);
+- ``Model``: the base of every block: unknown keys are errors, assignments are validated.
 
 **Finite and bounded by default.** Every ``Float`` refuses ``.inf`` and ``.nan`` ("Input
 should be a finite number", whatever bounds the field also has), every ``Dist`` refuses
@@ -15,7 +17,6 @@ numbers stay inside float64). The range a distribution can draw is what sampling
 return, ``ppf`` at the extreme uniforms (:meth:`.Distribution.extremes`), so an unbounded
 ``normal(0.25, 0.23)`` is fine and a ``lognormal(mu=30, sigma=3)`` (draws up to e^55) is
 not.
-- ``Model``: the base of every block: unknown keys are errors, assignments are validated.
 
 Blocks live in modules of their own (:mod:`.schema` for the scenario's skeleton,
 :mod:`.manufacturing` for the CGT plant, ...) and all build on these.
@@ -166,6 +167,22 @@ def _magnitude(v: float) -> float:
 
 Int = Annotated[int, BeforeValidator(_no_bool), AfterValidator(_magnitude)]
 Float = Annotated[float, BeforeValidator(_finite), AfterValidator(_magnitude)]
+
+#: at most one event a month: the resolution of the monthly grid
+MAX_HAZARD_PER_YEAR = 12.0
+
+
+def _hazard(v: float) -> float:
+    if not 0.0 <= v <= MAX_HAZARD_PER_YEAR:
+        raise ValueError(
+            f"expected a yearly hazard between 0 and {MAX_HAZARD_PER_YEAR:g} (at most 1 a "
+            f"month on the monthly grid), got {v:g}"
+        )
+    return v
+
+
+#: a constant yearly hazard of an event (events a year, ``0 <= h <= 12``)
+HazardPerYear = Annotated[Float, AfterValidator(_hazard)]
 
 
 class Model(BaseModel):

@@ -18,6 +18,10 @@
    the plant for a cell or gene therapy (:mod:`simulator.pillars.manufacturing`), and are
    paid units x price as their pricing terms say (:mod:`simulator.pillars.pricing`).
 
+The readiness gaps (a change of biomarker standard, post-market surveillance, price
+reassessment and real-world evidence) join both passes through
+:mod:`simulator.engine.readiness`, only for assets with their blocks.
+
 This module holds no formulas: it passes each pillar's outputs to the next. Both passes
 return present values before tax; the chunk applies tax and aggregates.
 """
@@ -30,6 +34,8 @@ import numpy as np
 
 from simulator.core.draws import Draws
 from simulator.core.timeline import MONTHS_PER_YEAR, add_spread, pv_spread
+from simulator.engine import readiness
+from simulator.engine.deal_path import OwnCash, own_cash
 from simulator.pillars.budget.schedule import BudgetedAsset, budget_waits
 from simulator.pillars.cohort.step import eligible_at_maturity
 from simulator.pillars.commercial.competition import IndicationShare
@@ -40,6 +46,7 @@ from simulator.pillars.commercial.step import (
     fixed_costs,
     loss_of_exclusivity,
 )
+from simulator.pillars.decisions.step import apply_gates, killed_columns
 from simulator.pillars.development.stages import DevelopmentOutcome, StageDraws
 from simulator.pillars.development.step import before_launch, run_stages, stage_inputs
 from simulator.pillars.diagnostics.step import companion_diagnostic, gate_by_label
@@ -77,6 +84,8 @@ class AssetPath:
     loe_month: np.ndarray | None = None  # grid month of loss of exclusivity (float)
     share_factor: np.ndarray | None = None  # true effect / designed-for effect (mechanistic)
     build: BuildCost | None = None  # a CGT plant built at risk before approval
+    own: OwnCash | None = None  # an asset under a deal keeps its cash apart (deal_path)
+    readiness: readiness.Readiness | None = None  # standards, surveillance, evidence blocks
 
 
 @dataclass
@@ -88,9 +97,14 @@ class Prepared:
     trials: dict
     stages: list[StageDraws]
     outputs: dict[str, np.ndarray]
+    stops: dict[str, np.ndarray] | None = None  # gate -> its rule says stop (gates block)
+    passed_before_gates: dict[str, np.ndarray] | None = None
 
     def passed(self) -> dict[str, np.ndarray]:
-        """Each stage's success draw: it passes if it is run (benchmark: ``u < p``)."""
+        """Each stage's success draw: it passes if it is run (benchmark: ``u < p``),
+        before any gate stops it."""
+        if self.passed_before_gates is not None:
+            return self.passed_before_gates
         names = [s for s, _ in self.asset.stages()]
         return {s: st.u < st.p_success for s, st in zip(names, self.stages, strict=True)}
 
@@ -110,7 +124,11 @@ def prepare(ctx, asset, draws: Draws, rho: float) -> Prepared:
     outputs: dict[str, np.ndarray] = {}
     trials = simulate_in_chunk(ctx, asset, draws, rho) if is_mechanistic(asset) else {}
     stages = stage_inputs(ctx, asset, draws, rho, outputs, trials)
-    return Prepared(asset, draws, trials, stages, outputs)
+    prepared = Prepared(asset, draws, trials, stages, outputs)
+    if getattr(asset, "gates", None) is not None:  # a stop fails the stage after its cost
+        prepared.passed_before_gates = prepared.passed()
+        prepared.stages, prepared.stops = apply_gates(ctx, asset, draws, stages)
+    return prepared
 
 
 def develop_all(ctx, portfolio, draws: list[Draws], cost_diff: np.ndarray) -> list[AssetPath]:
@@ -125,7 +143,12 @@ def develop_all(ctx, portfolio, draws: list[Draws], cost_diff: np.ndarray) -> li
         waits = [None] * len(prepared)
     else:
         waits = budget_waits([p.budgeted() for p in prepared], budget.annual_rd_musd, ctx.horizon)
-    return [develop(ctx, p, cost_diff, w) for p, w in zip(prepared, waits, strict=True)]
+    paths = []
+    for p, w in zip(prepared, waits, strict=True):
+        own = own_cash(ctx, p.asset)  # an asset under a deal spends into its own array
+        paths.append(develop(ctx, p, cost_diff if own is None else own.diff, w))
+        paths[-1].own = own
+    return paths
 
 
 def develop(ctx, prepared: Prepared, cost_diff: np.ndarray, waits=None) -> AssetPath:
@@ -137,6 +160,8 @@ def develop(ctx, prepared: Prepared, cost_diff: np.ndarray, waits=None) -> Asset
     dev, names = run_stages(ctx, asset, draws, prepared.stages, cost_diff, waits)
     if waits is not None:
         outputs["budget_delay_months"] = waits.sum(axis=1)
+    if prepared.stops is not None:
+        outputs.update(killed_columns(asset, prepared.stops, passed, dev.reached, names))
     pv = dev.pv_cost_musd.copy()
     approval = dev.launch_month
     launch = approval.astype(float)
@@ -154,6 +179,11 @@ def develop(ctx, prepared: Prepared, cost_diff: np.ndarray, waits=None) -> Asset
         launch = cdx.launch_month
         outputs["cdx_delay_months"] = np.where(dev.approved, cdx.delay_to_launch_months, np.nan)
         outputs["cdx_delayed"] = dev.approved & (cdx.delay_to_launch_months > 0)
+    state = None
+    if readiness.has_any(asset):  # a biomarker standard's change may delay the launch
+        launch, pv, state = readiness.on_launch(
+            ctx, asset, draws, dev, launch, pv, cost_diff, outputs
+        )
     launched = dev.approved & (launch < horizon)
     launch_month = np.where(launched, launch, horizon).astype(np.int64)
     if asset.cohort is not None:
@@ -171,6 +201,7 @@ def develop(ctx, prepared: Prepared, cost_diff: np.ndarray, waits=None) -> Asset
     path.label_positive_only = label
     path.passed = passed
     path.stage_names, path.loe_month, path.share_factor = names, loe, factor
+    path.readiness = state
     if asset.manufacturing is not None:  # the launch plant, if built at risk before approval
         rate = ctx.scenario.market.discount_rate_annual
         m = asset.manufacturing
@@ -199,13 +230,16 @@ def commercialize(
             path.outputs.update(empty_columns(ctx.n))
         if payments.is_priced(ctx, asset):
             path.outputs.update(payments.empty_columns(ctx.n))
+        path.outputs.update(readiness.empty_columns(asset, ctx.n))
         return pv
     launch = path.launch_month[rows]
     d = commercial_inputs(ctx, path, rows)
     terms = payments.terms(ctx, path, rows, d)  # None without pricing and IRA blocks
     if terms is not None:
         d = terms.draws  # the list price scaled to a value-based ceiling
-    flows = patient_flows(ctx, path, rows, d, share.log_share(rows, horizon))
+    log_share = readiness.log_share(ctx, path, rows, share.log_share(rows, horizon))
+    flows = patient_flows(ctx, path, rows, d, log_share)
+    readiness.on_flows(ctx, path, rows, flows)  # a withdrawal, a price reassessment
     for key, values in flows.columns.items():
         path.outputs[key] = _full(ctx.n, rows, values)
     units = flows.units
@@ -215,6 +249,9 @@ def commercialize(
         cash[rows] -= plant.cost_musd
         path.outputs.update(plant.columns(rows, ctx.n, launch))
         path.plant, path.plant_rows = plant, rows
+    if path.readiness is not None:  # a withdrawal; REMS, long-term follow-up, RWE programme
+        units = readiness.stopped(ctx, path, rows, units)
+        pv[rows] += readiness.costs(ctx, path, rows, units, cash, cost_diff)
     revenue_m = units * flows.price_musd
     received = made = revenue_m  # cash arrives when the payer pays: recognised != received
     if terms is not None:

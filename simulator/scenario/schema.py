@@ -48,11 +48,17 @@ from simulator.core.notation import parse_distribution
 from simulator.pillars.budget.block import Budget
 from simulator.pillars.cohort.block import Cohort
 from simulator.pillars.commercial.block import Commercial, check_commercial
+from simulator.pillars.deals.block import DealBlock, check_deal
+from simulator.pillars.deals.financing import Financing
+from simulator.pillars.decisions.block import Gates, check_gates
 from simulator.pillars.development.block import STAGES, Phases, Regulatory, Stage, StageName
 from simulator.pillars.diagnostics.block import CompanionDiagnostic
+from simulator.pillars.diagnostics.standards import BiomarkerStandard
 from simulator.pillars.finance.block import Tax
 from simulator.pillars.manufacturing.block import CGT_MODALITIES, Manufacturing
 from simulator.pillars.pricing.block import IraNegotiation, Pricing
+from simulator.pillars.pricing.evidence import Evidence
+from simulator.pillars.surveillance.block import Surveillance
 from simulator.pillars.trials.block import Effect, check_designs
 
 Modality = Literal[
@@ -96,6 +102,7 @@ class Simulation(Model):
         description="override every manufacturing block's fidelity (fast: monthly queue; "
         "event: SimPy, patient by patient); none: each asset's own",
     )
+    irr: bool = Field(False, description="each portfolio's IRR per iteration (monthly cash)")
 
     @field_validator("iterations")
     @classmethod
@@ -170,6 +177,18 @@ class Asset(Model):
     effect: Effect | None = Field(
         None, description="mechanistic mode: the true effect that stages with a design estimate"
     )
+    gates: Gates | None = Field(None, description="decisions: stop the programme at gates")
+    deal: DealBlock | None = Field(None, description="a licensing or partner deal on the asset")
+    # the readiness gaps (simulator.engine.readiness): each OFF when absent
+    biomarker_standard: BiomarkerStandard | None = Field(
+        None, description="a hazard that the biomarker's definition or cutoff changes"
+    )
+    surveillance: Surveillance | None = Field(
+        None, description="safety signals after launch, REMS, long-term follow-up"
+    )
+    evidence: Evidence | None = Field(
+        None, description="a price reassessment after launch and a real-world evidence programme"
+    )
 
     @model_validator(mode="after")
     def _stages_present(self) -> Asset:
@@ -206,7 +225,21 @@ class Asset(Model):
             )
         check_designs(self)
         check_commercial(self)
+        check_gates(self)
+        check_deal(self)
+        self._check_readiness()
         return self
+
+    def _check_readiness(self) -> None:
+        if self.biomarker_standard is not None and not self.selection_biomarker:
+            raise ValueError("biomarker_standard needs an asset with selection_biomarker: true")
+        s = self.surveillance
+        follow_up = s is not None and s.long_term_follow_up is not None
+        if follow_up and self.modality not in CGT_MODALITIES:
+            raise ValueError(
+                "surveillance.long_term_follow_up is for cell and gene therapies "
+                f"({', '.join(CGT_MODALITIES)}), not a {self.modality}"
+            )
 
     def _check_manufacturing(self) -> None:
         m = self.manufacturing
@@ -251,6 +284,9 @@ class Portfolio(Model):
     risk_groups: dict[Name, RiskGroup] = Field(default_factory=dict)
     budget: Budget | None = Field(
         None, description="R&D budget: a cap on expected spend, an optional annual budget"
+    )
+    financing: Financing | None = Field(
+        None, description="a megafund overlay: debt tranches and equity fund the portfolio"
     )
 
     def asset(self, name: str) -> Asset:
