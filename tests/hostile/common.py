@@ -22,6 +22,7 @@ import pandas as pd
 from click.testing import CliRunner, Result
 
 from simulator.cli import main
+from simulator.results.metrics import DEAL_METRICS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
@@ -193,7 +194,12 @@ UNDEFINED = {
     "cgt_capex_mean_musd": "no plant",
     "cgt_plant_build_mean_musd": "no plant",
     "budget_delay_mean_months": "no annual budget",
+    # IRR, deals and financing: NaN where the run has none (their columns are absent)
+    **{m.name: "no deal or financing" for m in DEAL_METRICS},
 }
+
+
+_DEAL_COLUMNS = ("irr_annual", "deal_partner_npv_musd", "deal_to_sponsor_pv_musd", "fin_equity_irr")
 
 
 def undefined_reason(result, portfolio: str, metric: str) -> str | None:
@@ -211,6 +217,9 @@ def undefined_reason(result, portfolio: str, metric: str) -> str | None:
         "no R&D spend": col("rd_pv_musd").mean() <= 0,
         "no launch with a CDx": col("cdx_launches").sum() == 0,
         "no annual budget": f"{portfolio}.budget_delay_months" not in it,
+        "no deal or financing": not any(
+            c.startswith(f"{portfolio}.") and c.endswith(_DEAL_COLUMNS) for c in it
+        ),
         "no plant": not result.plant_assets()
         or portfolio not in {p for p, _ in result.plant_assets()},
     }
