@@ -6,13 +6,26 @@
              [--keep-samples DIR]
 
 A bad scenario or option prints what is wrong (file, line, field, what was expected) and
-exits with status 2, having written nothing.
+exits with status 2, having written nothing. ``extends`` reads only files in the
+scenario's own folder or below it unless ``--allow-extends-outside`` is given.
+
+SIGTERM is handled like Ctrl-C (SIGINT): it raises ``KeyboardInterrupt`` in the command,
+so the process pool is shut down with its workers ended
+(:func:`simulator.engine.executors.open_executor`) and the staging folder removed
+(:mod:`simulator.report.atomic`); the command exits with status 130 after SIGINT and
+143 after SIGTERM (128 + the signal number), having written nothing. A second signal
+during that cleanup is ignored, so the cleanup finishes. A process forked from the
+command (a pool worker drawing the report's figures) inherits the handler but not the
+command: there a signal does what it does by default, ending the process quietly, so a
+pool that ends its workers with SIGTERM prints no traceback of theirs.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from typing import Any
 
 import click
@@ -34,7 +47,49 @@ class _DefaultGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
-@click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+class _Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM, raised in the main thread where the command runs."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+_OWNER: list[int] = []  # the pid of the process whose command handles the signals
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    if _OWNER and os.getpid() != _OWNER[-1]:  # a forked child: the default, quietly
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    for sig in (signal.SIGINT, signal.SIGTERM):  # the cleanup that follows must finish
+        signal.signal(sig, signal.SIG_IGN)
+    raise _Interrupted(signum)
+
+
+class _Group(_DefaultGroup):
+    """The default group, turning SIGINT and SIGTERM into a clean exit (see the docstring)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        if threading.current_thread() is not threading.main_thread():
+            return super().invoke(ctx)  # signals reach the main thread only
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        _OWNER.append(os.getpid())
+        for sig in previous:
+            signal.signal(sig, _on_signal)
+        try:
+            return super().invoke(ctx)
+        except _Interrupted as exc:
+            click.echo(f"\ninterrupted ({exc}): nothing was written", err=True)
+            sys.exit(128 + exc.signum)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            _OWNER.pop()
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(VERSION, prog_name="simulate")
 def main() -> None:
     """Nichebuster: compare blockbuster and nichebuster portfolios as NPV distributions.
@@ -52,12 +107,28 @@ def fail(exc: ScenarioError) -> None:
     sys.exit(2)
 
 
-def load(path: str, sets: tuple[str, ...], **simulation: Any):
+def load(path: str, sets: tuple[str, ...], allow_extends_outside: bool = False, **simulation: Any):
     from simulator.scenario import load_scenario, parse_set
 
     overrides = dict(parse_set(s) for s in sets)
     overrides.update({f"simulation.{k}": v for k, v in simulation.items() if v is not None})
-    return load_scenario(path, overrides)
+    return load_scenario(path, overrides, allow_extends_outside=allow_extends_outside)
+
+
+extends_option = click.option(
+    "--allow-extends-outside",
+    is_flag=True,
+    help="Let extends read files outside the scenario's folder (by default only files in "
+    "its folder or below it).",
+)
+
+
+def notes(scenario) -> None:
+    """Print, before a run, why an asset of a valid scenario can never launch or sell."""
+    from simulator.scenario.validation import idle_assets
+
+    for note in idle_assets(scenario):
+        click.echo(f"note: {note}", err=True)
 
 
 def progress_wanted(quiet: bool) -> bool:

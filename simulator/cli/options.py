@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
 
 import click
 
-from simulator.cli.app import BACKENDS
+from simulator.cli.app import BACKENDS, extends_option
 from simulator.core.errors import Problem, ScenarioError
 
 
 def variant_options(f):
     """The options of every variant command: ``-n``, ``--seed``, ``--set``, ``--pair``,
-    ``--backend``, ``--workers``, ``--out``, ``-q``."""
+    ``--backend``, ``--workers``, ``--out``, ``-q``, ``--allow-extends-outside``."""
     for option in reversed(
         [
             click.argument("scenario", type=click.Path(dir_okay=False)),
@@ -47,6 +46,7 @@ def variant_options(f):
                 "--out", "out_dir", type=click.Path(file_okay=False), help="Output directory."
             ),
             click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
+            extends_option,
         ]
     ):
         f = option(f)
@@ -88,18 +88,20 @@ def usage_error(message: str) -> None:
     sys.exit(2)
 
 
-def output_dir(out_dir: str | None, name: str, kind: str) -> Path:
-    """The output directory (default ``runs/<scenario>-<kind>-<timestamp>``), checked
-    to be writable before anything runs."""
+def output_dir(out_dir: str | None, name: str, kind: str):
+    """The output directory (a :class:`~simulator.report.atomic.Target`; default
+    ``runs/<scenario>-<kind>-<timestamp>``), checked
+    to be writable before anything runs, creating nothing (see
+    :mod:`simulator.report.atomic`)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     out = Path(out_dir) if out_dir else Path("runs") / f"{name}-{kind}-{stamp}"
-    from simulator.report.export import make_staging
+    from simulator.report.atomic import OutputError, Target
 
     try:
-        shutil.rmtree(make_staging(out))
-    except OSError as exc:
-        usage_error(f"cannot write the outputs to {out}: {exc.strerror or exc}")
-    return out
+        return Target.check(out)
+    except OutputError as exc:
+        usage_error(f"cannot write the outputs to {out}: {exc}")
+        raise  # pragma: no cover - usage_error exits
 
 
 def progress_bar(enabled: bool, label: str):

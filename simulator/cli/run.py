@@ -5,22 +5,30 @@ characteristics the report shows are computed here, by their study, and handed t
 The verdict under each success-rate table and the calibration table rerun the model
 (a scenario per table, a run per template: about as long again as the run itself), so
 they are computed only on request, with ``--tables``; without it the report says how to
-get them."""
+get them.
+
+Everything that can fail before the simulation does, and creates nothing: the scenario,
+the options, whether the outputs can be written (:meth:`~simulator.report.atomic.Target.check`)
+and whether the rows a run keeps fit in memory (``ROW_BYTES`` of :mod:`simulator.core.limits`;
+beyond, ``--summaries-only``). A valid scenario that cannot do anything useful (a biomarker
+nobody carries) runs, and says so first. If another run wrote the same ``--out``
+meanwhile, the outputs go to a sibling folder and the command prints which.
+"""
 
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
 
 import click
 
-from simulator.cli.app import BACKENDS, fail, load, main, progress_wanted
+from simulator.cli.app import BACKENDS, extends_option, fail, load, main, notes, progress_wanted
 from simulator.cli.phases import Phases, timing_line
 from simulator.cli.scale import run_scaled
 from simulator.core.errors import ScenarioError
+from simulator.core.limits import COLUMNS_PER_ASSET, ROW_BYTES, gib
 
 #: Simulated trials per setting for the report's operating characteristics (MC error of a
 #: rate at most 0.5 / sqrt(50,000) = 0.0022).
@@ -82,6 +90,7 @@ CALIBRATION_ITERATIONS = 5_000
     "(report appendix; about as long again as the run).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@extends_option
 def run_command(
     scenario,
     iterations,
@@ -99,12 +108,14 @@ def run_command(
     csv,
     tables,
     quiet,
+    allow_extends_outside,
 ):
     """Run SCENARIO, print the comparison and write the outputs."""
     from simulator import run
     from simulator.cli.scale import run_options
+    from simulator.report.atomic import OutputError, Target
     from simulator.report.calibration import verdict_line
-    from simulator.report.export import make_staging
+    from simulator.report.export import save_result
     from simulator.report.terminal import format_report, json_report
 
     backend, options = run_options(backend, scheduler, summaries_only, keep_samples)
@@ -117,23 +128,32 @@ def run_command(
             seed=seed,
             chunk_size=chunk_size,
             fidelity=fidelity,
+            allow_extends_outside=allow_extends_outside,
         )
     except ScenarioError as exc:
         fail(exc)
     out = Path(out_dir) if out_dir else _default_out(s.name)
     try:  # fail before the simulation, not after it, if the outputs cannot be written
-        shutil.rmtree(make_staging(out))
-    except OSError as exc:
-        click.echo(f"error: cannot write the outputs to {out}: {exc.strerror or exc}", err=True)
+        target = Target.check(out)
+    except OutputError as exc:
+        click.echo(f"error: cannot write the outputs to {out}: {exc}", err=True)
         sys.exit(2)
+    if not options.get("summaries_only"):
+        _rows_fit(s)
+    notes(s)
     with Phases(progress_wanted(quiet)) as phases:
         with phases.phase("simulating", unit="chunks") as tick:
             result = run_scaled(run, s, backend, workers, options, progress=tick)
         with phases.phase("report studies"):
             tables = _report_tables(result, studies=tables)
         with phases.phase("writing outputs"):
-            saved = result.save(out, tables=tables, csv=csv, record_command=True)
+            saved = save_result(result, target, tables=tables, csv=csv, record_command=True)
     timing = timing_line(phases.seconds, phases.wall_seconds)
+    if saved != out:
+        click.echo(
+            f"note: another run wrote {out} while this one ran; this run's outputs are in {saved}",
+            err=True,
+        )
     if fmt == "json":
         click.echo(json.dumps(json_report(result, saved), indent=2))
     else:
@@ -141,6 +161,26 @@ def run_command(
         by_table = tables.get("benchmark_tables")
         for a, b in result.scenario.pairs() if by_table is not None else []:
             click.echo(verdict_line(by_table, a, b))
+
+
+def _rows_fit(s) -> None:
+    """Exit 2 if a run that keeps its rows would hold more than ``ROW_BYTES`` of them."""
+    from simulator.engine.reduction import STREAMING_THRESHOLD
+
+    n = s.simulation.iterations
+    if n >= STREAMING_THRESHOLD:
+        return  # summaries-only by itself
+    assets = sum(len(pf.assets) for pf in s.portfolios.values())
+    need = n * (COLUMNS_PER_ASSET * assets + 8) * 8
+    if need > ROW_BYTES:
+        click.echo(
+            f"error: {n:,} iterations of {assets} assets keep about {gib(need)} of "
+            f"per-iteration rows in memory (more than {gib(ROW_BYTES)}); add "
+            "--summaries-only to keep mergeable summaries instead (flat memory, the same "
+            "means and probabilities; percentiles within 0.5%), or lower --iterations",
+            err=True,
+        )
+        sys.exit(2)
 
 
 def _default_out(name: str) -> Path:

@@ -33,7 +33,18 @@ from simulator.core.errors import ScenarioError
     help="Swing this input (as in regression.csv, e.g. market.demand_multiplier); repeatable.",
 )
 def sensitivity_command(
-    scenario, iterations, seed, sets, pair, backend, workers, out_dir, quiet, top, inputs
+    scenario,
+    iterations,
+    seed,
+    sets,
+    pair,
+    backend,
+    workers,
+    out_dir,
+    quiet,
+    allow_extends_outside,
+    top,
+    inputs,
 ):
     """One-way swing of SCENARIO's uncertain inputs: tornado of the mean NPV difference."""
     from simulator import run
@@ -46,7 +57,7 @@ def sensitivity_command(
     )
 
     try:
-        s = load(scenario, sets, iterations=iterations, seed=seed)
+        s = load(scenario, sets, allow_extends_outside, iterations=iterations, seed=seed)
     except ScenarioError as exc:
         fail(exc)
     a, b = parse_pair(pair, s)
@@ -88,7 +99,7 @@ def sensitivity_command(
             fig.tight_layout()
             fig.savefig(d / name)
 
-    write_directory(out, write, scenario=s)
+    out = write_directory(out, write, scenario=s)
     click.echo(
         f"{s.name}: one-way swing of {len(swing)} inputs (P10 / P90, others random, "
         f"{s.simulation.iterations:,} iterations each, seed {s.simulation.seed})\n"

@@ -38,14 +38,25 @@ from simulator.core.errors import ScenarioError
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 def sweep_command(
-    scenario, iterations, seed, sets, pair, backend, workers, out_dir, quiet, varies, fmt
+    scenario,
+    iterations,
+    seed,
+    sets,
+    pair,
+    backend,
+    workers,
+    out_dir,
+    quiet,
+    allow_extends_outside,
+    varies,
+    fmt,
 ):
     """Run SCENARIO over a grid of variants (common random numbers) and tabulate the comparison."""
     from simulator.report.atomic import write_directory
     from simulator.studies.sweep import grid, parse_vary, sweep
 
     try:
-        s = load(scenario, sets, iterations=iterations, seed=seed)
+        s = load(scenario, sets, allow_extends_outside, iterations=iterations, seed=seed)
     except ScenarioError as exc:
         fail(exc)
     grid_values: dict = {}
@@ -75,7 +86,7 @@ def sweep_command(
         if len(grid_values) <= 2:
             _heatmaps(table, d)
 
-    write_directory(out, write, scenario=s)
+    out = write_directory(out, write, scenario=s)
     if fmt == "json":
         rows = [
             {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from simulator.cli.app import fail, load, main
+from simulator.cli.app import extends_option, fail, load, main
 from simulator.core.errors import ScenarioError
 
 
@@ -29,12 +29,13 @@ from simulator.core.errors import ScenarioError
     metavar="PATH=VALUE",
     help="Override a scenario field (repeatable).",
 )
-def trace_command(scenario, iteration, portfolio, seed, sets):
+@extends_option
+def trace_command(scenario, iteration, portfolio, seed, sets, allow_extends_outside):
     """Tell the story of one iteration of SCENARIO: phases, CDx, launches, plants."""
     from simulator.studies.trace import trace_iteration
 
     try:
-        s = load(scenario, sets, seed=seed)
+        s = load(scenario, sets, allow_extends_outside, seed=seed)
     except ScenarioError as exc:
         fail(exc)
     if iteration >= s.simulation.iterations:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from simulator.cli.app import fail, load, main
+from simulator.cli.app import extends_option, fail, load, main
 from simulator.core.errors import ScenarioError
 
 
@@ -25,12 +25,13 @@ from simulator.core.errors import ScenarioError
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True
 )
-def trials_command(scenario, n_trials, seed, sets, fmt):
+@extends_option
+def trials_command(scenario, n_trials, seed, sets, fmt, allow_extends_outside):
     """Operating characteristics of SCENARIO's trial designs (mechanistic mode)."""
     from simulator.studies.trials import format_operating_characteristics, operating_characteristics
 
     try:
-        s = load(scenario, sets)
+        s = load(scenario, sets, allow_extends_outside)
     except ScenarioError as exc:
         fail(exc)
     table = operating_characteristics(s, trials=n_trials, seed=seed)

@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from simulator.core.bounded_yaml import YamlProblem, load
 from simulator.core.distributions import (
     Bernoulli,
     Beta,
@@ -127,17 +128,15 @@ def _parse_call(text: str) -> Distribution:
             f"expected a number or a distribution such as 'pert(18, 24, 36)', got {text!r}"
         )
     family, inner = m.group(1), m.group(2)
-    import yaml  # the argument list is YAML flow syntax: numbers, lists, key: value
-
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
     for part in _split_args(inner):
         key, sep, val = part.partition("=")
         raw = val if sep and re.fullmatch(r"\s*[A-Za-z_]\w*\s*", key) else part
-        try:
-            value = yaml.safe_load(raw) if raw.strip() else None
-        except yaml.YAMLError as exc:
-            raise ValueError(f"cannot read argument {part.strip()!r} of {text!r}") from exc
+        try:  # an argument is YAML flow syntax (numbers, lists), read within bounds
+            value = load(raw)[1] if raw.strip() else None
+        except YamlProblem as exc:
+            raise ValueError(f"cannot read argument {part.strip()!r} of {text!r}: {exc}") from None
         if isinstance(value, str) and _FLOAT.fullmatch(value.strip()):
             value = float(value)  # YAML 1.1 reads 1e-9 (no dot) as text; a number is meant
         if raw is val:
@@ -177,9 +176,10 @@ def parse_distribution(value: Any) -> Distribution:
         return Fixed(value)
     if isinstance(value, str):
         try:
-            return Fixed(float(value.replace("_", "")))
+            number = float(value.replace("_", ""))
         except ValueError:
             return _parse_call(value)
+        return Fixed(number)  # "1e999" is a number, and not a finite one: say so
     if isinstance(value, Mapping):
         body = dict(value)
         family = body.pop("dist", None)

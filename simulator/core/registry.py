@@ -52,7 +52,7 @@ class Registry:
             raise KeyError(self.unknown(name)) from None
 
     def __contains__(self, name: object) -> bool:
-        return name in self._classes
+        return isinstance(name, str) and name in self._classes
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._classes)

@@ -15,11 +15,20 @@ A cost ``C`` spread evenly over ``d`` months from month ``s`` has the closed for
     PV = (C / d) * v**(s + 1/2) * (1 - v**d) / (1 - v)      (v < 1)
 
 which :func:`pv_spread` uses instead of summing month by month.
+
+**The end of time.** The grid places events up to ``TIME_LIMIT_MONTHS`` (200 years,
+:mod:`.limits`) from the start, and no earlier than as many months before it: a time
+beyond is placed at the limit (an infinite one too), which is past every horizon, so
+nothing inside the model moves; what it prevents is an infinite time turning into the
+smallest 64-bit integer, or a would-be launch centuries away compounding a capitalized
+cost past float64.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from simulator.core.limits import TIME_LIMIT_MONTHS
 
 MONTHS_PER_YEAR = 12
 
@@ -35,8 +44,13 @@ def discount_factors(rate_annual: float, months: int) -> np.ndarray:
 
 
 def to_month(t: np.ndarray) -> np.ndarray:
-    """Continuous time in months -> the grid month it falls in (round half up)."""
-    return np.floor(np.asarray(t, dtype=float) + 0.5).astype(np.int64)
+    """Continuous time in months -> the grid month it falls in (round half up), within
+    +-``TIME_LIMIT_MONTHS`` (see the module docstring; NaN is not a time and raises)."""
+    t = np.asarray(t, dtype=float)
+    if np.isnan(t).any():
+        raise ValueError("a time on the monthly grid is NaN")
+    month = np.floor(np.clip(t, -TIME_LIMIT_MONTHS, TIME_LIMIT_MONTHS) + 0.5)
+    return month.astype(np.int64)
 
 
 def pv_spread(

@@ -22,11 +22,13 @@ left out of the per-iteration files and written once, with its value, under
 ``constant_columns`` in the manifest. A summaries-only run says so in its manifest, with
 the sketch's accuracy and the columns it approximates.
 
-Atomicity: everything is written into a hidden sibling directory first. If the target
-does not exist, that directory is renamed into place in one step; if it does, each file is
-moved in with ``os.replace`` (atomic per file) and ``manifest.json`` last, so a directory
-with a manifest is always complete. An interrupted run leaves only the hidden directory,
-which is removed on the next error path or can be deleted by hand.
+Atomicity (:mod:`.atomic`): everything is written into a hidden, locked staging folder
+beside the target first. If the target does not exist, that folder is renamed into place
+in one step; if it does, each file is moved in with ``os.replace`` (atomic per file) and
+``manifest.json`` last, so a folder with a manifest is always complete. An interrupted run
+removes its staging folder; one killed outright leaves it, and the next run beside it
+sweeps it. Two runs into one folder never mix or silently replace each other's files:
+the later one writes to a sibling (``<name>-2``) and :func:`save_result` returns it.
 """
 
 from __future__ import annotations
@@ -35,9 +37,7 @@ import hashlib
 import json
 import os
 import platform
-import shutil
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from importlib import metadata
@@ -50,6 +50,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from simulator.core.provenance import code_fingerprint
+from simulator.report.atomic import Target, publish, staged
 from simulator.report.excel import write_excel
 from simulator.report.html import write_report
 from simulator.report.sources import annotated_yaml
@@ -271,54 +272,39 @@ def write_files(
     (directory / "manifest.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
 
 
-def make_staging(directory: Path) -> Path:
-    """The hidden sibling directory a run is written into (raises OSError if it cannot
-    be made: a call before the simulation checks that the outputs can be written)."""
-    if directory.exists() and not directory.is_dir():
-        raise NotADirectoryError(f"{directory} exists and is not a directory")
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.partial-", dir=directory.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(staging, 0o777 & ~umask)  # mkdtemp makes it private; a run is for sharing
-    return staging
-
-
 def save_result(
     result: Result,
-    directory: Path,
+    directory: Path | Target,
     tables: dict[str, Any] | None = None,
     csv: bool = False,
     **extra: Any,
 ) -> Path:
     """Write ``result`` to ``directory`` atomically (see the module docstring); ``tables``
     are computed tables for the report (``"trials"``); ``csv`` adds the per-iteration
-    tables as CSV."""
-    directory = Path(directory)
-    staging = make_staging(directory)
-    try:
+    tables as CSV. Returns the folder written: a sibling of ``directory`` if another run
+    wrote there meanwhile. ``directory`` may be a :class:`~.atomic.Target` checked when
+    the run began (what the folder held then)."""
+    target = directory if isinstance(directory, Target) else Target.check(directory)
+    with staged(target) as staging:
         write_files(result, staging, extra, tables, csv=csv)
-        if not directory.exists():
-            os.replace(staging, directory)
-            return directory
-        # Updating an existing run directory: the old manifest goes first (no manifest =
-        # incomplete), files of the previous run that this one does not write go too,
-        # files someone else put there stay, and the new manifest comes last.
-        old_manifest = directory / "manifest.json"
-        previous: list[str] = []
-        if old_manifest.is_file():
-            try:
-                previous = json.loads(old_manifest.read_text()).get("files", [])
-            except (ValueError, OSError):
-                previous = []
-            old_manifest.unlink()
-        names = sorted(p.name for p in staging.iterdir() if p.name != "manifest.json")
-        for name in names:
-            os.replace(staging / name, directory / name)
-        for name in set(previous) - {*names, "manifest.json"}:
-            (directory / Path(name).name).unlink(missing_ok=True)
-        os.replace(staging / "manifest.json", directory / "manifest.json")
-        return directory
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        return publish(staging, target, _update)
+
+
+def _update(staging: Path, directory: Path) -> None:
+    """Update an existing run folder: the old manifest goes first (no manifest =
+    incomplete), files of the previous run that this one does not write go too, files
+    someone else put there stay, and the new manifest comes last."""
+    old_manifest = directory / "manifest.json"
+    previous: list[str] = []
+    if old_manifest.is_file():
+        try:
+            previous = json.loads(old_manifest.read_text()).get("files", [])
+        except (ValueError, OSError):
+            previous = []
+        old_manifest.unlink()
+    names = sorted(p.name for p in staging.iterdir() if p.name != "manifest.json")
+    for name in names:
+        os.replace(staging / name, directory / name)
+    for name in set(previous) - {*names, "manifest.json"}:
+        (directory / Path(name).name).unlink(missing_ok=True)
+    os.replace(staging / "manifest.json", directory / "manifest.json")

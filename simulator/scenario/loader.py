@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from simulator.scenario.extends import read_with_extends
+from simulator.scenario.extends import read_with_extends, resolved
 from simulator.scenario.overrides import parse_set, set_value
 from simulator.scenario.paths import format_path
 from simulator.scenario.schema import Scenario
@@ -55,7 +55,12 @@ def _build(data: dict, locs: dict, origin: str) -> Scenario:
     return scenario
 
 
-def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
+def load_scenario(
+    path: str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    allow_extends_outside: bool = False,
+) -> Scenario:
     """Read, merge, override, expand and validate a scenario file.
 
     Parameters
@@ -66,6 +71,9 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         Dotted paths and values, as ``--set`` takes them:
         ``{"simulation.iterations": 2000,
         "portfolios.nichebuster.assets[0].commercial.peak_share": 0.3}``.
+    allow_extends_outside
+        Let ``extends`` read files outside the folder of ``path`` (by default only files
+        in it or below it; see :mod:`.extends`).
 
     Raises
     ------
@@ -74,7 +82,9 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     """
     path = Path(path)
     shown = str(path)
-    data, locs = read_with_extends(path.resolve(), (path.resolve(),), shown)
+    full = resolved(path, shown)
+    root = None if allow_extends_outside else full.parent
+    data, locs = read_with_extends(full, (full,), shown, root)
     for key, value in (overrides or {}).items():
         set_value(data, locs, key, value)
     return _build(data, locs, shown)

@@ -2,12 +2,14 @@
 
 An override names a field by its path (:mod:`.paths`) and gives a new value, read as
 YAML (``--set market.tax_rate=0.2`` sets a number, ``--set 'x=pert(1, 2, 3)'`` a
-distribution). It is applied to the merged data, before templates are expanded and the
-whole is validated, so an overridden value is checked like any other. List items are
-picked by index (``assets[0]``) or by name (``assets.onc_egfr``, the entry's ``name`` or,
-failing that, its ``template``); missing mappings on the way are created. A wrong name is
-an error that lists the known ones, and a name made by ``count`` (``onc_3``) points to
-the entry that made it, since the copies are not separate entries yet.
+distribution) within the bounds a file has (:mod:`simulator.core.bounded_yaml`: no
+recursive aliases, no alias bombs). It is applied to the merged data, before templates
+are expanded and the whole is validated, so an overridden value is checked like any
+other. List items are picked by index (``assets[0]``) or by name (``assets.onc_egfr``,
+the entry's ``name`` or, failing that, its ``template``); missing mappings on the way are
+created. A wrong name is an error that lists the known ones, and a name made by ``count``
+(``onc_3``) points to the entry that made it, since the copies are not separate entries
+yet.
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
+from simulator.core.bounded_yaml import YamlProblem, load
 from simulator.core.errors import ScenarioError
 from simulator.scenario.paths import format_path, replace_locations, split_path
 
@@ -34,9 +35,13 @@ def parse_set(text: str) -> tuple[str, Any]:
             f"expected dotted.path=value, e.g. market.tax_rate=0.21; got {text!r}",
         )
     try:
-        parsed = yaml.safe_load(value) if value.strip() else None
-    except yaml.YAMLError:
-        parsed = value
+        parsed = load(value)[1] if value.strip() else None
+    except YamlProblem as exc:
+        if not value.lstrip().startswith(("&", "*", "[", "{", "!")):
+            return key.strip(), value  # not YAML: a plain text value, checked by its field
+        raise ScenarioError.single(
+            f"--set {key.strip()}", None, key.strip(), f"the value cannot be read: {exc}"
+        ) from None
     return key.strip(), parsed
 
 
@@ -44,11 +49,12 @@ def set_value(data: dict, locs: dict, dotted: str, value: Any, via: str = "--set
     """Set the field at ``dotted`` in ``data`` (in place) and mark it as coming from ``via``
     (``--set`` on the command line, ``Scenario.with_`` in Python), which errors name."""
     src = (via, None)
-    shown = f"{via} {dotted}"
+    short = dotted if len(dotted) <= 80 else f"{dotted[:60]}...({len(dotted)} characters)"
+    shown = f"{via} {short}"
     try:
         path = split_path(dotted)
     except ValueError as exc:
-        raise ScenarioError.single(shown, None, dotted, str(exc)) from None
+        raise ScenarioError.single(shown, None, short, str(exc)) from None
     if path[0] == "portfolios" and len(path) > 1 and path[1] not in (data.get("portfolios") or {}):
         known = ", ".join(data.get("portfolios") or {}) or "none"
         raise ScenarioError.single(

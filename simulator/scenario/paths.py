@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from simulator.core.limits import MAX_YAML_DEPTH
+
 Loc = tuple[str, int | None]  # (file, line)
 PathT = tuple[Any, ...]
 
@@ -29,25 +31,47 @@ def format_path(path: PathT) -> str:
     return out
 
 
-_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_NAME = re.compile(r"[^.\[\]\s]+")
+_INDEX = re.compile(r"\[(\d+)\]")
 
 
 def split_path(text: str) -> PathT:
-    """``a.b[2].c`` -> ``('a', 'b', 2, 'c')``."""
+    """``a.b[2].c`` -> ``('a', 'b', 2, 'c')``.
+
+    Strict: names are separated by exactly one dot, indices follow a name or an index,
+    and nothing is dropped silently (``market..tax_rate`` and ``market.tax_rate.`` are
+    errors, not ``market.tax_rate``). Raises ``ValueError`` saying where it stopped.
+    """
+    text = text.strip()
+    if not text:
+        raise ValueError("empty path")
     parts: list[Any] = []
     pos = 0
-    text = text.strip()
     while pos < len(text):
-        if text[pos] == ".":
+        if parts and text[pos] == ".":
             pos += 1
+            m = _NAME.match(text, pos)
+            if not m:
+                what = "an empty name" if text[pos : pos + 1] in ("", ".", "[") else "a name"
+                raise ValueError(
+                    f"cannot read the path {text!r}: expected a field name after the dot at "
+                    f"character {pos}, found {what} ({text[pos - 1 :]!r})"
+                )
+            parts.append(m.group(0))
+            pos = m.end()
             continue
-        m = _TOKEN.match(text, pos)
+        m = _INDEX.match(text, pos) if parts else _NAME.match(text, pos)
         if not m:
-            raise ValueError(f"cannot read the path {text!r} at {text[pos:]!r}")
-        parts.append(int(m.group(2)) if m.group(2) is not None else m.group(1))
+            raise ValueError(
+                f"cannot read the path {text!r} at {text[pos:]!r}: write names separated by "
+                "single dots and list indices in brackets, e.g. portfolios.a.assets[0].name"
+            )
+        parts.append(int(m.group(1)) if parts and m.re is _INDEX else m.group(0))
         pos = m.end()
-    if not parts:
-        raise ValueError("empty path")
+    if len(parts) > MAX_YAML_DEPTH:
+        raise ValueError(
+            f"the path has {len(parts)} parts; a field is at most {MAX_YAML_DEPTH} levels deep"
+        )
     return tuple(parts)
 
 

@@ -24,18 +24,27 @@ plant only for cell and gene therapies, a CDx that starts inside the asset's pat
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from simulator.core.fields import (
     Float,
     Int,
     Model,
+    Months,
     Name,
     NonNegative,
     Rate,
 )
+from simulator.core.limits import MAX_ITERATIONS
 from simulator.core.notation import parse_distribution
 from simulator.pillars.budget.block import Budget
 from simulator.pillars.cohort.block import Cohort
@@ -63,9 +72,27 @@ Modality = Literal[
 ]
 
 
+def _whole(v: Any) -> Any:
+    if isinstance(v, bool):
+        raise ValueError(f"expected a number, got {v!r}")
+    return v
+
+
+def _seed(v: int) -> int:
+    if not 0 <= v < 2**128:
+        raise ValueError("expected a whole number >= 0 and below 2^128")
+    return v
+
+
+#: A root seed: any whole number >= 0 below 2^128 (numpy's SeedSequence takes it whole).
+Seed = Annotated[int, BeforeValidator(_whole), AfterValidator(_seed)]
+
+
 class Simulation(Model):
-    iterations: Int = Field(10_000, ge=1, le=100_000_000, description="Monte Carlo iterations")
-    seed: Int = Field(20_261_125, ge=0, description="root seed of every random stream")
+    iterations: Annotated[int, BeforeValidator(_whole)] = Field(
+        10_000, ge=1, description="Monte Carlo iterations"
+    )
+    seed: Seed = Field(20_261_125, description="root seed of every random stream")
     chunk_size: Int = Field(
         10_000,
         ge=1,
@@ -78,6 +105,19 @@ class Simulation(Model):
         "event: SimPy, patient by patient); none: each asset's own",
     )
     irr: bool = Field(False, description="each portfolio's IRR per iteration (monthly cash)")
+
+    @field_validator("iterations")
+    @classmethod
+    def _at_most(cls, n: int) -> int:
+        if n > MAX_ITERATIONS:
+            shown = f"{n:,}" if n < 10**15 else f"about 10^{len(str(n)) - 1}"
+            raise ValueError(
+                f"expected at most {MAX_ITERATIONS:,} iterations in one run, got {shown}: 10^8 "
+                "take about five hours on two cores and put the Monte Carlo error of a mean "
+                "at 10^-4 of its standard deviation; for more, run again with another seed "
+                "and pool the runs, or run on a Dask cluster (--scheduler)"
+            )
+        return n
 
 
 class Market(Model):
@@ -124,7 +164,7 @@ class Asset(Model):
     modality: Modality = "small_molecule"
     selection_biomarker: bool = Field(False, description="patients are selected by a biomarker")
     start_stage: StageName = "phase1"
-    start_month: NonNegative = Field(parse_distribution(0.0), description="month the asset starts")
+    start_month: Months = Field(parse_distribution(0.0), description="month the asset starts")
     risk_group: Name | None = Field(None, description="assets of one group fail together")
     phases: Phases
     commercial: Commercial

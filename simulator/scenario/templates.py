@@ -10,6 +10,10 @@ Expansion remembers where each expanded asset came from, so that a validation er
 ``portfolios.niche.assets[5].phases.phase3.cost_musd`` is reported where the user must
 edit it: the template, when the value came from there (with a note naming the asset that
 used it), or the entry otherwise.
+
+**Bounds** (:mod:`simulator.core.limits`): ``count`` is at most ``MAX_COUNT`` and the
+whole scenario expands to at most ``MAX_ASSETS`` assets. Both are checked before any copy
+is made, so ``count: 10000000`` is an error at once, not minutes of copying.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import copy
 from typing import Any
 
 from simulator.core.errors import Problem
+from simulator.core.limits import MAX_ASSETS, MAX_COUNT
 from simulator.scenario.paths import Loc, PathT, format_path
 
 __all__ = ["Expansion"]
@@ -33,6 +38,7 @@ class Expansion:
         # (portfolio, expanded index) -> (raw index, entry dict, template name | None)
         self.records: dict[tuple[str, int], tuple[int, dict, str | None]] = {}
         self.problems: list[Problem] = []
+        self.n_assets = 0  # expanded so far, over every portfolio
         if not isinstance(self.templates, dict):
             self._problem(("templates",), "expected a mapping of template name -> asset fields")
             self.templates = {}
@@ -63,13 +69,35 @@ class Expansion:
                 continue
             entry = dict(entry)
             tname = entry.pop("template", None)
+            known_template = isinstance(tname, str) and tname in self.templates
             count = entry.pop("count", 1)
             if isinstance(count, bool) or not isinstance(count, int) or count < 1:
                 self._problem((*here, "count"), f"expected a whole number >= 1, got {count!r}")
                 count = 1
+            elif count > MAX_COUNT:
+                self._problem(
+                    (*here, "count"),
+                    f"expected at most {MAX_COUNT} copies, got {count:,}: every asset adds "
+                    "columns to each iteration and cash arrays to each chunk; model many "
+                    "similar programmes as fewer assets with larger markets, or split the "
+                    "portfolios over several scenario files",
+                )
+                count = 1
+            if self.n_assets + count > MAX_ASSETS:
+                if self.n_assets <= MAX_ASSETS:
+                    self._problem(
+                        (*here, "count") if count > 1 else here,
+                        f"the scenario expands to more than {MAX_ASSETS} assets here "
+                        f"(at most {MAX_ASSETS} in all portfolios together); split the "
+                        "portfolios over several scenario files, or model similar "
+                        "programmes as fewer assets with larger markets",
+                    )
+                self.n_assets = MAX_ASSETS + 1
+                continue
+            self.n_assets += count
             body: dict = entry
             if tname is not None:
-                if not isinstance(tname, str) or tname not in self.templates:
+                if not known_template:
                     known = ", ".join(self.templates) or "none defined"
                     self._problem(
                         (*here, "template"), f"unknown template {tname!r}; known: {known}"
@@ -88,7 +116,7 @@ class Expansion:
                 self.records[(pname, len(out))] = (
                     j,
                     entry,
-                    tname if tname in self.templates else None,
+                    tname if known_template else None,
                 )
                 out.append(item)
         return out

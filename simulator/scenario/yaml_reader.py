@@ -1,7 +1,8 @@
 """Reading one scenario file: YAML into plain data, and the line every field came from.
 
 ``yaml.safe_load`` forgets where things were, so the file is composed into a node tree
-first (which keeps each node's line) and then constructed into plain data; a walk over
+first (which keeps each node's line) and then constructed into plain data, both within
+the bounds of :mod:`simulator.core.bounded_yaml` (size, nesting, aliases); a walk over
 the tree records the line of every field path. The walk also catches two mistakes that
 YAML itself accepts silently:
 
@@ -20,7 +21,9 @@ from pathlib import Path
 
 import yaml
 
+from simulator.core.bounded_yaml import YamlProblem, decode, load
 from simulator.core.errors import Problem, ScenarioError
+from simulator.core.limits import MAX_FILE_BYTES
 from simulator.scenario.paths import Loc, PathT, format_path
 
 __all__ = ["read_yaml"]
@@ -28,26 +31,23 @@ __all__ = ["read_yaml"]
 
 def read_yaml(path: Path, shown: str) -> tuple[dict, dict[PathT, Loc]]:
     """The mapping in ``path`` and the location of each of its fields (``shown`` is the
-    file name errors print)."""
+    file name errors print). Reading is bounded (:mod:`simulator.core.bounded_yaml`): a
+    file that is not a regular file, too big, not UTF-8 or not YAML the simulator can
+    read is a problem with its line, never a traceback or a stall."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError.single(shown, None, "", "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError.single(shown, None, "", f"cannot read the file: {exc}") from None
-    loader = yaml.SafeLoader(text)
+        if not path.is_file():
+            what = "not found" if not path.exists() else "is not a regular file"
+            raise ScenarioError.single(shown, None, "", f"file {what}")
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise ScenarioError.single(
+            shown, None, "", f"cannot read the file: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        what = exc.problem or exc.context or "cannot parse"
-        raise ScenarioError.single(shown, line, "", f"malformed YAML: {what}") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError.single(shown, None, "", f"malformed YAML: {exc}") from None
-    finally:
-        loader.dispose()
+        node, data = load(decode(raw))
+    except YamlProblem as exc:
+        raise ScenarioError.single(shown, exc.line, "", str(exc)) from None
     if data is None:
         raise ScenarioError.single(
             shown, None, "", "the file is empty; expected a scenario mapping"

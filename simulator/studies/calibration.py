@@ -62,6 +62,18 @@ def _ratio(y: np.ndarray, x: np.ndarray) -> tuple[float, float]:
     return r, se
 
 
+def _gap(ratio: float, entrant: float, d_entrant: float, loa: float, n: int) -> str:
+    """The gap to DiMasi's cost per approval, as cost per entrant over LOA; without an
+    approval in ``n`` iterations there is no cost per approval to explain."""
+    if loa <= 0:
+        return f"no approval in {n:,} iterations: no cost per approval to compare"
+    return (
+        f"x{ratio:.2f} DiMasi's cost per approval = entrant cost "
+        f"{entrant:,.0f} vs {d_entrant:,.0f} (x{entrant / d_entrant:.2f}) / LOA "
+        f"{loa:.1%} vs {DIMASI_2016['loa']:.1%} (x{DIMASI_2016['loa'] / loa:.2f})"
+    )
+
+
 def _templates(scenario: Scenario) -> dict[str, dict]:
     raw = scenario._raw or {}
     return {
@@ -131,9 +143,7 @@ def calibration_table(
             "dimasi_capitalized_musd": d_cap,
             "wouters_median_capitalized_musd": wouters,
             "cost_per_entrant_musd": entrant,
-            "gap": f"x{o / d_oop:.2f} DiMasi's cost per approval = entrant cost "
-            f"{entrant:,.0f} vs {d_entrant:,.0f} (x{entrant / d_entrant:.2f}) / LOA "
-            f"{loa:.1%} vs {DIMASI_2016['loa']:.1%} (x{DIMASI_2016['loa'] / loa:.2f})",
+            "gap": _gap(o / d_oop, entrant, d_entrant, loa, len(approved)),
         })  # fmt: skip
     out = pd.DataFrame(rows).set_index("template")
     out.attrs.update(iterations=n, seed=scenario.simulation.seed, dollar_year=year)

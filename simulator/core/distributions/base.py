@@ -41,6 +41,7 @@ __all__ = [
 
 # Uniforms strictly inside (0, 1): Generator.random() returns k 2^-53 for k in [0, 2^53).
 _HALF_ULP = 2.0**-54
+_U_EXTREMES = np.array([_HALF_ULP, 1.0 - 2.0**-53])  # the smallest and largest uniforms
 _TABLE_Z = np.linspace(-8.3, 8.3, 4097)
 _TABLE_U = special.ndtr(_TABLE_Z)
 _TABLE_STEP = _TABLE_Z[1] - _TABLE_Z[0]
@@ -88,6 +89,14 @@ class Distribution:
         """Quantile(s) at probability ``q`` (same as :meth:`ppf`, scalar in, scalar out)."""
         out = self.ppf(np.asarray(q, dtype=float))
         return float(out) if np.ndim(out) == 0 else out
+
+    def extremes(self) -> tuple[float, float]:
+        """The smallest and largest values sampling can return: ``ppf`` at the extreme
+        uniforms (inversion is monotone). Inside the support, and finite for every
+        family here whose parameters are finite; an unbounded normal draws within about
+        8.2 standard deviations of its mean."""
+        lo, hi = np.asarray(self.ppf(_U_EXTREMES), dtype=float)
+        return float(lo), float(hi)
 
     @property
     def is_constant(self) -> bool:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from simulator.core.fields import GrowthRate, Model, Name, NonNegative, Probability
+from simulator.core.fields import GrowthRate, Model, Name, NonNegative, Probability, Years
 from simulator.core.notation import parse_distribution
 
 
@@ -29,7 +29,7 @@ class Testing(Model):
 
     initial_rate: Probability = Field(description="share of patients tested at launch")
     mature_rate: Probability = Field(description="share tested once practice has caught up")
-    ramp_years: NonNegative = Field(parse_distribution(3.0), description="launch to mature rate")
+    ramp_years: Years = Field(parse_distribution(3.0), description="launch to mature rate")
     sensitivity: Probability = Field(parse_distribution(1.0))
     specificity: Probability = Field(parse_distribution(1.0))
 

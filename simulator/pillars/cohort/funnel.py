@@ -52,6 +52,13 @@ referral multiplies the screening rate, ``r' = v r`` (speed ``v``):
 
 ASSUMPTION: the data change whom sites screen, not the assay, so the enrolled patients'
 make-up (PPV) and the market's funnel are unchanged. ``y = v = 1`` is the identity.
+
+**A trial that cannot recruit.** At ``q = 0`` (a biomarker nobody carries, and a test
+without false positives) nobody can be found: the trial never finishes recruiting, so its
+programme never launches. Time is bounded at ``RECRUITMENT_LIMIT_MONTHS`` (100 years,
+past every horizon; see :mod:`simulator.core.limits`): recruitment lasts at most that long
+and screens at most what the sites screen in it, ``S r`` candidates a month, so the spend
+inside the horizon is the sites' screening every month, and every amount stays finite.
 """
 
 from __future__ import annotations
@@ -59,6 +66,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from simulator.core.limits import RECRUITMENT_LIMIT_MONTHS
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,31 @@ def true_positive_share(prevalence, sensitivity, specificity):
     return np.divide(tp, q, out=np.ones_like(np.asarray(q, dtype=float)), where=q > 0)
 
 
+def recruit(
+    n_patients,
+    prevalence,
+    sensitivity,
+    sites,
+    screened_per_site_month,
+    specificity=1.0,
+    factors: Recruitment = NO_PARTNER,
+):
+    """``(screened, months)``: candidates screened and months taken to enrol ``n_patients``
+    test-positive patients, both bounded at the recruitment limit, under a data partner's
+    ``factors`` (see the module docstring)."""
+    screened = screened_patients(n_patients, prevalence, sensitivity, specificity, factors)
+    rate = screened_per_site_month * factors.speed  # x 1.0 is exact: identity
+    capacity = np.asarray(sites * rate, dtype=float)
+    screened, capacity = np.broadcast_arrays(screened, capacity)
+    never = np.where(screened > 0, np.inf, 0.0)
+    months = np.divide(screened, capacity, out=never, where=capacity > 0)
+    over = months > RECRUITMENT_LIMIT_MONTHS
+    if np.any(over):
+        months = np.where(over, RECRUITMENT_LIMIT_MONTHS, months)
+        screened = np.where(over, RECRUITMENT_LIMIT_MONTHS * capacity, screened)
+    return screened, months
+
+
 def recruitment_months(
     n_patients,
     prevalence,
@@ -104,17 +138,20 @@ def recruitment_months(
     factors: Recruitment = NO_PARTNER,
 ):
     """Months to enrol ``n_patients`` test-positive patients (see the module docstring)."""
-    screened = screened_patients(n_patients, prevalence, sensitivity, specificity, factors)
-    rate = screened_per_site_month * factors.speed  # x 1.0 is exact: identity
-    return screened / (sites * rate)
+    return recruit(
+        n_patients, prevalence, sensitivity, sites, screened_per_site_month, specificity, factors
+    )[1]
 
 
 def screened_patients(
     n_patients, prevalence, sensitivity, specificity=1.0, factors: Recruitment = NO_PARTNER
 ):
     """Candidates screened to enrol ``n_patients`` who test positive: ``n / q`` (with
-    ``specificity`` 1, ``n / (p se)``); ``n / min(1, y q)`` under a screening yield ``y``."""
-    q = positive_fraction(prevalence, sensitivity, specificity)
+    ``specificity`` 1, ``n / (p se)``; ``n / min(1, y q)`` under a screening yield ``y``;
+    unbounded: infinite where nobody tests positive)."""
+    q = np.asarray(positive_fraction(prevalence, sensitivity, specificity), dtype=float)
     if factors.screening_yield != 1.0:
         q = np.minimum(1.0, factors.screening_yield * q)
-    return n_patients / q
+    n = np.asarray(n_patients, dtype=float)
+    n, q = np.broadcast_arrays(n, q)
+    return np.divide(n, q, out=np.where(n > 0, np.inf, 0.0), where=q > 0)

@@ -23,7 +23,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from simulator.core.fields import Dist, Float, GrowthRate, Model, NonNegative, Probability
+from simulator.core.fields import Dist, Float, GrowthRate, Model, NonNegative, Probability, Years
 from simulator.core.notation import parse_distribution
 
 #: Median share of peak sales reached in years 1-6 after launch (Robey & David 2017,
@@ -143,9 +143,10 @@ class Competition(Model):
     """How the asset shares its indication: by order of entry among the portfolio's assets
     of the indication, and with outside competitors who enter after the first launch."""
 
-    order_of_entry_shares: list[Annotated[float, Field(gt=0.0, le=1.0)]] = Field(
+    order_of_entry_shares: list[Annotated[Float, Field(gt=0.0, le=1.0)]] = Field(
         default_factory=lambda: list(ORDER_OF_ENTRY_SHARES),
         min_length=1,
+        max_length=100,
         description="weight of the 1st, 2nd, ... entrant relative to the first (starts at 1; "
         "the last value holds)",
     )
@@ -173,9 +174,10 @@ class Commercial(Model):
         description="patients per year who could take the drug (the label); give this or a cohort",
     )
     peak_share: Probability = Field(description="share of those patients treated at peak")
-    uptake_curve: list[Annotated[float, Field(ge=0.0, le=1.0)]] = Field(
+    uptake_curve: list[Annotated[Float, Field(ge=0.0, le=1.0)]] = Field(
         default_factory=lambda: list(PUBLISHED_LAUNCH_CURVE),
         min_length=1,
+        max_length=100,
         description="share of peak reached in each year after launch; the last value holds",
     )
     list_price_usd: NonNegative = Field(
@@ -201,7 +203,7 @@ class Commercial(Model):
         parse_distribution(0.0), description="spread over the first 12 months after launch"
     )
     royalty_rate: Probability = Field(parse_distribution(0.0), description="royalty / net revenue")
-    exclusivity_years: NonNegative | None = Field(
+    exclusivity_years: Years | None = Field(
         None, description="launch to loss of exclusivity (or give exclusivity: on the calendar)"
     )
     exclusivity: Exclusivity | None = Field(
@@ -212,7 +214,7 @@ class Commercial(Model):
         description="share of volume lost in the first year after loss of exclusivity; the same "
         "rate continues after (small molecules 84-89%: Grabowski, Long & Mortimer 2014)",
     )
-    commercial_life_years: NonNegative | None = Field(
+    commercial_life_years: Years | None = Field(
         None, description="revenue stops this long after launch (default: the horizon)"
     )
     therapy: Therapy | None = Field(

@@ -91,9 +91,10 @@ class IndicationShare:
             cell = np.arange(rows.size)[None, :] * (horizon + 1) + month
             count = np.bincount(cell.ravel(), minlength=rows.size * (horizon + 1))
             entered = np.cumsum(count.reshape(rows.size, horizon + 1), axis=1)[:, :horizon]
-            with np.errstate(divide="ignore"):
+            with np.errstate(divide="ignore"):  # a share loss of 1 keeps nothing: log 0
                 keep = np.log1p(-self.share_loss[rows])
-            out += np.where(entered > 0, entered * keep[:, None], 0.0)
+            lost = np.zeros(out.shape)  # entered x keep, and 0 (not 0 x -inf) before entrants
+            out += np.multiply(entered, keep[:, None], out=lost, where=entered > 0)
         return out
 
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 import typing
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from simulator.core.fields import Float, Int, Model, NonNegative, Probability
+from simulator.core.fields import Float, Int, Model, Months, NonNegative, Probability, Years
 from simulator.core.notation import parse_distribution
 from simulator.pillars.development import benchmarks
 from simulator.pillars.trials.block import Design
@@ -50,19 +50,37 @@ class Trial(Model):
     )
     sites: NonNegative = Field(description="recruiting sites")
     screened_per_site_month: NonNegative = Field(description="candidates screened per site a month")
-    startup_months: NonNegative = Field(
-        parse_distribution(0.0), description="before the first patient"
-    )
-    followup_months: NonNegative = Field(
-        parse_distribution(0.0), description="after the last patient"
-    )
+    startup_months: Months = Field(parse_distribution(0.0), description="before the first patient")
+    followup_months: Months = Field(parse_distribution(0.0), description="after the last patient")
     screening_cost_usd: NonNegative = Field(
         parse_distribution(0.0), description="per candidate screened (the biomarker test, visits)"
     )
 
+    @field_validator("patients")
+    @classmethod
+    def _enrols_someone(cls, d):
+        if d.support()[0] < 1:
+            raise ValueError(f"expected at least 1 patient in every future, got {_shown(d)}")
+        return d
+
+    @field_validator("sites", "screened_per_site_month")
+    @classmethod
+    def _can_recruit(cls, d):
+        if d.support()[0] <= 0:
+            raise ValueError(
+                "expected a value > 0 in every future: a trial without recruiting sites or "
+                f"screening never enrols, got {_shown(d)}"
+            )
+        return d
+
+
+def _shown(d) -> str:
+    lo, hi = d.support()
+    return d.compact() if d.is_constant else f"{d.compact()}, whose range is [{lo:g}, {hi:g}]"
+
 
 class Stage(Model):
-    duration_months: NonNegative | None = Field(
+    duration_months: Months | None = Field(
         None, description="stage length; for a trial, default start-up + recruitment + follow-up"
     )
     trial: Trial | None = None
@@ -128,7 +146,7 @@ class Phases(Model):
 class Regulatory(Model):
     """Expedited pathways, post-marketing commitments and orphan designations."""
 
-    priority_review_months: NonNegative | None = Field(
+    priority_review_months: Months | None = Field(
         None, description="review length under priority review (replaces the review stage's)"
     )
     breakthrough_time_factor: Float = Field(
@@ -140,7 +158,7 @@ class Regulatory(Model):
         "trial, run after launch; if it fails the indication is withdrawn at its end",
     )
     post_marketing_musd_per_year: NonNegative = Field(parse_distribution(0.0))
-    post_marketing_years: NonNegative = Field(parse_distribution(5.0))
+    post_marketing_years: Years = Field(parse_distribution(5.0))
     orphan_indications: Int = Field(
         0,
         ge=0,

@@ -36,7 +36,7 @@ from simulator.core.draws import Draws
 from simulator.pillars.cohort.funnel import (
     NO_PARTNER,
     Recruitment,
-    recruitment_months,
+    recruit,
     screened_patients,
 )
 from simulator.pillars.cohort.profiling import pooled_months
@@ -90,15 +90,15 @@ def stage_inputs(
             positives = stage.trial.enrolment == "biomarker_positive"
             p, se, sp = (prevalence, sensitivity, specificity) if positives else (1.0, 1.0, 1.0)
             f = factors.get(name, NO_PARTNER)
-            screened = screened_patients(t.patients, p, se, sp, f) if positives else t.patients
             if pooled and positives:
+                screened = screened_patients(t.patients, p, se, sp, f)
                 window, months = pooled_months(
                     screened, panel.screened_per_month, panel.turnaround_months
                 )
                 fee = screened * panel.cost_per_test_usd / 1e6
                 screens.append((index, t.startup_months, window, cost))
             else:
-                months = recruitment_months(
+                screened, months = recruit(
                     t.patients, p, se, t.sites, t.screened_per_site_month, specificity=sp,
                     factors=f,
                 )  # fmt: skip

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from simulator.core.fields import Model, NonNegative, Probability
+from simulator.core.fields import Model, Months, NonNegative, Probability
 from simulator.core.notation import parse_distribution
 from simulator.pillars.development.block import StageName
 
@@ -22,13 +22,13 @@ class CompanionDiagnostic(Model):
     """A CDx developed beside the drug (see simulator.pillars.diagnostics.timeline)."""
 
     development_start: StageName = Field("phase3", description="drug stage whose start starts it")
-    development_months: NonNegative
+    development_months: Months
     development_cost_musd: NonNegative = Field(parse_distribution(0.0))
-    review_months: NonNegative = Field(description="PMA review: 180-day clock, often extended")
+    review_months: Months = Field(description="PMA review: 180-day clock, often extended")
     delay_probability: Probability = Field(parse_distribution(0.0))
-    delay_months: NonNegative = Field(parse_distribution(0.0), description="e.g. a bridging study")
+    delay_months: Months = Field(parse_distribution(0.0), description="e.g. a bridging study")
     failure_probability: Probability = Field(parse_distribution(0.0))
-    fallback_delay_months: NonNegative | None = Field(
+    fallback_delay_months: Months | None = Field(
         None, description="a failed CDx is replaced after this long; none: no launch"
     )
     launch_before_cdx: bool = Field(

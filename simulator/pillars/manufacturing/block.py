@@ -23,25 +23,40 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from simulator.core.fields import Float, Int, Model
+from simulator.core.limits import MAX_MONTHS
+
+#: Largest plant a scenario may describe: slots a month stay below 10^11, far inside the
+#: 64-bit integers the queue counts patients in (ASSUMPTION: no plant has 1,000 suites).
+MAX_SUITES = 1_000
+MAX_BATCHES = 10_000
 
 
 class CapacityExpansion(Model):
     """Modular capacity growth: one more suite when the backlog passes a threshold."""
 
     backlog_threshold: Int = Field(
-        ge=0, description="order a suite when more patients than this wait at a month end"
+        ge=0,
+        le=1_000_000_000,
+        description="order a suite when more patients than this wait at a month end",
     )
     lead_months: Float = Field(
-        18.0, ge=0.0, description="order to first batch (modular facilities: 18-24 months)"
+        18.0,
+        ge=0.0,
+        le=MAX_MONTHS,
+        description="order to first batch (modular facilities: 18-24 months)",
     )
-    max_suites: Int = Field(ge=1, description="suites online at most, the first ones included")
+    max_suites: Int = Field(
+        ge=1, le=MAX_SUITES, description="suites online at most, the first ones included"
+    )
     capex_per_suite_musd: Float = Field(0.0, ge=0.0, description="paid in the order month")
 
 
 class ContractManufacturing(Model):
     """A contract manufacturer (CMO) that takes the overflow of the own suites."""
 
-    slots_per_month: Int = Field(ge=1, description="batches it can start for us a month")
+    slots_per_month: Int = Field(
+        ge=1, le=10_000_000, description="batches it can start for us a month"
+    )
     cost_per_batch_musd: Float = Field(
         ge=0.0, description="its price per batch (usually above the own cost of goods)"
     )
@@ -73,12 +88,15 @@ class Manufacturing(Model):
     fidelity: Literal["fast", "event"] = Field(
         "fast", description="fast: monthly queue over all iterations; event: SimPy, per patient"
     )
-    suites: Int = Field(1, ge=0, description="suites online at launch")
+    suites: Int = Field(1, ge=0, le=MAX_SUITES, description="suites online at launch")
     batches_per_suite_month: Int = Field(
-        1, ge=1, description="batches a suite can start a month (Kourelis 2023: median 1 slot)"
+        1,
+        ge=1,
+        le=MAX_BATCHES,
+        description="batches a suite can start a month (Kourelis 2023: median 1 slot)",
     )
     doses_per_batch: Int = Field(
-        1, ge=1, description="patients one batch treats (1 for autologous products)"
+        1, ge=1, le=MAX_BATCHES, description="patients one batch treats (1 for autologous products)"
     )
     vein_to_vein_months: Float = Field(
         0.92, ge=0.0, le=24.0, description="slot to infusion (axi-cel real world: median 28 days)"

@@ -32,6 +32,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from simulator.core.fields import Float, Model, NonNegative, Probability
+from simulator.core.limits import MAX_YEARS
 from simulator.core.notation import parse_distribution
 from simulator.pillars.pricing.contracts import CONTRACTS, ListPrice
 from simulator.pillars.pricing.contracts.base import listing
@@ -120,8 +121,11 @@ class IraNegotiation(Model):
         "(0: every drug protected at the clock)",
     )
     small_molecule_years: Float = Field(
-        9.0, ge=0.0, description="approval to the negotiated price, small molecules"
+        9.0, ge=0.0, le=MAX_YEARS, description="approval to the negotiated price, small molecules"
     )
     biologic_years: Float = Field(
-        13.0, ge=0.0, description="approval to the negotiated price, biologics and CGT"
+        13.0,
+        ge=0.0,
+        le=MAX_YEARS,
+        description="approval to the negotiated price, biologics and CGT",
     )

@@ -45,7 +45,7 @@ from simulator.pillars.cohort.funnel import (
     NO_PARTNER,
     Recruitment,
     positive_fraction,
-    recruitment_months,
+    recruit,
     screened_patients,
     true_positive_share,
 )
@@ -151,11 +151,10 @@ class TrialInputs:
         sites, rate = d.trial.sites, d.trial.screened_per_site_month
         f = self.recruitment.get(name or self.name, NO_PARTNER)
         if stage.trial.enrolment == "biomarker_positive":
-            screened = screened_patients(patients, p, se, sp, f)
-            months = recruitment_months(patients, p, se, sites, rate, specificity=sp, factors=f)
+            screened, months = recruit(patients, p, se, sites, rate, specificity=sp, factors=f)
         else:  # every candidate is enrolled, except in an enriched (positives-only) stage 2
             screened = (patients - enriched) + screened_patients(enriched, p, se, sp, f)
-            months = recruitment_months(screened, 1.0, 1.0, sites, rate, factors=f)
+            screened, months = recruit(screened, 1.0, 1.0, sites, rate, factors=f)
         duration = months + d.trial.followup_months
         if startup:
             duration = duration + d.trial.startup_months

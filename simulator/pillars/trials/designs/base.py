@@ -42,7 +42,12 @@ class DesignBlock(Model):
     continues: ClassVar[str | None] = None
     """The earlier stage whose trial this one continues (its stage 1), if any."""
 
-    alpha: Float = Field(0.025, gt=0.0, lt=0.5, description="one-sided type I error")
+    alpha: Float = Field(
+        0.025,
+        ge=1e-4,
+        lt=0.5,
+        description="one-sided type I error (at least 0.0001: the boundary solver's limit)",
+    )
     cost_per_patient_usd: NonNegative | None = Field(
         None,
         description="with it, cost_musd is the fixed part and this is added per patient enrolled; "

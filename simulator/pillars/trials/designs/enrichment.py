@@ -153,6 +153,15 @@ class Enrichment(DesignBlock):
             )
         if asset.cohort is None:
             raise ValueError("an enrichment design needs a cohort with a biomarker_prevalence")
+        prevalence = asset.cohort.biomarker_prevalence
+        lo, hi = prevalence.extremes()
+        if not 0.0 < lo <= hi < 1.0:
+            raise ValueError(
+                "an enrichment design compares biomarker-positive and -negative patients, so "
+                "both must exist in every future: cohort.biomarker_prevalence must draw "
+                f"strictly between 0 and 1, got {prevalence.compact()}, which draws from "
+                f"{lo:g} to {hi:g}"
+            )
         if asset.effect.negative is None and asset.effect.negative_ratio is None:
             raise ValueError(
                 "an enrichment design needs the negatives' effect: effect.negative or "

@@ -43,19 +43,32 @@ def simulate_gsd(
     return design_outcome(out.success, out.stage, design.k, out.info_fraction * n)
 
 
+#: Smallest information between two looks (and before the first). ASSUMPTION: no design in
+#: practice looks more often; below it the recursive integration cannot tell looks apart
+#: (the boundary solver fails to converge at 0.001 apart with alpha 1e-4).
+MIN_LOOK_GAP = 0.05
+
+
 @DESIGNS.register
 class GroupSequential(DesignBlock):
     """K looks with Lan-DeMets alpha spending and optional non-binding beta-spending futility."""
 
     type: Literal["group_sequential"] = "group_sequential"
-    looks: Int | None = Field(None, ge=1, le=10, description="equally spaced looks (default 3)")
+    looks: Int | None = Field(None, ge=2, le=10, description="equally spaced looks (default 3)")
     info_fractions: list[Float] | None = Field(
-        None, description="information fractions of the looks, increasing, ending at 1"
+        None,
+        min_length=2,
+        max_length=10,
+        description="information fractions of the looks, increasing, ending at 1",
     )
     spending: Literal["obf", "pocock", "hsd", "obf_classical", "pocock_classical"] = "obf"
-    gamma: Float = Field(-4.0, description="Hwang-Shih-DeCani shape (spending: hsd)")
+    gamma: Float = Field(
+        -4.0, ge=-40.0, le=40.0, description="Hwang-Shih-DeCani shape (spending: hsd)"
+    )
     futility: SpendingName | None = Field(None, description="beta-spending function, or none")
-    futility_gamma: Float = Field(-2.0, description="Hwang-Shih-DeCani shape (futility: hsd)")
+    futility_gamma: Float = Field(
+        -2.0, ge=-40.0, le=40.0, description="Hwang-Shih-DeCani shape (futility: hsd)"
+    )
     power: Float = Field(
         0.9, gt=0.0, lt=1.0, description="design power: sets where futility bounds spend beta"
     )
@@ -67,6 +80,12 @@ class GroupSequential(DesignBlock):
             if not t or t[-1] != 1.0 or t[0] <= 0.0 or any(b <= a for a, b in pairwise(t)):
                 raise ValueError(
                     f"info_fractions must increase strictly within (0, 1] and end at 1, got {t}"
+                )
+            if min(b - a for a, b in pairwise([0.0, *t])) < MIN_LOOK_GAP:
+                raise ValueError(
+                    f"info_fractions must be at least {MIN_LOOK_GAP} apart (and the first at "
+                    f"least {MIN_LOOK_GAP}): closer looks are one look for the boundary "
+                    f"solver, which cannot separate them; got {t}"
                 )
             if self.looks is not None and self.looks != len(t):
                 raise ValueError(f"looks is {self.looks} but info_fractions has {len(t)}")

@@ -137,7 +137,9 @@ class SampleSizeReestimation(DesignBlock):
     interim_efficacy: SpendingName | None = Field(
         "obf", description="alpha spending for an interim efficacy stop (none: no stop)"
     )
-    gamma: Float = Field(-4.0, description="Hwang-Shih-DeCani shape (interim_efficacy: hsd)")
+    gamma: Float = Field(
+        -4.0, ge=-40.0, le=40.0, description="Hwang-Shih-DeCani shape (interim_efficacy: hsd)"
+    )
     futility_cp: Float | None = Field(
         None, ge=0.0, lt=1.0, description="stop if conditional power is below this (non-binding)"
     )
