@@ -35,6 +35,7 @@ import numpy as np
 from simulator.core.draws import Draws
 from simulator.core.timeline import MONTHS_PER_YEAR, add_spread, pv_spread
 from simulator.engine import readiness
+from simulator.engine.deal_path import OwnCash, own_cash
 from simulator.pillars.budget.schedule import BudgetedAsset, budget_waits
 from simulator.pillars.cohort.step import eligible_at_maturity
 from simulator.pillars.commercial.competition import IndicationShare
@@ -83,6 +84,7 @@ class AssetPath:
     share_factor: np.ndarray | None = None  # true effect / designed-for effect (mechanistic)
     build: BuildCost | None = None  # a CGT plant built at risk before approval
     readiness: readiness.Readiness | None = None  # standards, surveillance, evidence blocks
+    own: OwnCash | None = None  # an asset under a deal keeps its cash apart (deal_path)
 
 
 @dataclass
@@ -131,7 +133,12 @@ def develop_all(ctx, portfolio, draws: list[Draws], cost_diff: np.ndarray) -> li
         waits = [None] * len(prepared)
     else:
         waits = budget_waits([p.budgeted() for p in prepared], budget.annual_rd_musd, ctx.horizon)
-    return [develop(ctx, p, cost_diff, w) for p, w in zip(prepared, waits, strict=True)]
+    paths = []
+    for p, w in zip(prepared, waits, strict=True):
+        own = own_cash(ctx, p.asset)  # an asset under a deal spends into its own array
+        paths.append(develop(ctx, p, cost_diff if own is None else own.diff, w))
+        paths[-1].own = own
+    return paths
 
 
 def develop(ctx, prepared: Prepared, cost_diff: np.ndarray, waits=None) -> AssetPath:

@@ -25,6 +25,10 @@ capitalized R&D costs are reported before tax, as Paul et al. (2010) report them
 complete: the drug's stages, CDx development, trial screening and the CDx partner's
 upfront and milestone, each also a column of its own (``rd_drug_musd``, ``rd_cdx_musd``,
 ``rd_screening_musd``, ``rd_milestones_musd``, which sum to ``oop_cost_musd``).
+
+An asset under a ``deal`` keeps its own cash while it is walked, and only the sponsor's
+side of it reaches the portfolio (:mod:`.deal_path`); a portfolio's IRR and its financing
+overlay are computed on its after-tax monthly cash at the end, when the scenario asks.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from simulator.core.draws import Draws, distribution_fields, sample
 from simulator.core.seeding import generator
 from simulator.core.timeline import MONTHS_PER_YEAR, discount_factors
 from simulator.engine.asset_path import AssetPath, commercialize, develop_all
+from simulator.engine.deal_path import DEAL_TOTALS, portfolio_columns
+from simulator.engine.deal_path import settle as settle_deal
 from simulator.pillars.commercial.competition import indication_shares
 from simulator.pillars.finance.step import TaxBook
 from simulator.scenario import Scenario
@@ -181,12 +187,21 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     budget_delay = np.zeros(n)
     pretax_pv = np.zeros(n)
     plant_totals = {k: np.zeros(n) for k in PLANT_TOTALS} if portfolio.has_plants() else {}
+    deal_totals: dict[str, np.ndarray] = {}
     for path, share in zip(paths, shares, strict=True):
         rd_pv -= path.pv_musd  # pass 1 booked R&D and CDx spend only (negative)
-        a_pretax = path.pv_musd + commercialize(ctx, path, share, cash, revenue_y, cost_diff)
+        own = path.own  # an asset under a deal: its own arrays, then the sponsor's side
+        arrays = (cash, revenue_y, cost_diff) if own is None else (own.cash, own.revenue_y,
+                                                                   own.diff)  # fmt: skip
+        a_pretax = path.pv_musd + commercialize(ctx, path, share, *arrays)
         if path.build is not None:  # not R&D: the plant built at risk before approval
             a_pretax = a_pretax + path.build.pv_musd
             book.add_capex_spread(*path.build.capex)
+        if own is not None:
+            a_pretax, deal_cols = settle_deal(ctx, path, cash, revenue_y, tax_keep)
+            path.outputs.update(deal_cols)
+            for k in DEAL_TOTALS:
+                deal_totals[k] = deal_totals.get(k, 0.0) + deal_cols[k]
         pretax_pv += a_pretax
         a_npv = a_pretax * tax_keep
         if path.plant is not None:
@@ -242,6 +257,9 @@ def _simulate_portfolio(ctx: _Context, pname: str, series: dict[str, np.ndarray]
     cols[f"{pname}.cdx_delayed_launches"] = cdx_delayed
     cols[f"{pname}.cdx_delay_months_sum"] = cdx_delay_sum
     cols.update({f"{pname}.cgt_{k}": v for k, v in plant_totals.items()})
+    cols.update({f"{pname}.{k}": v for k, v in deal_totals.items()})
+    extra = portfolio_columns(ctx.scenario, portfolio, cash)  # IRR, financing overlay
+    cols.update({f"{pname}.{k}": v for k, v in extra.items()})
     if portfolio.budget is not None and portfolio.budget.annual_rd_musd is not None:
         cols[f"{pname}.budget_delay_months"] = budget_delay  # summed over the assets
     return cols, cash, revenue_y, paths

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from simulator.report.calibration import calibration
+from simulator.report.deals import deals_section, financing_section
 from simulator.report.page import Context, Section, deferred_figures, figure_html, table_html
 from simulator.report.sections import (
     assets,
@@ -62,6 +63,8 @@ SECTIONS: list[Callable[[Result, Context], Section | None]] = [
     discovery_section,
     manufacturing,
     trials,
+    deals_section,
+    financing_section,
     convergence,
     calibration,
     provenance,

@@ -128,6 +128,27 @@ _CGT = "CGT treated / lost / capex"
 _SPEND = "R&D spend: mean OOP / PV"
 _T, _TR, _R = ("table",), ("table", "risk"), ("risk",)
 
+#: IRR, deals and financing (:mod:`simulator.pillars.deals`; NaN where a run has none). The
+#: IRR's percentiles are over the iterations where it exists (``irr_defined_share``).
+DEAL_METRICS: tuple[Metric, ...] = (
+    Metric("irr_defined_share", "IRR exists (cash changes sign)", "share", PERCENT,
+           lambda c: c["irr_annual"].share("finite")),
+    *(Metric(f"irr_p{q}", f"IRR P{q}", "share", PERCENT,
+             lambda c, q=q: c["irr_annual"].percentile(q), exact=False) for q in (10, 50, 90)),
+    Metric("deal_partner_npv_mean_musd", "Partners' NPV, mean", "USD M", MONEY,
+           lambda c: c["deal_partner_npv_musd"].mean),
+    Metric("deal_to_sponsor_pv_mean_musd", "Deal payments to the sponsor, PV mean", "USD M",
+           MONEY, lambda c: c["deal_to_sponsor_pv_musd"].mean),
+    *(m for k in ("senior", "junior") for m in (
+        Metric(f"fin_{k}_default_prob", f"{k.title()} debt default probability", "share",
+               PERCENT, lambda c, k=k: c[f"fin_{k}_default"].mean),
+        Metric(f"fin_{k}_expected_loss", f"{k.title()} debt expected loss", "share", PERCENT,
+               lambda c, k=k: c[f"fin_{k}_loss_share"].mean))),
+    *(Metric(f"fin_equity_irr_p{q}", f"Equity IRR P{q}", "share", PERCENT,
+             lambda c, q=q: c["fin_equity_irr"].percentile(q), exact=False)
+      for q in (10, 50, 90)),
+)  # fmt: skip
+
 #: The summary of each portfolio: a row of ``summary.csv`` per portfolio, in this order.
 SUMMARY: tuple[Metric, ...] = (
     Metric("iterations", "Iterations", "iterations", COUNT, lambda c: c["npv_musd"].n),
@@ -203,6 +224,7 @@ SUMMARY: tuple[Metric, ...] = (
            lambda c: c["cgt_capex_musd"].mean, row=_CGT, views=_T),
     Metric("cgt_plant_build_mean_musd", "CGT plant built at risk before approval, mean",
            "USD M", MONEY, lambda c: c["cgt_plant_build_musd"].mean),
+    *DEAL_METRICS,
 )  # fmt: skip
 
 #: The paired difference ``a - b`` of two portfolios' NPV, same iterations: a row of

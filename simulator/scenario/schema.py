@@ -39,6 +39,8 @@ from simulator.core.notation import parse_distribution
 from simulator.pillars.budget.block import Budget
 from simulator.pillars.cohort.block import Cohort
 from simulator.pillars.commercial.block import Commercial, check_commercial
+from simulator.pillars.deals.block import DealBlock, check_deal
+from simulator.pillars.deals.financing import Financing
 from simulator.pillars.development.block import STAGES, Phases, Regulatory, Stage, StageName
 from simulator.pillars.diagnostics.block import CompanionDiagnostic
 from simulator.pillars.diagnostics.standards import BiomarkerStandard
@@ -72,6 +74,7 @@ class Simulation(Model):
         description="override every manufacturing block's fidelity (fast: monthly queue; "
         "event: SimPy, patient by patient); none: each asset's own",
     )
+    irr: bool = Field(False, description="each portfolio's IRR per iteration (monthly cash)")
 
 
 class Market(Model):
@@ -143,6 +146,7 @@ class Asset(Model):
     evidence: Evidence | None = Field(
         None, description="a price reassessment after launch and a real-world evidence programme"
     )
+    deal: DealBlock | None = Field(None, description="a licensing or partner deal on the asset")
 
     @model_validator(mode="after")
     def _stages_present(self) -> Asset:
@@ -180,6 +184,7 @@ class Asset(Model):
         check_designs(self)
         check_commercial(self)
         self._check_readiness()
+        check_deal(self)
         return self
 
     def _check_readiness(self) -> None:
@@ -236,6 +241,9 @@ class Portfolio(Model):
     risk_groups: dict[Name, RiskGroup] = Field(default_factory=dict)
     budget: Budget | None = Field(
         None, description="R&D budget: a cap on expected spend, an optional annual budget"
+    )
+    financing: Financing | None = Field(
+        None, description="a megafund overlay: debt tranches and equity fund the portfolio"
     )
 
     def asset(self, name: str) -> Asset:

@@ -188,8 +188,12 @@ def simulate_capacity_fast(
     done_by[-1] = 1.0
     left = months - 1 - np.arange(months)  # months after the start month
     weight = np.where(left >= 0, done_by[np.minimum(np.maximum(left, 0), offsets.size - 1)], 0.0)
+    # Row-by-row sums, not ``weight @ wait_sum``: a BLAS product's summation order depends on
+    # the CPU's kernels, so its last bits differ between machines; these do not.
+    weighted_waits = (weight[:, None] * wait_sum).sum(axis=0)
+    weighted_starts = (weight[:, None] * first_starts).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_wait = (weight @ wait_sum) / (weight @ first_starts)
+        mean_wait = weighted_waits / weighted_starts
         slots = out["suites"] * p.batches_per_suite_month
         own = out["batches_started"] - out["contract_batches"]
         utilization = np.where(slots > 0, own / slots, np.nan)

@@ -275,7 +275,10 @@ def simulate_capacity_fast(
     left = months - 1 - np.arange(months)  # months after the start month
     weight = np.where(left >= 0, done_by[np.minimum(np.maximum(left, 0), offsets.size - 1)], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_wait = (weight @ wait_sum) / (weight @ first_starts)
+        # row-by-row sums as in the kernel's caller (a BLAS product's last bits vary by CPU)
+        mean_wait = (weight[:, None] * wait_sum).sum(axis=0) / (
+            weight[:, None] * first_starts
+        ).sum(axis=0)
         slots = out["suites"] * p.batches_per_suite_month
         own = out["batches_started"] - out["contract_batches"]
         utilization = np.where(slots > 0, own / slots, np.nan)
