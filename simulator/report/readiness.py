@@ -18,6 +18,7 @@ MEANING = {
     "surveillance": "post-market surveillance (safety signal, REMS, long-term follow-up)",
     "reassessment": "a price reassessment after N years of outcomes data",
     "rwe": "the real-world evidence programme (the investment)",
+    "logistics": "a fresh or cryopreserved product (shipping cost, transit loss, vein-to-vein)",
 }
 
 

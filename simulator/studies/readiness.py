@@ -19,7 +19,9 @@ The mechanisms, and what removing one means:
 - ``surveillance``: no safety signal, REMS or long-term follow-up;
 - ``reassessment``: no price reassessment (and so nothing for RWE to keep);
 - ``rwe``: no RWE programme (its cost, its price-keep probability, its label expansion),
-  the reassessment kept: the value of the investment itself.
+  the reassessment kept: the value of the investment itself;
+- ``logistics``: no fresh-or-cryopreserved choice on a plant: its shipping cost, transit
+  loss and vein-to-vein time are the manufacturing block's own numbers again.
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ from simulator.engine.reduction import STREAMING_THRESHOLD, run_paired_summaries
 from simulator.results.columns import ArrayColumn
 from simulator.scenario import Scenario
 
-MECHANISMS = ("biomarker_standard", "surveillance", "reassessment", "rwe")
+MECHANISMS = ("biomarker_standard", "surveillance", "reassessment", "rwe", "logistics")
 
 
 def _has(asset, mechanism: str) -> bool:
+    if mechanism == "logistics":
+        return asset.manufacturing is not None and asset.manufacturing.logistics is not None
     if mechanism in ("biomarker_standard", "surveillance"):
         return getattr(asset, mechanism) is not None
     e = asset.evidence
@@ -52,6 +56,9 @@ def present(scenario: Scenario) -> dict[str, list[str]]:
 
 
 def _off(asset, mechanism: str):
+    if mechanism == "logistics":
+        plant = asset.manufacturing.model_copy(update={"logistics": None})
+        return asset.model_copy(update={"manufacturing": plant})
     if mechanism in ("biomarker_standard", "surveillance"):
         return asset.model_copy(update={mechanism: None})
     e = asset.evidence

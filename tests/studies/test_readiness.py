@@ -111,3 +111,19 @@ def test_follow_up_on_a_small_molecule_is_refused(tmp_path):
     a["surveillance"] = {"long_term_follow_up": {"usd_per_patient_year": 1000}}
     with pytest.raises(sim.ScenarioError, match="cell and gene therapies"):
         make({"p": [a]})
+
+
+def test_without_logistics_the_plant_runs_its_own_numbers():
+    from pillars.manufacturing.test_step import _drug
+
+    fresh = _drug({"logistics": {"product": "fresh", "transit_loss_prob": 0.2}})
+    own = _drug({})
+    s = make({"p": [fresh]}, iterations=200, chunk_size=200)
+    assert present(s) == {"logistics": ["p.cart"]}
+    off = without(s, "logistics")
+    assert present(off) == {}
+    ref = sim.run(make({"p": [own]}, iterations=200, chunk_size=200))
+    np.testing.assert_array_equal(sim.run(off).npv("p"), ref.npv("p"))
+    table = readiness_table(s)
+    assert list(table["mechanism"]) == ["logistics"]
+    assert table["effect_musd"].iloc[0] < 0  # 20% of the shipments lost, nothing saved

@@ -14,6 +14,23 @@ slot/month/centre); real-world axi-cel, *Blood* (vein-to-vein median 28 days, IQ
 trials) and UK real-world data 2019-2023 (4-14%; 17 of 58 failures re-apheresed). More
 in :mod:`.process`. The launch suites may be built at risk before approval
 (:class:`PlantBuild`, :mod:`.build`).
+
+Logistics options (:class:`Logistics`, optional): a ``fresh`` or a ``cryopreserved``
+product. Each has three numbers, the cost of one shipment of a released batch ``k``, the
+probability ``c`` that a shipment is lost in transit and the vein-to-vein time ``v`` in
+days; when the block is present they replace the plant's ``logistics_per_shipment_musd``,
+``cold_chain_loss_prob`` and ``vein_to_vein_months`` (``v / (365.25 / 12)``), so both
+paths of the queue run them unchanged. Over a run with ``S`` shipments the expected
+transit losses are ``S c`` and the shipping cost is ``S k``. Defaults:
+
+- cryopreserved: 28 days (real-world axi-cel, leukapheresis to infusion, *Blood*: a
+  cryopreserved product); USD 10,000 a shipment (ASSUMPTION: a liquid-nitrogen dry
+  shipper, both legs); 1% lost (ASSUMPTION, as the plant's own default).
+- fresh: 21 days (ASSUMPTION: the week of freezing, frozen release and thaw scheduling
+  saved; Yescarta's leukapheresis-to-release median is 14 days after its 2024 process
+  change, Gilead); USD 4,000 a shipment (ASSUMPTION: a 2-8 C courier); 3% lost
+  (ASSUMPTION: a product with a shelf life of hours to days is lost to a courier delay or
+  a patient unfit on the infusion day, which a frozen product would wait out).
 """
 
 from __future__ import annotations
@@ -57,6 +74,43 @@ class PlantBuild(Model):
     capex_per_suite_musd: Float = Field(
         ge=0.0, description="building and qualifying one launch suite, spread over the build"
     )
+
+
+DAYS_PER_MONTH = 365.25 / 12
+# cost per shipment (USD M), transit loss probability, vein-to-vein days (module docstring)
+LOGISTICS_DEFAULTS = {
+    "cryopreserved": (0.010, 0.01, 28.0),
+    "fresh": (0.004, 0.03, 21.0),
+}
+
+
+class Logistics(Model):
+    """A fresh or a cryopreserved product: its shipping cost, transit loss and vein-to-vein
+    time, which replace the plant's own three numbers (see the module docstring)."""
+
+    product: Literal["fresh", "cryopreserved"] = Field(
+        description="fresh: shorter vein-to-vein, fragile in transit; cryopreserved: the reverse"
+    )
+    cost_per_shipment_musd: Float | None = Field(
+        None, ge=0.0, description="one released batch shipped (none: the product's default)"
+    )
+    transit_loss_prob: Float | None = Field(
+        None, ge=0.0, le=1.0, description="a shipment lost in transit (none: the default)"
+    )
+    vein_to_vein_days: Float | None = Field(
+        None, ge=0.0, le=730.0, description="slot to infusion, days (none: the default)"
+    )
+
+    def resolved(self) -> tuple[float, float, float]:
+        """(cost per shipment USD M, transit loss probability, vein-to-vein months)."""
+        cost, loss, days = LOGISTICS_DEFAULTS[self.product]
+        if self.cost_per_shipment_musd is not None:
+            cost = self.cost_per_shipment_musd
+        if self.transit_loss_prob is not None:
+            loss = self.transit_loss_prob
+        if self.vein_to_vein_days is not None:
+            days = self.vein_to_vein_days
+        return cost, loss, days / DAYS_PER_MONTH
 
 
 CGT_MODALITIES = ("gene_therapy", "autologous_cell_therapy", "allogeneic_cell_therapy")
@@ -109,6 +163,11 @@ class Manufacturing(Model):
     logistics_per_shipment_musd: Float = Field(0.0, ge=0.0, description="cold-chain shipping")
     contract: ContractManufacturing | None = Field(
         None, description="a contract manufacturer for the overflow (none: own suites only)"
+    )
+    logistics: Logistics | None = Field(
+        None,
+        description="fresh or cryopreserved product; replaces logistics_per_shipment_musd, "
+        "cold_chain_loss_prob and vein_to_vein_months (none: those numbers as given)",
     )
 
     @model_validator(mode="after")
