@@ -31,6 +31,11 @@ transit losses are ``S c`` and the shipping cost is ``S k``. Defaults:
   change, Gilead); USD 4,000 a shipment (ASSUMPTION: a 2-8 C courier); 3% lost
   (ASSUMPTION: a product with a shelf life of hours to days is lost to a courier delay or
   a patient unfit on the infusion day, which a frozen product would wait out).
+
+Slot allocation (:class:`SlotAllocation`, optional, SimPy model only): a share ``s`` of
+referrals at ``k`` times the others' dropout hazard ``h0 = h / (1 - s + s k)`` (the mean
+stays ``dropout_hazard_monthly``), served first come first served or high risk first
+(``progression_risk``); see :mod:`.des`.
 """
 
 from __future__ import annotations
@@ -113,6 +118,24 @@ class Logistics(Model):
         return cost, loss, days / DAYS_PER_MONTH
 
 
+class SlotAllocation(Model):
+    """Who gets the next slot (SimPy model only, ``fidelity: event``; see .des).
+
+    A share of referrals is at a higher risk of progression: its dropout hazard is
+    ``hazard_ratio`` times the others', the mean over referrals staying
+    ``dropout_hazard_monthly``. ``first_come_first_served`` serves in arrival order;
+    ``progression_risk`` serves the high-risk patients waiting first.
+    """
+
+    policy: Literal["first_come_first_served", "progression_risk"] = Field(
+        "first_come_first_served", description="the order waiting referrals get slots in"
+    )
+    high_risk_share: Float = Field(ge=0.0, le=1.0, description="referrals at the higher risk")
+    hazard_ratio: Float = Field(
+        ge=1.0, le=100.0, description="their dropout hazard / the others' dropout hazard"
+    )
+
+
 CGT_MODALITIES = ("gene_therapy", "autologous_cell_therapy", "allogeneic_cell_therapy")
 
 
@@ -164,6 +187,9 @@ class Manufacturing(Model):
     contract: ContractManufacturing | None = Field(
         None, description="a contract manufacturer for the overflow (none: own suites only)"
     )
+    allocation: SlotAllocation | None = Field(
+        None, description="risk classes and the slot policy (none: one class, in arrival order)"
+    )
     logistics: Logistics | None = Field(
         None,
         description="fresh or cryopreserved product; replaces logistics_per_shipment_musd, "
@@ -176,5 +202,10 @@ class Manufacturing(Model):
         if e is not None and e.max_suites < self.suites:
             raise ValueError(
                 f"expansion.max_suites ({e.max_suites}) must be >= suites ({self.suites})"
+            )
+        if self.allocation is not None and self.fidelity != "event":
+            raise ValueError(
+                "allocation (risk classes, slot policy) runs in the SimPy model only: "
+                "it needs fidelity: event"
             )
         return self

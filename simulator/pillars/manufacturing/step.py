@@ -47,7 +47,7 @@ from simulator.pillars.manufacturing.queue import (
 
 def process_for(m: Manufacturing) -> CellTherapyProcess:
     """The queue model's process for a scenario's manufacturing block (doses as slots)."""
-    e, c = m.expansion, m.contract
+    e, c, a = m.expansion, m.contract, m.allocation
     d = m.doses_per_batch
     shipping, transit_loss, vein_to_vein = (
         (m.logistics_per_shipment_musd, m.cold_chain_loss_prob, m.vein_to_vein_months)
@@ -72,6 +72,9 @@ def process_for(m: Manufacturing) -> CellTherapyProcess:
         logistics_per_shipment_musd=shipping,
         contract_slots_per_month=0 if c is None else c.slots_per_month * d,
         contract_cost_per_batch_musd=0.0 if c is None else c.cost_per_batch_musd / d,
+        high_risk_share=0.0 if a is None else a.high_risk_share,
+        high_risk_hazard_ratio=1.0 if a is None else a.hazard_ratio,
+        allocation_policy="first_come_first_served" if a is None else a.policy,
     )
 
 

@@ -19,7 +19,6 @@ from helpers import asset, scenario_dict
 from pillars.manufacturing.test_des import assert_agree, compare
 from pillars.manufacturing.test_step import _drug, _run
 
-import simulator as sim
 from simulator.cli import main
 from simulator.pillars.manufacturing.block import (
     DAYS_PER_MONTH,
@@ -55,8 +54,15 @@ def test_without_the_block_the_plant_keeps_its_own_numbers_and_overrides_win():
     assert (p.cold_chain_loss_prob, p.logistics_per_shipment_musd, p.manufacturing_months) == (
         0.07, 0.2, 1.3,
     )  # fmt: skip
-    m = Manufacturing(**AMPLE, logistics={"product": "fresh", "transit_loss_prob": 0.2,
-                                          "cost_per_shipment_musd": 0.5, "vein_to_vein_days": 0})
+    m = Manufacturing(
+        **AMPLE,
+        logistics={
+            "product": "fresh",
+            "transit_loss_prob": 0.2,
+            "cost_per_shipment_musd": 0.5,
+            "vein_to_vein_days": 0,
+        },
+    )
     q = process_for(m)
     assert (q.cold_chain_loss_prob, q.logistics_per_shipment_musd, q.manufacturing_months) == (
         0.2, 0.5, 0.0,
@@ -114,9 +120,19 @@ def test_the_mean_slot_to_infusion_delay_is_the_vein_to_vein_time(product):
 
 PRODUCT_REGIMES = {
     # near capacity (6 slots for 5 referrals, losses as in test_des.py), each product's numbers
-    product: (process_for(plant(product, batches_per_suite_month=6, qc_failure_prob=0.05,
-                                remanufacture_prob=0.5, dropout_hazard_monthly=0.05,
-                                vein_to_vein_log_sd=0.2)), 5.0)  # fmt: skip
+    product: (
+        process_for(
+            plant(
+                product,
+                batches_per_suite_month=6,
+                qc_failure_prob=0.05,
+                remanufacture_prob=0.5,
+                dropout_hazard_monthly=0.05,
+                vein_to_vein_log_sd=0.2,
+            )
+        ),
+        5.0,
+    )
     for product in LOGISTICS_DEFAULTS
 }
 
@@ -146,7 +162,7 @@ def test_a_transit_loss_cuts_the_treated_patients_of_a_run():
     [({"product": "frozen"}, "fresh"), ({"product": "fresh", "transit_loss_prob": 1.5}, "1")],
 )
 def test_bad_logistics_exits_2_naming_file_line_and_field(tmp_path, value, fragment):
-    a = asset("cart")
+    a = asset("cart", cogs_share=0.0)
     a["modality"] = "autologous_cell_therapy"
     a["manufacturing"] = {"suites": 1, "logistics": value}
     data = scenario_dict({"p": [a]}, iterations=20, chunk_size=20)
