@@ -4,7 +4,7 @@ Compare a portfolio of a few blockbusters with one of many biomarker-defined
 "nichebusters" as distributions of NPV, not point estimates::
 
     import simulator as sim
-    s = sim.load_scenario("scenarios/nichebuster.yaml")
+    s = sim.load_scenario(sim.shipped("nichebuster.yaml"))   # from any working directory
     r = sim.run(s.with_(iterations=20_000))
     r.summary()                           # a row per portfolio
     r.compare("nichebuster", "blockbuster")
@@ -15,6 +15,7 @@ Compare a portfolio of a few blockbusters with one of many biomarker-defined
 from __future__ import annotations
 
 from os import PathLike
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simulator.core.provenance import VERSION
@@ -32,6 +33,7 @@ __all__ = [
     "load_scenario",
     "run",
     "scenario_from_dict",
+    "shipped",
 ]
 __version__ = VERSION
 
@@ -68,10 +70,25 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
 
 
+def shipped(name: str = "nichebuster.yaml") -> Path:
+    """The path of a scenario shipped in the checkout's ``scenarios/`` folder, whatever the
+    working directory (Jupyter starts a notebook's kernel in ``notebooks/``)::
+
+        s = sim.load_scenario(sim.shipped("nichebuster.yaml"))
+
+    Raises ``FileNotFoundError`` naming the folder and the scenarios it holds."""
+    folder = Path(__file__).resolve().parents[1] / "scenarios"
+    path = folder / name
+    if not path.is_file():
+        known = ", ".join(sorted(p.name for p in folder.glob("*.yaml"))) or "none"
+        raise FileNotFoundError(f"no shipped scenario {name!r} in {folder} (shipped: {known})")
+    return path
+
+
 def run(
     scenario: Scenario,
     *,
-    backend: str = "sequential",
+    backend: str = "local",
     workers: int | None = None,
     progress: Progress | None = None,
     scheduler: Any = None,
@@ -85,9 +102,10 @@ def run(
     scenario
         A loaded scenario (:func:`load_scenario`); change it with ``scenario.with_(...)``.
     backend
-        ``"sequential"`` (in this process; the default in Python), ``"local"`` (a process
-        pool) or ``"dask"`` (a Dask cluster; the ``dask`` extra). The backend never
-        changes the numbers.
+        ``"local"`` (a process pool over the usable cores, as the ``simulate`` command;
+        a run of one chunk stays in this process), ``"sequential"`` (in this process) or
+        ``"dask"`` (a Dask cluster; the ``dask`` extra). The backend never changes the
+        numbers.
     workers
         Processes for ``"local"`` and for the LocalCluster of ``"dask"`` (default: the
         usable cores).
@@ -142,4 +160,26 @@ def _results():
     import simulator.results as results
 
     results.Result.writer = _write
+    if not results.Plots.MORE:
+        results.Plots.MORE.update(_report_charts())
     return results
+
+
+def _report_charts() -> dict[str, Any]:
+    """The report's charts for ``result.plot`` (matplotlib is imported only when one is
+    drawn: these wrappers import the chart module on their first call)."""
+
+    def lazy(module: str, name: str):
+        def draw(result, *args, **kw):
+            import importlib
+
+            return getattr(importlib.import_module(module), name)(result, *args, **kw)
+
+        draw.__name__ = name
+        return draw
+
+    charts = ("paired_difference", "cashflow_fan", "asset_contributions", "expected_launches",
+              "launch_count", "risk_panels", "convergence", "plant_panels")  # fmt: skip
+    out = {n: lazy("simulator.report.charts", n) for n in charts}
+    out["strip"] = lazy("simulator.report.executive", "strip")
+    return out

@@ -195,7 +195,27 @@ def test_outputs_split_inputs_and_leave_constant_columns_in_the_manifest(tmp_pat
         expected = full[name].iloc[0]
         assert full[name].nunique(dropna=False) == 1
         assert (value is None and pd.isna(expected)) or value == expected
+    # the outcomes to the last bit; the sampled inputs as 32-bit floats (the manifest says)
+    assert json.loads((out / "manifest.json").read_text())["inputs_float"] == "float32"
     for frame in (outcomes, inputs):
         for name in frame.columns:
             assert frame[name].nunique(dropna=False) > 1
-            np.testing.assert_array_equal(frame[name].to_numpy(), full[name].to_numpy())
+            expected = full[name].to_numpy()
+            if frame is inputs and expected.dtype.kind == "f":
+                assert frame[name].dtype == np.float32
+                expected = expected.astype(np.float32)
+            np.testing.assert_array_equal(frame[name].to_numpy(), expected)
+
+
+def test_the_studies_that_rerun_the_model_are_asked_for_with_tables(tmp_path):
+    """The default run neither reruns under each success-rate table nor computes the
+    calibration table (the report says how to get them); ``--tables`` does both."""
+    args = ["scenarios/nichebuster.yaml", "-n", "200", "-q", "--backend", "sequential"]
+    plain = run_cli([*args, "--out", str(tmp_path / "plain")])
+    page = (tmp_path / "plain" / "report.html").read_text(encoding="utf-8")
+    assert "by success-rate table" not in plain.output
+    assert '<section id="calibration">' not in page and "--tables" in page
+    full = run_cli([*args, "--out", str(tmp_path / "full"), "--tables"])
+    page = (tmp_path / "full" / "report.html").read_text(encoding="utf-8")
+    assert "nichebuster - blockbuster by success-rate table" in full.output
+    assert '<section id="calibration">' in page and "--tables" not in page

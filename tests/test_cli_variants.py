@@ -27,7 +27,9 @@ def test_sensitivity_writes_tables_and_tornadoes(scenario_file, tmp_path):
     assert res.exit_code == 0, res.output
     assert "a.a.commercial.list_price_usd" in res.output
     assert sorted(p.name for p in out.iterdir()) == [
+        "manifest.json",
         "regression.csv",
+        "scenario.resolved.yaml",
         "sensitivity.csv",
         "tornado_regression.png",
         "tornado_swing.png",

@@ -2,8 +2,9 @@
 
 Each notebook sets its sizes at top level (``ITERATIONS = 5_000``, ``SWING_ITERATIONS``,
 ``TOP``, ``OUT_DIR``); the test rewrites those assignments to small values and executes
-the notebook in a fresh kernel whose working directory is the checkout, so it imports
-this checkout's ``simulator``.
+the notebook in a fresh kernel whose working directory is ``notebooks/``, as Jupyter
+starts it (``PYTHONPATH`` points at the checkout, so it imports this checkout's
+``simulator``; the notebooks find the shipped scenario with ``sim.shipped``).
 """
 
 from __future__ import annotations
@@ -51,7 +52,10 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     client = nbclient.NotebookClient(
-        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(ROOT / "notebooks")}},
     )
     client.execute()
     errors = [
@@ -62,5 +66,17 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
         if o.output_type == "error"
     ]
     assert errors == []
+    assert 'scenarios/nichebuster.yaml")' not in "".join(c.source for c in code), (
+        "a notebook names the scenario by a path relative to the checkout; use sim.shipped"
+    )
     if path.stem == "01_quickstart":
         assert (tmp_path / "out" / "report.html").is_file()
+
+
+def test_shipped_finds_the_scenario_from_any_directory(tmp_path, monkeypatch):
+    import simulator as sim
+
+    monkeypatch.chdir(tmp_path)
+    assert sim.shipped("nichebuster.yaml") == ROOT / "scenarios" / "nichebuster.yaml"
+    with pytest.raises(FileNotFoundError, match=r"nichebuster\.yaml"):
+        sim.shipped("no_such.yaml")

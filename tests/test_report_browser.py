@@ -29,6 +29,7 @@ pytestmark = pytest.mark.skipif(
 )
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run"]
 SECTIONS = {
+    "answer",
     "question",
     "headline",
     "assumptions",
@@ -106,3 +107,74 @@ def test_screenshot_of_the_top_of_the_report(report_file):
     assert (width, height) == (1280, 1800)
     assert len(data) > 50_000  # a page of text, tables and a chart, not a blank sheet
     print(f"\nreport screenshot: {SCREENSHOT}")
+
+
+FIRST_SCREEN = ROOT / "runs" / "report-first-screen.png"
+FULL_PAGE = ROOT / "runs" / "report-full-page.png"
+#: Measures, in a 1280 x 900 window, where the answer's pieces end (px from the top).
+_MEASURE = """<script>
+const bottom = (sel) => { const e = document.querySelector(sel);
+  return e ? e.getBoundingClientRect().bottom + window.scrollY : null; };
+const out = document.createElement("pre"); out.id = "measure";
+out.textContent = JSON.stringify({
+  verdict: bottom("header h1"), spends: bottom("#answer table"),
+  strip: bottom("#answer img"), page: document.documentElement.scrollHeight,
+  width: window.innerWidth });
+document.body.appendChild(out);
+</script>"""
+
+
+def _measure(report_file: Path, tmp_path: Path) -> dict:
+    import json
+
+    probe = tmp_path / "probe.html"
+    probe.write_text(
+        report_file.read_text(encoding="utf-8").replace("</body>", _MEASURE + "</body>")
+    )
+    done = _chromium("--window-size=1280,900", "--dump-dom", probe.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = re.search(r'<pre id="measure">(.*?)</pre>', done.stdout, re.S)
+    assert found is not None, done.stdout[-2000:]
+    return json.loads(html_unescape(found.group(1)))
+
+
+def html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+def test_first_screen_holds_the_verdict_both_spends_and_the_strip(report_file, tmp_path):
+    m = _measure(report_file, tmp_path)
+    assert m["width"] == 1280
+    for piece in ("verdict", "spends", "strip"):
+        assert m[piece] is not None and 0 < m[piece] <= 900, (piece, m)
+    page = report_file.read_text(encoding="utf-8")
+    answer = page[page.index('<section id="answer">') : page.index('<section id="headline">')]
+    assert answer.count("R&amp;D spend, mean OOP") == 1
+    for p in ("blockbuster", "nichebuster"):
+        assert f"<td>{p}</td>" in answer  # each portfolio's spend is a row of that table
+    FIRST_SCREEN.parent.mkdir(exist_ok=True)
+    for path, height in ((FIRST_SCREEN, 900), (FULL_PAGE, int(m["page"]))):
+        path.unlink(missing_ok=True)
+        done = _chromium(
+            f"--window-size=1280,{height}", f"--screenshot={path}", report_file.as_uri()
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    print(f"\nfirst screen: {FIRST_SCREEN}\nfull page ({m['page']} px): {FULL_PAGE}")
+
+
+def test_printed_report_has_the_verdict_and_its_table_on_page_one(report_file, tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    pdf = tmp_path / "report.pdf"
+    done = _chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", report_file.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    pages = pypdf.PdfReader(pdf).pages
+    first = " ".join(pages[0].extract_text().split())
+    verdict = report_file.read_text(encoding="utf-8").split("verdict-title'>")[1].split("<")[0]
+    assert " ".join(html_unescape(verdict).split()) in first
+    assert "R&D spend, mean OOP" in first and "P(loss)" in first
+    second = " ".join(pages[1].extract_text().split())
+    assert second.startswith("Headline comparison")  # the answer's page break: page 2 starts anew
+    print(f"\nprinted report: {len(pages)} pages (A4)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from simulator.cli import (  # noqa: F401  (each registers its command)
     discover,
     frontier,
+    gates,
     readiness,
     run,
     sensitivity,

@@ -43,6 +43,7 @@ def main() -> None:
     simulate scenarios/nichebuster.yaml            run a scenario (the 'run' command)
     simulate run --help                            options of a run
     simulate trials scenarios/nichebuster.yaml     operating characteristics of trial designs
+    simulate gates scenarios/gates.yaml            option value of stage gates
     """
 
 

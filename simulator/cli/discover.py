@@ -112,7 +112,7 @@ def discover_command(
         fig.tight_layout()
         fig.savefig(d / "peeling.png")
 
-    write_directory(out, write)
+    write_directory(out, write, scenario=s)
     at = table.attrs
     click.echo(
         f"{s.name}: where {a} beats {b}: {at['experiments']} design points x "

@@ -68,10 +68,16 @@ def parse_pair(text: str | None, scenario) -> tuple[str, str]:
 
 
 def relabel(exc: ScenarioError, option: str) -> ScenarioError:
-    """The same problems, named after ``option`` instead of ``--set``."""
+    """The same problems, named after ``option`` instead of ``--set`` (or of
+    ``Scenario.with_``, which the commands call)."""
     return ScenarioError(
         [
-            Problem(p.file.replace("--set", option, 1), p.line, p.path, p.message)
+            Problem(
+                p.file.replace("--set", option, 1).replace("Scenario.with_", option, 1),
+                p.line,
+                p.path,
+                p.message,
+            )
             for p in exc.problems
         ]
     )

@@ -1,7 +1,11 @@
 """``simulate run SCENARIO`` (the default command): simulate, print the comparison, write
 the outputs (the table itself is :mod:`simulator.report.terminal`; the trial operating
-characteristics, the verdict under each success-rate table and the calibration table the
-report shows are computed here, by their studies, and handed to it)."""
+characteristics the report shows are computed here, by their study, and handed to it).
+
+The verdict under each success-rate table and the calibration table rerun the model
+(a scenario per table, a run per template: about as long again as the run itself), so
+they are computed only on request, with ``--tables``; without it the report says how to
+get them."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from pathlib import Path
 import click
 
 from simulator.cli.app import BACKENDS, fail, load, main, progress_wanted
+from simulator.cli.phases import Phases, timing_line
 from simulator.cli.scale import run_scaled
 from simulator.core.errors import ScenarioError
 
@@ -70,6 +75,12 @@ CALIBRATION_ITERATIONS = 5_000
     is_flag=True,
     help="Also write the per-iteration tables as iterations.csv and inputs.csv.",
 )
+@click.option(
+    "--tables",
+    is_flag=True,
+    help="Also rerun under each success-rate table and compute the calibration table "
+    "(report appendix; about as long again as the run).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def run_command(
     scenario,
@@ -86,6 +97,7 @@ def run_command(
     fmt,
     fidelity,
     csv,
+    tables,
     quiet,
 ):
     """Run SCENARIO, print the comparison and write the outputs."""
@@ -114,22 +126,18 @@ def run_command(
     except OSError as exc:
         click.echo(f"error: cannot write the outputs to {out}: {exc.strerror or exc}", err=True)
         sys.exit(2)
-    if progress_wanted(quiet):
-        with click.progressbar(length=1, label="simulating", file=sys.stderr) as bar:
-
-            def progress(done: int, total: int) -> None:
-                bar.length = total
-                bar.update(done - bar.pos)
-
-            result = run_scaled(run, s, backend, workers, options, progress=progress)
-    else:
-        result = run_scaled(run, s, backend, workers, options)
-    tables = _report_tables(result)
-    saved = result.save(out, tables=tables, csv=csv, record_command=True)
+    with Phases(progress_wanted(quiet)) as phases:
+        with phases.phase("simulating", unit="chunks") as tick:
+            result = run_scaled(run, s, backend, workers, options, progress=tick)
+        with phases.phase("report studies"):
+            tables = _report_tables(result, studies=tables)
+        with phases.phase("writing outputs"):
+            saved = result.save(out, tables=tables, csv=csv, record_command=True)
+    timing = timing_line(phases.seconds, phases.wall_seconds)
     if fmt == "json":
         click.echo(json.dumps(json_report(result, saved), indent=2))
     else:
-        click.echo(format_report(result, saved))
+        click.echo(format_report(result, saved, timing=timing))
         by_table = tables.get("benchmark_tables")
         for a, b in result.scenario.pairs() if by_table is not None else []:
             click.echo(verdict_line(by_table, a, b))
@@ -140,20 +148,24 @@ def _default_out(name: str) -> Path:
     return Path("runs") / f"{name}-{stamp}"
 
 
-def _report_tables(result) -> dict:
+def _report_tables(result, studies: bool = False) -> dict:
     """Tables the report shows that a study computes: the trial operating
-    characteristics (when the scenario has such trials), the verdict under each
-    success-rate table (when its assets name one) and the calibration of its templates."""
+    characteristics (when the scenario has such trials) and, with ``studies``
+    (``--tables``), the verdict under each success-rate table (when its assets name one)
+    and the calibration of its templates."""
     if result.summaries_only:
         return {}
-    from simulator.studies.benchmark_sets import by_benchmark_table, named_tables
-    from simulator.studies.calibration import calibration_table
     from simulator.studies.trials import operating_characteristics
 
     backend = "local" if result.backend == "dask" else result.backend  # no second cluster
     s, run_on = result.scenario, {"backend": backend, "workers": result.workers}
     n = s.simulation.iterations
     out = {"trials": operating_characteristics(s, trials=REPORT_TRIALS)}
+    if not studies:
+        return {k: v for k, v in out.items() if len(v)}
+    from simulator.studies.benchmark_sets import by_benchmark_table, named_tables
+    from simulator.studies.calibration import calibration_table
+
     if named_tables(s) and s.pairs():
         out["benchmark_tables"] = by_benchmark_table(
             s, iterations=min(n, TABLE_ITERATIONS), result=result, **run_on

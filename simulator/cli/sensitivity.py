@@ -88,7 +88,7 @@ def sensitivity_command(
             fig.tight_layout()
             fig.savefig(d / name)
 
-    write_directory(out, write)
+    write_directory(out, write, scenario=s)
     click.echo(
         f"{s.name}: one-way swing of {len(swing)} inputs (P10 / P90, others random, "
         f"{s.simulation.iterations:,} iterations each, seed {s.simulation.seed})\n"

@@ -75,7 +75,7 @@ def sweep_command(
         if len(grid_values) <= 2:
             _heatmaps(table, d)
 
-    write_directory(out, write)
+    write_directory(out, write, scenario=s)
     if fmt == "json":
         rows = [
             {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}

@@ -95,6 +95,22 @@ def _hazard(v: float) -> float:
 HazardPerYear = Annotated[Float, AfterValidator(_hazard)]
 
 
+def _no_distribution(v: Any) -> Any:
+    if (isinstance(v, str) and "(" in v) or (isinstance(v, dict) and "dist" in v):
+        raise ValueError(
+            "expected one number, not a distribution: a discount rate, cost of capital or "
+            "tax rate is a convention of the valuation, the same for every future (a "
+            "random rate would mix how futures are valued with what happens in them); "
+            "to see its effect, sweep it: simulate sweep SCENARIO --vary "
+            f"FIELD=0.08,0.105,0.12; got {v!r}"
+        )
+    return v
+
+
+#: A number fixed for the run, never drawn (see :func:`_no_distribution`).
+Rate = Annotated[float, BeforeValidator(_no_bool), BeforeValidator(_no_distribution)]
+
+
 class Model(BaseModel):
     """Base: unknown keys are errors, assignments are validated."""
 

@@ -46,6 +46,7 @@ from simulator.pillars.commercial.step import (
     fixed_costs,
     loss_of_exclusivity,
 )
+from simulator.pillars.decisions.step import apply_gates, killed_columns
 from simulator.pillars.development.stages import DevelopmentOutcome, StageDraws
 from simulator.pillars.development.step import before_launch, run_stages, stage_inputs
 from simulator.pillars.diagnostics.step import companion_diagnostic, gate_by_label
@@ -83,8 +84,8 @@ class AssetPath:
     loe_month: np.ndarray | None = None  # grid month of loss of exclusivity (float)
     share_factor: np.ndarray | None = None  # true effect / designed-for effect (mechanistic)
     build: BuildCost | None = None  # a CGT plant built at risk before approval
-    readiness: readiness.Readiness | None = None  # standards, surveillance, evidence blocks
     own: OwnCash | None = None  # an asset under a deal keeps its cash apart (deal_path)
+    readiness: readiness.Readiness | None = None  # standards, surveillance, evidence blocks
 
 
 @dataclass
@@ -96,9 +97,14 @@ class Prepared:
     trials: dict
     stages: list[StageDraws]
     outputs: dict[str, np.ndarray]
+    stops: dict[str, np.ndarray] | None = None  # gate -> its rule says stop (gates block)
+    passed_before_gates: dict[str, np.ndarray] | None = None
 
     def passed(self) -> dict[str, np.ndarray]:
-        """Each stage's success draw: it passes if it is run (benchmark: ``u < p``)."""
+        """Each stage's success draw: it passes if it is run (benchmark: ``u < p``),
+        before any gate stops it."""
+        if self.passed_before_gates is not None:
+            return self.passed_before_gates
         names = [s for s, _ in self.asset.stages()]
         return {s: st.u < st.p_success for s, st in zip(names, self.stages, strict=True)}
 
@@ -118,7 +124,11 @@ def prepare(ctx, asset, draws: Draws, rho: float) -> Prepared:
     outputs: dict[str, np.ndarray] = {}
     trials = simulate_in_chunk(ctx, asset, draws, rho) if is_mechanistic(asset) else {}
     stages = stage_inputs(ctx, asset, draws, rho, outputs, trials)
-    return Prepared(asset, draws, trials, stages, outputs)
+    prepared = Prepared(asset, draws, trials, stages, outputs)
+    if getattr(asset, "gates", None) is not None:  # a stop fails the stage after its cost
+        prepared.passed_before_gates = prepared.passed()
+        prepared.stages, prepared.stops = apply_gates(ctx, asset, draws, stages)
+    return prepared
 
 
 def develop_all(ctx, portfolio, draws: list[Draws], cost_diff: np.ndarray) -> list[AssetPath]:
@@ -150,6 +160,8 @@ def develop(ctx, prepared: Prepared, cost_diff: np.ndarray, waits=None) -> Asset
     dev, names = run_stages(ctx, asset, draws, prepared.stages, cost_diff, waits)
     if waits is not None:
         outputs["budget_delay_months"] = waits.sum(axis=1)
+    if prepared.stops is not None:
+        outputs.update(killed_columns(asset, prepared.stops, passed, dev.reached, names))
     pv = dev.pv_cost_musd.copy()
     approval = dev.launch_month
     launch = approval.astype(float)

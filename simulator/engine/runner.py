@@ -155,5 +155,8 @@ def run_variants(
 
 
 def _concat(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """Concatenate column dicts (every chunk has the same keys, in the same order)."""
-    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    """Concatenate column dicts (every chunk has the same keys, in the same order),
+    emptying them as it goes: each chunk's column is let go once it is copied, so that
+    merging needs about one copy of the rows in memory, not two."""
+    keys = list(parts[0]) if parts else []
+    return {k: np.concatenate([p.pop(k) for p in parts]) for k in keys}

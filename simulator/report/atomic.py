@@ -3,7 +3,8 @@
 The files are written into a hidden sibling directory (see
 :func:`~simulator.report.export.make_staging`) and moved into place only when every
 one of them is complete: an interrupted or failed command leaves nothing that looks
-finished.
+finished. Given the scenario the command ran on, the directory also gets its resolved
+scenario and a manifest (:func:`~simulator.report.export.study_provenance`).
 """
 
 from __future__ import annotations
@@ -12,16 +13,22 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from simulator.report.export import make_staging
+from simulator.report.export import make_staging, study_provenance
 
 
-def write_directory(directory: str | Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(staging)`` and move what it wrote into ``directory``; returns it."""
+def write_directory(
+    directory: str | Path, write: Callable[[Path], None], scenario: Any = None
+) -> Path:
+    """Call ``write(staging)`` (then, given ``scenario``, write its resolved scenario and
+    the manifest) and move it all into ``directory``; returns it."""
     directory = Path(directory)
     staging = make_staging(directory)
     try:
         write(staging)
+        if scenario is not None:
+            study_provenance(scenario, staging)
         if not directory.exists():
             os.replace(staging, directory)
         else:

@@ -4,7 +4,8 @@ benchmark table of success rates, and the calibration appendix.
 Nothing here runs the model: the verdict by table (:mod:`simulator.studies.benchmark_sets`)
 and the calibration table (:mod:`simulator.studies.calibration`) arrive computed, in
 ``ctx.tables["benchmark_tables"]`` and ``ctx.tables["calibration"]``; without them the
-line and the appendix are left out.
+line and the appendix are left out and one line says how to get them (they rerun the
+model, so the ``simulate`` command computes them only with ``--tables``).
 """
 
 from __future__ import annotations
@@ -59,9 +60,19 @@ def verdict_line(table: pd.DataFrame, a: str, b: str) -> str:
     )
 
 
+#: What the page says when neither study ran
+ON_REQUEST = (
+    "<p class='muted'>Not computed in this run (each reruns the model): the verdict under "
+    "each success-rate table and the calibration appendix. Add them with "
+    "<code>simulate SCENARIO --tables</code>.</p>"
+)
+
+
 def verdict_html(result: Result, ctx: Context) -> str:
     """The headline's line by table and its note on what was kept, or ``""``."""
     table = ctx.tables.get("benchmark_tables")
+    if "calibration" not in ctx.tables and table is None:
+        return ON_REQUEST
     if table is None or len(table) == 0:
         return ""
     out = []

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulator.results.plots import COLORS
+from simulator.results.plots import COLORS, portfolio_color, tail_note
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -39,16 +39,21 @@ def paired_difference(result: Result, a: str, b: str, ax: Axes | None = None) ->
     lo, hi = np.percentile(d, (0.5, 99.5))
     hi = hi if hi > lo else lo + 1.0
     edges = np.linspace(lo, hi, 81)
-    counts, _ = np.histogram(np.clip(d, lo, hi), bins=edges, density=True)
+    counts, _ = np.histogram(d, bins=edges)  # outside the range: counted in the label
+    share = counts / d.size
     mids = 0.5 * (edges[1:] + edges[:-1])
     width = edges[1] - edges[0]
     win = mids > 0
-    ax.bar(mids[win], counts[win], width=width, color=COLORS[2], alpha=0.7, label=f"{a} ahead")
-    ax.bar(mids[~win], counts[~win], width=width, color=COLORS[1], alpha=0.7, label=f"{b} ahead")
+    ca, cb = portfolio_color(result, a), portfolio_color(result, b)
+    ax.bar(mids[win], share[win], width=width, color=ca, alpha=0.75, label=f"{a} ahead")
+    ax.bar(mids[~win], share[~win], width=width, color=cb, alpha=0.75, label=f"{b} ahead")
     ax.axvline(0, color="black", lw=0.8)
     ax.axvline(d.mean(), color="black", lw=2, ls="--", label=f"mean {d.mean():+,.0f}")
-    ax.set_xlabel(f"NPV {a} - {b}, same future (USD millions)")
-    ax.set_ylabel("density")
+    ax.set_xlabel(f"NPV {a} - {b}, same future (USD millions; {tail_note([d], edges)})")
+    ax.set_ylabel(f"share of futures per bin ({width:,.0f} USD M wide)")
+    from matplotlib.ticker import PercentFormatter
+
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     ax.set_title(f"Paired difference: P({a} > {b}) = {(d > 0).mean():.1%}")
     ax.legend(frameon=False, fontsize=8)
     return ax
@@ -60,7 +65,7 @@ def cashflow_fan(result: Result, portfolio: str, ax: Axes | None = None, bands=N
     ax = _axes(ax)
     bands = result.cashflow_bands() if bands is None else bands
     b = bands[(bands.portfolio == portfolio) & (bands.measure == "net_cash")]
-    color = COLORS[result.portfolios.index(portfolio) % len(COLORS)]
+    color = portfolio_color(result, portfolio)
     ax.fill_between(b.year, b.p10_musd, b.p90_musd, color=color, alpha=0.25, label="P10-P90")
     ax.plot(b.year, b.p50_musd, color=color, lw=2, label="median")
     ax.plot(b.year, b.mean_musd, color="black", lw=1, ls="--", label="mean")

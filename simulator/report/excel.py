@@ -2,8 +2,10 @@
 
 Written with XlsxWriter (fast, and column formats need no per-cell loop).
 
-Sheets (each with a frozen header row, readable column widths and number formats: USD
-millions as ``#,##0.0``, probabilities as percentages):
+Every sheet's first row says what it holds and, on a money sheet, whether its figures
+are discounted; the second row is the header, in words with units (``NPV mean (USD
+M)``), and both stay frozen when scrolling. Numbers are stored as numbers with formats
+(USD millions as ``#,##0.0``, probabilities as percentages), never as text. Sheets:
 
 - **Summary**: a row per portfolio, the same numbers as ``summary.csv``, each column in
   the number format its metric declares (:mod:`simulator.results.metrics`);
@@ -14,7 +16,10 @@ millions as ``#,##0.0``, probabilities as percentages):
   (the first :data:`MAX_ITERATION_ROWS` iterations; the full table with every asset and
   every sampled input is ``iterations.parquet`` and ``inputs.parquet``);
 - **Cash flows**: yearly net cash and revenue bands per portfolio;
-- **Inputs**: the resolved scenario, one row per field (dotted path and value).
+- **Inputs**: the resolved scenario, one row per field (dotted path, assets by name, and
+  value: a number where the value is one);
+- **Provenance**: the run's manifest, key by key (code fingerprint, versions, seed,
+  chunk size, input hash, command): the same values as ``manifest.json``.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from simulator.report.page import header
 from simulator.results.convergence import mcse_table
 from simulator.results.metrics import BY_NAME
 
@@ -71,7 +77,8 @@ def portfolio_iterations(result: Result, rows: int = MAX_ITERATION_ROWS) -> pd.D
 
 
 def flatten(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    """Nested dicts and lists -> ``(dotted path, leaf value)`` rows."""
+    """Nested dicts and lists -> ``(dotted path, leaf value)`` rows; a list item with a
+    ``name`` is named by it (``assets.onc_kinase_1``), as ``--set`` takes it."""
     if isinstance(data, dict):
         out = []
         for k, v in data.items():
@@ -80,18 +87,69 @@ def flatten(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
     if isinstance(data, list) and any(isinstance(v, dict | list) for v in data):
         out = []
         for i, v in enumerate(data):
-            out += flatten(v, f"{prefix}[{i}]")
+            named = isinstance(v, dict) and isinstance(v.get("name"), str)
+            out += flatten(v, f"{prefix}.{v['name']}" if named else f"{prefix}[{i}]")
         return out
     return [(prefix, data if not isinstance(data, list) else str(data))]
 
 
 def resolved_inputs(result: Result) -> pd.DataFrame:
+    """The resolved scenario, a row per field: ``number`` holds the value when it is a
+    number (stored as one), ``value`` holds it otherwise (a distribution, a name)."""
     data = result.scenario.model_dump(mode="json", exclude_none=True)
-    return pd.DataFrame(flatten(data), columns=["field", "value"]).astype({"value": str})
+    rows = []
+    for field, v in flatten(data):
+        numeric = isinstance(v, int | float) and not isinstance(v, bool)
+        rows.append({"field": field, "number": float(v) if numeric else np.nan,
+                     "value": "" if numeric else str(v)})  # fmt: skip
+    return pd.DataFrame(rows, columns=["field", "number", "value"])
 
 
-def write_excel(result: Result, path: str | Path) -> Path:
-    """Write ``report.xlsx`` for ``result`` to ``path``; returns the path."""
+def provenance_table(provenance: dict[str, Any]) -> pd.DataFrame:
+    """The manifest, key by key (nested keys dotted), as text."""
+    rows = [(k, "" if v is None else str(v)) for k, v in flatten(provenance)]
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def column_title(column: str, sheet: str) -> str:
+    """A header in words with its unit: a declared metric's label, else :func:`header`."""
+    if sheet in DECLARED and column in BY_NAME:
+        m = BY_NAME[column]
+        unit = {"share": "%", "USD M": "USD M"}.get(m.unit, m.unit)
+        return f"{m.label.format(a='a', b='b')} ({unit})" if unit else m.label
+    return header(column)
+
+
+def _notes(result: Result, n_iter: int, rows: int) -> dict[str, str]:
+    """The first row of each sheet: what it holds."""
+    npv = (
+        f"NPV and present values discounted at {result.scenario.market.discount_rate_annual:.1%}"
+        " a year to the scenario start (USD millions)"
+    )
+    held = (
+        f"every one of the {n_iter:,} iterations"
+        if rows >= n_iter
+        else f"the FIRST {rows:,} of {n_iter:,} iterations only (their means differ from "
+        "Summary's, which uses all); every iteration, with every asset, is in "
+        "iterations.parquet (inputs: inputs.parquet)"
+    )
+    return {
+        "Summary": f"A row per portfolio over all {n_iter:,} iterations. {npv}.",
+        "Comparison": f"Paired differences a - b over the same iterations. {npv}.",
+        "MC error": "Each headline figure with its Monte Carlo standard error "
+        "(the value's own unit).",
+        "Iterations": f"Per iteration: {held}. {npv}.",
+        "Cash flows": "Yearly net cash after tax and revenue, UNDISCOUNTED (each year's "
+        "cash as it falls), USD millions: mean and percentiles over iterations.",
+        "Inputs": "The resolved scenario (what ran): numbers under 'number', "
+        "distributions and names under 'value'.",
+        "Provenance": "The run's manifest (manifest.json), key by key.",
+    }
+
+
+def write_excel(result: Result, path: str | Path, provenance: dict[str, Any] | None = None) -> Path:
+    """Write ``report.xlsx`` for ``result`` to ``path`` (``provenance``: the manifest, for
+    the Provenance sheet); returns the path."""
     path = Path(path)
     sheets = {
         "Summary": result.summary().reset_index(),
@@ -101,37 +159,39 @@ def write_excel(result: Result, path: str | Path) -> Path:
         "Cash flows": result.cashflow_bands(),
         "Inputs": resolved_inputs(result),
     }
+    if provenance is not None:
+        sheets["Provenance"] = provenance_table(provenance)
     import xlsxwriter
 
     n_iter = len(result.column("iteration"))
+    notes = _notes(result, n_iter, len(sheets["Iterations"]))
     with xlsxwriter.Workbook(str(path)) as book:
-        bold = book.add_format({"bold": True, "bg_color": "#EEF2F7", "bottom": 1})
+        bold = book.add_format({"bold": True, "bg_color": "#EEF2F7", "bottom": 1,
+                                "text_wrap": True, "valign": "top"})  # fmt: skip
+        note = book.add_format({"italic": True, "font_color": "#44505c"})
         formats: dict[str, Any] = {}
         for name, df in sheets.items():
             ws = book.add_worksheet(name)
-            ws.freeze_panes(1, 1)
+            ws.write_string(0, 0, notes[name], note)
+            ws.freeze_panes(2, 1)
             for j, col in enumerate(df.columns):
-                ws.write_string(0, j, str(col), bold)
+                ws.write_string(1, j, column_title(str(col), name), bold)
                 values = df[col].to_numpy()
                 numeric = pd.api.types.is_numeric_dtype(df[col])
-                fmt = _number_format(str(col), name) if numeric and name != "MC error" else None
+                fmt = _number_format(str(col), name) if numeric else None
+                if name == "MC error" and numeric:
+                    fmt = "#,##0.000"
                 if fmt is not None and fmt not in formats:
                     formats[fmt] = book.add_format({"num_format": fmt})
                 cell = formats.get(fmt)
-                for i, v in enumerate(values, start=1):
+                for i, v in enumerate(values, start=2):
                     if v is None or (numeric and not np.isfinite(v)):
                         continue  # an empty cell reads back as NaN
                     if numeric:
                         ws.write_number(i, j, float(v), cell)
                     else:
                         ws.write_string(i, j, str(v))
-                width = max(len(str(col)), *(len(str(v)) for v in values[:50]), 8)
+                width = max(min(len(column_title(str(col), name)), 24),
+                            *(len(str(v)) for v in values[:50]), 8)  # fmt: skip
                 ws.set_column(j, j, min(width + 2, 60))
-            if name == "Iterations" and n_iter > MAX_ITERATION_ROWS:
-                ws.write_string(
-                    0,
-                    len(df.columns) + 1,
-                    f"first {MAX_ITERATION_ROWS:,} of {n_iter:,} iterations; "
-                    "all of them, with every asset, in iterations.parquet (inputs: inputs.parquet)",
-                )
     return path

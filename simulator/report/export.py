@@ -11,7 +11,12 @@ iteration: every sampled input, ``input:<portfolio>.<asset>.<field>``), ``pricin
 :mod:`.html`), ``report.xlsx`` (see :mod:`.excel`) and plots as PNG: the report's own
 images, drawn once (the NPV densities and CDFs, and each plant's backlog and capacity,
 ``plant_<portfolio>.<asset>.png``); ``csv=True`` (``--csv``) adds the two per-iteration
-tables as ``iterations.csv`` and ``inputs.csv``. A column that takes one
+tables as ``iterations.csv`` and ``inputs.csv``. The outcomes keep their 64 bits (a rerun
+of ``scenario.resolved.yaml`` reproduces them to the last bit); the sampled inputs are
+stored as 32-bit floats (7 significant digits, more than any distribution's parameters
+carry; ``manifest.json`` says so under ``inputs_float``), which halves the larger file.
+Floats are split by byte (their exponents then compress) and compressed with zstd. A
+column that takes one
 value in every iteration (a plant that never hits its budget cap, a flag never raised) is
 left out of the per-iteration files and written once, with its value, under
 ``constant_columns`` in the manifest. A summaries-only run says so in its manifest, with
@@ -43,10 +48,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-import yaml
 
+from simulator.core.provenance import code_fingerprint
 from simulator.report.excel import write_excel
 from simulator.report.html import write_report
+from simulator.report.sources import annotated_yaml
 from simulator.results.metrics import APPROXIMATE_COLUMNS
 from simulator.results.pricing import pricing_table
 
@@ -55,8 +61,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def resolved_yaml(result: Result) -> str:
+    """What ran, as YAML, each value with its source as a comment (a rerun cites them)."""
     data = result.scenario.model_dump(mode="json", exclude_none=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return annotated_yaml(result.scenario, data)
 
 
 def _version(pkg: str) -> str:
@@ -64,6 +71,11 @@ def _version(pkg: str) -> str:
         return metadata.version(pkg)
     except metadata.PackageNotFoundError:
         return "not installed"
+
+
+#: Every library whose version can change an output file's bytes or numbers.
+OUTPUT_LIBRARIES = ("numpy", "scipy", "pandas", "pyarrow", "pydantic", "simpy", "numba",
+                    "matplotlib", "XlsxWriter", "PyYAML", "click")  # fmt: skip
 
 
 def manifest(result: Result, resolved: str, extra: dict[str, Any]) -> dict[str, Any]:
@@ -79,12 +91,11 @@ def manifest(result: Result, resolved: str, extra: dict[str, Any]) -> dict[str, 
         "workers": result.workers,
         "run_seconds": round(result.seconds, 3),
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code_fingerprint": "-".join(code_fingerprint()),
         "versions": {
             "nichebuster": _version("nichebuster"),
             "python": platform.python_version(),
-            **{
-                p: _version(p) for p in ("numpy", "scipy", "pandas", "pyarrow", "pydantic", "simpy")
-            },
+            **{p: _version(p) for p in OUTPUT_LIBRARIES},
         },
         "platform": platform.platform(),
         "command": " ".join(sys.argv) if extra.pop("record_command", False) else None,
@@ -92,8 +103,48 @@ def manifest(result: Result, resolved: str, extra: dict[str, Any]) -> dict[str, 
     }
 
 
+def study_provenance(scenario: Any, directory: Path) -> None:
+    """Beside a study's own files (sweep, sensitivity, frontier, discovery): the scenario
+    it ran on, with its sources (``scenario.resolved.yaml``), and ``manifest.json`` (code
+    fingerprint, versions, seed, iterations, chunk size, input hash, command, one
+    timestamp, a SHA-256 per file)."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    resolved = annotated_yaml(scenario, data)
+    (directory / "scenario.resolved.yaml").write_text(resolved, encoding="utf-8")
+    sim = scenario.simulation
+    files = sorted(p.name for p in directory.iterdir())
+    info = {
+        "scenario": scenario.name,
+        "scenario_file": scenario._origin,
+        "input_sha256": hashlib.sha256(resolved.encode("utf-8")).hexdigest(),
+        "seed": sim.seed,
+        "iterations": sim.iterations,
+        "chunk_size": sim.chunk_size,
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code_fingerprint": "-".join(code_fingerprint()),
+        "versions": {
+            "nichebuster": _version("nichebuster"),
+            "python": platform.python_version(),
+            **{p: _version(p) for p in OUTPUT_LIBRARIES},
+        },
+        "platform": platform.platform(),
+        "command": " ".join(sys.argv),
+        "files": sorted([*files, "manifest.json"]),
+        "file_sha256": {f: _sha256(directory / f) for f in files},
+    }
+    (directory / "manifest.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _csv(table, path: Path) -> None:
-    table.to_csv(path, index=False, float_format="%.6g")
+    table.to_csv(path, index=False)  # full precision: a reviewer recomputes from these
 
 
 def write_summaries(result: Result, directory: Path) -> None:
@@ -106,6 +157,9 @@ def write_summaries(result: Result, directory: Path) -> None:
 
 
 INPUT_PREFIX = "input:"
+#: How ``inputs.parquet`` stores the sampled inputs: 32 bits (7 significant digits) halve
+#: the file; the run's summaries and drivers come from its 64-bit values.
+INPUT_FLOAT = np.float32
 
 
 def _constant_value(values: Any) -> tuple[bool, Any]:
@@ -132,8 +186,27 @@ def per_iteration_tables(result: Result) -> tuple[pa.Table, pa.Table, dict[str, 
         elif name == "iteration":
             outcomes[name] = inputs[name] = values
         else:
-            (inputs if name.startswith(INPUT_PREFIX) else outcomes)[name] = values
+            if not name.startswith(INPUT_PREFIX):
+                outcomes[name] = values
+            else:
+                inputs[name] = values.astype(INPUT_FLOAT) if values.dtype.kind == "f" else values
     return pa.table(outcomes), pa.table(inputs), constant
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """Parquet with floats split by byte (their exponents then compress) and zstd; a
+    dictionary only for columns that are not floats (flags, counts, ids), where values
+    repeat: a third of the bytes and time of the defaults on random draws."""
+    floats = [f.name for f in table.schema if pa.types.is_floating(f.type)]
+    others = [f.name for f in table.schema if not pa.types.is_floating(f.type)]
+    pq.write_table(
+        table,
+        path,
+        compression="zstd",
+        compression_level=1,
+        use_dictionary=others,
+        use_byte_stream_split=floats or False,
+    )
 
 
 def write_samples(
@@ -157,13 +230,13 @@ def write_samples(
     outcomes, inputs, constant = per_iteration_tables(result)
     files = [("iterations", outcomes), ("inputs", inputs)]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        big = [pool.submit(pq.write_table, t, directory / f"{n}.parquet") for n, t in files]
+        big = [pool.submit(write_parquet, t, directory / f"{n}.parquet") for n, t in files]
         if csv:
             big += [pool.submit(pacsv.write_csv, t, directory / f"{n}.csv") for n, t in files]
         pricing = pricing_table(result)  # a row per priced asset (pricing or IRA blocks)
         if len(pricing):
             _csv(pricing, directory / "pricing.csv")
-        write_excel(result, directory / "report.xlsx")
+        write_excel(result, directory / "report.xlsx", provenance=info)
         for f in big:
             f.result()
     return constant
@@ -181,11 +254,11 @@ def write_files(
     resolved = resolved_yaml(result)
     (directory / "scenario.resolved.yaml").write_text(resolved, encoding="utf-8")
     constant = None
+    info = manifest(result, resolved, dict(extra))  # one manifest: one timestamp everywhere
     if result.has_samples:
-        provenance = manifest(result, resolved, dict(extra))
-        constant = write_samples(result, directory, dict(tables or {}), provenance, csv=csv)
-    info = manifest(result, resolved, dict(extra))
+        constant = write_samples(result, directory, dict(tables or {}), dict(info), csv=csv)
     if constant is not None:
+        info["inputs_float"] = np.dtype(INPUT_FLOAT).name
         info["constant_columns"] = constant
     if result.summaries_only:
         info["summaries_only"] = True
@@ -194,6 +267,7 @@ def write_files(
         info["samples_dir"] = result.keep_samples
     files = sorted(p.name for p in directory.iterdir())
     info["files"] = sorted([*files, "manifest.json"])
+    info["file_sha256"] = {f: _sha256(directory / f) for f in files}
     (directory / "manifest.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
 
 

@@ -26,6 +26,8 @@ import pandas as pd
 
 from simulator.report.calibration import calibration
 from simulator.report.deals import deals_section, financing_section
+from simulator.report.decisions import decisions_section
+from simulator.report.executive import executive, title
 from simulator.report.page import Context, Section, deferred_figures, figure_html, table_html
 from simulator.report.sections import (
     assets,
@@ -49,9 +51,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["SECTIONS", "Context", "Section", "figure_html", "render", "table_html", "write_report"]
 
+#: Page order. The first screen is the answer (:mod:`.executive`); to add a section,
+#: write ``f(result, ctx) -> Section | None`` in its own module and insert it here.
 SECTIONS: list[Callable[[Result, Context], Section | None]] = [
-    question,
+    executive,
     headline,
+    question,
     assumptions_section,
     distributions,
     risk,
@@ -63,6 +68,7 @@ SECTIONS: list[Callable[[Result, Context], Section | None]] = [
     discovery_section,
     manufacturing,
     trials,
+    decisions_section,
     deals_section,
     financing_section,
     convergence,
@@ -92,6 +98,23 @@ figure{margin:10px 0}img{max-width:100%;height:auto}
 .lead{font-size:17px}.muted{color:#6b7785;font-size:13px}
 .verdict{background:#eef6ee;border-left:4px solid #2e8b57;padding:8px 12px}
 details{margin:4px 0}summary{cursor:pointer;color:#1f5aa6}
+.scroll{overflow-x:auto;max-width:100%}
+ul.verdicts{font-size:16px;margin:8px 0;padding-left:20px}
+header h1.verdict-title{font-size:22px;line-height:1.3}
+#answer figure{margin:4px 0}#answer img{max-height:220px}
+@media print{
+@page{size:A4;margin:12mm}
+body{background:#fff;font-size:11px}nav{display:none}
+header{padding:6px 0;background:#fff;color:#1d2733;border-bottom:2px solid #1f3a5f}
+main{max-width:none;padding:0}
+section{border:none;border-radius:0;padding:0;margin:8px 0;break-inside:auto}
+section#answer{break-after:page;break-inside:avoid}
+h2,h3{break-after:avoid;page-break-after:avoid}
+figure,table,tr,.verdict{break-inside:avoid;page-break-inside:avoid}
+figure img{max-height:190mm;width:auto;max-width:100%}#answer img{max-height:60mm}
+.scroll{overflow:visible}table.t{font-size:9px}
+details>summary{list-style:none}details:not([open])>*:not(summary){display:none}
+}
 """
 
 
@@ -114,11 +137,13 @@ def render(
         f'<section id="{s.id}"><h2>{html.escape(s.title)}</h2>{s.body}</section>' for s in sections
     )
     sim = result.scenario.simulation
-    title = f"{result.scenario.name}: portfolio comparison"
+    verdict = title(result)
     page = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>"
-        f"<header><h1>{html.escape(title)}</h1><p>{sim.iterations:,} simulated futures · "
+        f"<title>{html.escape(result.scenario.name)}: {html.escape(verdict)}</title>"
+        f"<style>{CSS}</style></head><body>"
+        f"<header><h1 class='verdict-title'>{html.escape(verdict)}</h1><p>"
+        f"{html.escape(result.scenario.name)} · {sim.iterations:,} simulated futures · "
         f"seed {sim.seed} · money in USD millions, discounted to the scenario start</p></header>"
         f"<nav>{nav}</nav><main>{body}</main></body></html>\n"
     )

@@ -143,12 +143,44 @@ def draw_figures(specs: list[tuple]) -> list[bytes]:
         _to_draw = []
 
 
+def header(name: object) -> str:
+    """A column name for people: ``cost_musd`` -> ``cost (USD M)``, ``prob_win`` ->
+    ``P(win)``; names that already hold a space are kept."""
+    text = str(name)
+    if " " in text or "_" not in text:
+        return text
+    unit = ""
+    for suffix, label in (("_musd", " (USD M)"), ("_months", " (months)"), ("_years", " (years)")):
+        if text.endswith(suffix):
+            text, unit = text[: -len(suffix)], label
+    if text.startswith("prob_"):
+        return f"P({text[5:].replace('_', ' ')}){unit}"
+    return text.replace("_", " ") + unit
+
+
+def cell(x: object) -> object:
+    """A number as a reader wants it: thousands separated from 100 on, 3 significant
+    digits below; anything else as it is."""
+    if isinstance(x, bool | np.bool_) or not isinstance(x, float | np.floating):
+        return x
+    if not np.isfinite(x):
+        return MISSING
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
 def table_html(df: pd.DataFrame, index: bool = True, text: bool = False) -> str:
-    """A plain HTML table (one header row; ``text`` left-aligns every column)."""
-    if index:
+    """An HTML table with readable headers (:func:`header`) and rounded numbers
+    (:func:`cell`), no unnamed index column, inside a box that scrolls sideways when the
+    table is wider than its card (one header row; ``text`` left-aligns every column)."""
+    if index and df.index.name is None and not isinstance(df.index, pd.RangeIndex):
+        df = df.rename_axis("")
+    if index and not isinstance(df.index, pd.RangeIndex):
         df = df.reset_index()
+    df = df.rename(columns=header)
+    df = df.apply(lambda col: col.map(cell)) if len(df) else df
     classes = "t text" if text else "t"
-    return df.to_html(index=False, border=0, classes=classes, escape=True, na_rep=MISSING)
+    out = df.to_html(index=False, border=0, classes=classes, escape=True, na_rep=MISSING)
+    return f"<div class='scroll'>{out}</div>"
 
 
 def metrics_html(view: str, summary: pd.DataFrame) -> str:

@@ -5,6 +5,11 @@ each field came from (file and line, through ``extends`` and templates), so the 
 quote that comment beside the value: the comment on the field's own line, else the block
 of comment lines just above it, else the same for the enclosing mapping (a comment over
 ``phases:`` covers every phase).
+
+``scenario.resolved.yaml`` (what ran, templates expanded) keeps those sources: each value
+whose source is known gets it as the comment on its own line (:func:`annotated_yaml`),
+so a rerun from that file finds the same source for every field and its report quotes
+the same notes.
 """
 
 from __future__ import annotations
@@ -191,3 +196,48 @@ def _num(x: float | None) -> str:
 def _short(text: str) -> str:
     """Numbers in a distribution's compact form to 4 significant digits."""
     return re.sub(r"-?\d+\.\d{5,}(?:e-?\d+)?", lambda m: f"{float(m.group()):.4g}", text)
+
+
+def annotated_yaml(scenario: Scenario, data: dict) -> str:
+    """``data`` (the scenario dumped) as YAML with each scalar's source as the comment on
+    its line: the market's fields and every asset's, by :func:`source_of`."""
+    import yaml
+
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=float("inf"))
+    lines = text.splitlines()
+    for path, line in _scalar_lines(yaml.compose(text), ()):
+        note = _source_for_path(scenario, path)
+        if note and "#" not in lines[line] and "\n" not in note:
+            lines[line] += f"  # {note}"
+    return "\n".join(lines) + "\n"
+
+
+def _scalar_lines(node: Any, path: tuple) -> list[tuple[tuple, int]]:
+    """``(path, 0-based line)`` of every scalar value, or list of scalars, in a YAML node
+    (a list of scalars is written on its key's line, then one item a line)."""
+    import yaml
+
+    out: list[tuple[tuple, int]] = []
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            here = (*path, key.value)
+            if isinstance(value, yaml.ScalarNode) and value.start_mark.line == key.start_mark.line:
+                out.append((here, key.start_mark.line))
+            else:
+                out += _scalar_lines(value, here)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _scalar_lines(item, (*path, i))
+    return out
+
+
+def _source_for_path(scenario: Scenario, path: tuple) -> str:
+    if len(path) >= 2 and path[0] == "market" and all(isinstance(p, str) for p in path):
+        return source_of(scenario, None, None, ".".join(path[1:]))
+    if len(path) >= 5 and path[0] == "portfolios" and path[2] == "assets":
+        rest = path[4:]
+        if isinstance(path[3], int) and all(isinstance(p, str) for p in rest):
+            assets = scenario.portfolios[path[1]].assets
+            if path[3] < len(assets):
+                return source_of(scenario, path[1], assets[path[3]].name, ".".join(rest))
+    return ""

@@ -24,8 +24,10 @@ def _m(x: float) -> str:
     return MONEY.text(x)
 
 
-def format_report(result: Result, saved: Path | None = None) -> str:
-    """The comparison table of ``result`` as text (``saved``: where the outputs went)."""
+def format_report(result: Result, saved: Path | None = None, timing: str | None = None) -> str:
+    """The comparison table of ``result`` as text (``saved``: where the outputs went;
+    ``timing``: the run's wall time by phase, printed instead of the simulation's own
+    seconds, so the time shown is the time waited)."""
     summary = result.summary()
     sim = result.scenario.simulation
     names = list(summary.index)
@@ -35,7 +37,7 @@ def format_report(result: Result, saved: Path | None = None) -> str:
     workers = f"{result.workers} worker{'s' if result.workers != 1 else ''}"
     lines = [
         f"{result.scenario.name}: {sim.iterations:,} iterations, seed {sim.seed}, "
-        f"{result.seconds:.1f} s ({result.backend}, {workers})",
+        f"{timing or f'{result.seconds:.1f} s'} ({result.backend}, {workers})",
         "",
         "USD millions".ljust(label_w)
         + "".join(n.rjust(w) for n, w in zip(names, col_w, strict=True)),

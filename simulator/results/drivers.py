@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
+
+from simulator.results.ranks import BINS, average_ranks, bin_index
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -98,7 +99,9 @@ def regression_sensitivities(
         mu, sd = x.mean(axis=0), x.std(axis=0)
         z = (x - mu) / sd
         inverse = np.linalg.pinv(z.T @ z / n, hermitian=True)
-        rx = _ranks(rankdata(x, axis=0))
+        # ranks column by column, kept input-major as scipy's rankdata(x, axis=0) keeps them
+        # (so the sums below add in the same order)
+        rx = _ranks(np.array([average_ranks(x[:, j]) for j in range(x.shape[1])]).T)
         index = pd.Index([short_name(c) for c in names], name="input")
     for target in targets:
         y = np.asarray(outcome(result, target), dtype=float)[:max_iterations]
@@ -112,7 +115,7 @@ def regression_sensitivities(
         zy = (y - y.mean()) / y.std()
         r_xy = z.T @ zy / n
         src = inverse @ r_xy
-        rank_corr = _columns_corr(rx, _ranks(rankdata(y)[:, None]))
+        rank_corr = _columns_corr(rx, _ranks(average_ranks(y)[:, None]))
         table = pd.DataFrame(
             {"src": src, "rank_corr": rank_corr, "input_mean": mu, "input_sd": sd}, index=index
         )
@@ -141,11 +144,16 @@ def plot_regression_tornado(table: pd.DataFrame, ax: Axes | None = None, top: in
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots(figsize=(9, 1.2 + 0.38 * max(len(rows), 1)))
-    colors = ["#2e8b57" if v >= 0 else "#d1495b" for v in rows["src"]]
+    from simulator.results.plots import NEGATIVE, POSITIVE
+
+    colors = [POSITIVE if v >= 0 else NEGATIVE for v in rows["src"]]
     ax.barh(range(len(rows)), rows["src"], color=colors)
     ax.set_yticks(range(len(rows)), list(rows.index), fontsize=8)
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_xlabel("standardized regression coefficient (outcome SDs per input SD)")
+    ax.set_xlabel(
+        "standardized regression coefficient (outcome SDs per input SD; green: raises the "
+        "outcome, red: lowers it)"
+    )
     r2 = table.attrs.get("r2", math.nan)
     ax.set_title(f"What drives {table.attrs.get('target', 'the outcome')}  (linear R² = {r2:.2f})")
     return ax
@@ -154,9 +162,6 @@ def plot_regression_tornado(table: pd.DataFrame, ax: Axes | None = None, top: in
 # ------------------------------------------------------------------------------------
 # variance-based drivers (first-order effects on the run's own samples)
 # ------------------------------------------------------------------------------------
-#: Bins of a continuous input (equal counts); an input with at most this many distinct
-#: values (a stage outcome, a discrete draw) is grouped by value.
-BINS = 20
 #: Inputs the additive model (the explained share) is fitted on: the strongest by S1.
 ADDITIVE_INPUTS = 60
 STAGE_LABELS = {"phase1": "phase I", "phase2": "phase II", "phase3": "phase III"}
@@ -172,29 +177,24 @@ STAGE_ORDER = (
 )  # as simulator.pillars.development.STAGES
 
 
-def bin_index(x: np.ndarray, bins: int = BINS) -> tuple[np.ndarray, int]:
-    """Each value's bin (0..k-1) and ``k``: by value if there are at most ``bins``
-    distinct values, else ``bins`` bins of equal counts (by rank, so ties stay together)."""
-    values, inverse = np.unique(x, return_inverse=True)
-    if values.size <= bins:
-        return inverse.astype(np.int64), int(values.size)
-    ranks = rankdata(x, method="min") - 1
-    return (ranks * bins // x.size).astype(np.int64), bins
-
-
 def first_order_effect(b: np.ndarray, k: int, y: np.ndarray) -> tuple[float, np.ndarray]:
     """``S1 = Var(E[y | bin]) / Var(y)`` with the small-sample bias removed, and the mean
     of ``y`` in each bin (see :func:`variance_drivers`)."""
-    n = y.size
     counts = np.bincount(b, minlength=k)
-    means = np.bincount(b, weights=y, minlength=k) / np.maximum(counts, 1)
+    sums = np.bincount(b, weights=y, minlength=k)
     sst = float(((y - y.mean()) ** 2).sum())
-    ssb = float((counts * (means - y.mean()) ** 2).sum())
+    return _effect(counts, sums, y.mean(), sst, y.size), sums / np.maximum(counts, 1)
+
+
+def _effect(counts: np.ndarray, sums: np.ndarray, mean: float, sst: float, n: int) -> float:
+    """The bias-corrected ``S1`` of bins with these counts and sums of ``y``."""
+    means = sums / np.maximum(counts, 1)
+    ssb = float((counts * (means - mean) ** 2).sum())
     groups = int((counts > 0).sum())
     if sst == 0 or n <= groups:
-        return math.nan, means
+        return math.nan
     msw = (sst - ssb) / (n - groups)
-    return (ssb - (groups - 1) * msw) / sst, means
+    return (ssb - (groups - 1) * msw) / sst
 
 
 def first_order_indices(
@@ -210,11 +210,20 @@ def first_order_indices(
     codes = _codes(x, bins)
     rows = []
     size = y.size // batches
+    ys = [y[i * size : (i + 1) * size] for i in range(batches)]
+    batch_sst = [float(((v - v.mean()) ** 2).sum()) for v in ys]
+    batch_mean = [v.mean() for v in ys]
+    batch_of = np.repeat(np.arange(batches), size)
+    y_batched = y[: batches * size]
     for b, k in codes:
         s1, means = first_order_effect(b, k, y)
+        # every batch's bin counts and sums in one pass (the same sums, in the same order,
+        # as a bincount of each batch's slice)
+        cell = batch_of * k + b[: batches * size]
+        counts = np.bincount(cell, minlength=batches * k).reshape(batches, k)
+        sums = np.bincount(cell, weights=y_batched, minlength=batches * k).reshape(batches, k)
         parts = [
-            first_order_effect(b[i * size : (i + 1) * size], k, y[i * size : (i + 1) * size])[0]
-            for i in range(batches)
+            _effect(counts[i], sums[i], batch_mean[i], batch_sst[i], size) for i in range(batches)
         ]
         used = means[np.bincount(b, minlength=k) > 0]
         rows.append(

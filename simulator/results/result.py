@@ -217,13 +217,18 @@ class Result:
 
     def compare(self, a: str, b: str) -> pd.Series:
         """Paired difference ``a - b`` of NPV over the same iterations
-        (:data:`~.metrics.PAIR`)."""
+        (:data:`~.metrics.PAIR`): a float Series named ``"a - b"`` (it rounds and stacks
+        into tables); the two names are also in ``.attrs["a"]`` and ``.attrs["b"]``."""
         d = self.difference(a, b)
-        return pd.Series({"a": a, "b": b, **evaluate(PAIR, d)}, name=f"{a} - {b}")
+        out = pd.Series(evaluate(PAIR, d), name=f"{a} - {b}", dtype=float)
+        out.attrs.update(a=a, b=b)
+        return out
 
     def comparison(self) -> pd.DataFrame:
-        """:meth:`compare` for every pair the scenario asks for."""
-        return pd.DataFrame([self.compare(a, b) for a, b in self.scenario.pairs()])
+        """:meth:`compare` for every pair the scenario asks for: columns ``a`` and ``b``
+        (the names), then the numbers."""
+        rows = [{"a": a, "b": b, **self.compare(a, b)} for a, b in self.scenario.pairs()]
+        return pd.DataFrame(rows, columns=["a", "b", *(m.name for m in PAIR)])
 
     def cashflow_bands(self) -> pd.DataFrame:
         """Yearly net cash and revenue per portfolio: mean, P10, P50, P90 (USD millions)."""

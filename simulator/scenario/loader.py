@@ -85,7 +85,7 @@ def apply_overrides(scenario: Scenario, sets: Mapping[str, Any]) -> Scenario:
     raw = copy.deepcopy(scenario._raw) if scenario._raw else scenario.model_dump(mode="json")
     locs = dict(scenario._locs)
     for key, value in sets.items():
-        set_value(raw, locs, key, value)
+        set_value(raw, locs, key, value, via="Scenario.with_")
     return _build(raw, locs, scenario._origin)
 
 

@@ -40,10 +40,11 @@ def parse_set(text: str) -> tuple[str, Any]:
     return key.strip(), parsed
 
 
-def set_value(data: dict, locs: dict, dotted: str, value: Any) -> None:
-    """Set the field at ``dotted`` in ``data`` (in place) and mark it as coming from --set."""
-    src = ("--set", None)
-    shown = f"--set {dotted}"
+def set_value(data: dict, locs: dict, dotted: str, value: Any, via: str = "--set") -> None:
+    """Set the field at ``dotted`` in ``data`` (in place) and mark it as coming from ``via``
+    (``--set`` on the command line, ``Scenario.with_`` in Python), which errors name."""
+    src = (via, None)
+    shown = f"{via} {dotted}"
     try:
         path = split_path(dotted)
     except ValueError as exc:

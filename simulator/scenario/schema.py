@@ -34,6 +34,7 @@ from simulator.core.fields import (
     Model,
     Name,
     NonNegative,
+    Rate,
 )
 from simulator.core.notation import parse_distribution
 from simulator.pillars.budget.block import Budget
@@ -41,6 +42,7 @@ from simulator.pillars.cohort.block import Cohort
 from simulator.pillars.commercial.block import Commercial, check_commercial
 from simulator.pillars.deals.block import DealBlock, check_deal
 from simulator.pillars.deals.financing import Financing
+from simulator.pillars.decisions.block import Gates, check_gates
 from simulator.pillars.development.block import STAGES, Phases, Regulatory, Stage, StageName
 from simulator.pillars.diagnostics.block import CompanionDiagnostic
 from simulator.pillars.diagnostics.standards import BiomarkerStandard
@@ -78,17 +80,18 @@ class Simulation(Model):
 
 
 class Market(Model):
-    discount_rate_annual: Float = Field(
+    # Rates are conventions of the valuation, fixed for a run (core.fields.Rate says why).
+    discount_rate_annual: Rate = Field(
         0.10, ge=0.0, lt=1.0, description="annual discount rate, applied monthly"
     )
-    cost_of_capital_annual: Float | None = Field(
+    cost_of_capital_annual: Rate | None = Field(
         None,
         ge=0.0,
         lt=1.0,
         description="rate that capitalizes R&D cost to launch (Paul et al. 2010); "
         "defaults to the discount rate",
     )
-    tax_rate: Float = Field(0.0, ge=0.0, lt=1.0, description="corporate tax rate")
+    tax_rate: Rate = Field(0.0, ge=0.0, lt=1.0, description="corporate tax rate")
     tax: Tax = Field(
         default_factory=Tax,
         description="consolidated or standalone, orphan credit, depreciation (pillars.finance)",
@@ -136,6 +139,8 @@ class Asset(Model):
     effect: Effect | None = Field(
         None, description="mechanistic mode: the true effect that stages with a design estimate"
     )
+    gates: Gates | None = Field(None, description="decisions: stop the programme at gates")
+    deal: DealBlock | None = Field(None, description="a licensing or partner deal on the asset")
     # the readiness gaps (simulator.engine.readiness): each OFF when absent
     biomarker_standard: BiomarkerStandard | None = Field(
         None, description="a hazard that the biomarker's definition or cutoff changes"
@@ -146,7 +151,6 @@ class Asset(Model):
     evidence: Evidence | None = Field(
         None, description="a price reassessment after launch and a real-world evidence programme"
     )
-    deal: DealBlock | None = Field(None, description="a licensing or partner deal on the asset")
 
     @model_validator(mode="after")
     def _stages_present(self) -> Asset:
@@ -183,8 +187,9 @@ class Asset(Model):
             )
         check_designs(self)
         check_commercial(self)
-        self._check_readiness()
+        check_gates(self)
         check_deal(self)
+        self._check_readiness()
         return self
 
     def _check_readiness(self) -> None:
@@ -286,6 +291,21 @@ class Scenario(Model):
                         "runs in the SimPy model only (fidelity: event)"
                     )
         return self
+
+    def __repr__(self) -> str:
+        """One line: name, portfolios with their asset counts, iterations, seed (the whole
+        validated tree is ``model_dump()``)."""
+        sim = self.simulation
+        pf = ", ".join(f"{p}: {len(v.assets)} assets" for p, v in self.portfolios.items())
+        return (
+            f"<Scenario {self.name!r} ({pf}); {sim.iterations:,} iterations, seed {sim.seed}, "
+            f"chunk size {sim.chunk_size:,}>"
+        )
+
+    __str__ = __repr__
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # IPython / Jupyter
+        printer.text(repr(self))
 
     def pairs(self) -> list[tuple[str, str]]:
         """Portfolio pairs to compare, as (a, b) meaning a - b."""

@@ -185,12 +185,21 @@ def plot_swing_tornado(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax = _axes(ax, len(rows))
     base = table.attrs.get("base_musd", 0.0)
     y = np.arange(len(rows))
-    ax.barh(y, rows["diff_at_low_musd"] - base, left=base, color="#d1495b", label="input at P10")
-    ax.barh(y, rows["diff_at_high_musd"] - base, left=base, color="#1f5aa6", label="input at P90")
+    from simulator.results.plots import HIGH_END, LOW_END
+
+    low, high = rows["diff_at_low_musd"] - base, rows["diff_at_high_musd"] - base
+    ax.barh(y, low, left=base, color=LOW_END, label="input at P10")
+    ax.barh(y, high, left=base, color=HIGH_END, label="input at P90")
+    for yi, lo_v, hi_v in zip(y, rows["diff_at_low_musd"], rows["diff_at_high_musd"], strict=True):
+        for v in (lo_v, hi_v):  # the value at each bar end, in USD millions
+            ax.annotate(f"{v:+,.0f}", (v, yi), xytext=(3 if v >= base else -3, 0),
+                        textcoords="offset points", va="center", fontsize=7,
+                        ha="left" if v >= base else "right")  # fmt: skip
     ax.set_yticks(y, list(rows.index), fontsize=8)
     ax.axvline(base, color="black", lw=1)
     a, b = table.attrs.get("pair", ("a", "b"))
     ax.set_xlabel(f"mean NPV {a} - {b} (USD millions; line: base {base:,.0f})")
     ax.set_title("One-way swing: each input pinned at P10 / P90, the others random")
-    ax.legend(frameon=False, loc="lower right", fontsize=8)
+    ax.margins(x=0.12)  # room for the end values
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
     return ax

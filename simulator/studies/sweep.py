@@ -94,7 +94,7 @@ def sweep(
     DataFrame
         A row per grid point: the varied paths, ``diff_mean_musd``, ``diff_mcse_musd``,
         ``diff_p10_musd``, ``diff_p90_musd``, ``prob_a_beats_b``, ``mean_<a>_musd``,
-        ``mean_<b>_musd``. ``df.attrs`` holds ``pair`` and ``varied``.
+        ``mean_<b>_musd``. ``df.attrs`` holds ``pair``, ``varied`` and ``iterations``.
     """
     if not varies:
         raise ValueError("nothing to sweep: give at least one path and its values")
@@ -123,14 +123,15 @@ def sweep(
         )
         rows.append(row)
     df = pd.DataFrame(rows)
-    df.attrs.update(pair=(a, b), varied=list(varies))
+    df.attrs.update(pair=(a, b), varied=list(varies), iterations=scenario.simulation.iterations)
     return df
 
 
 def plot_heatmap(
     table: pd.DataFrame, value: str = "diff_mean_musd", ax: Axes | None = None
 ) -> Axes:
-    """A heatmap of ``value`` over the first two varied paths (one row if only one).
+    """A heatmap of ``value`` over two varied paths; over one, a line (a one-column
+    heatmap hides the trend a line shows) with its 95% Monte Carlo band.
 
     ``value`` is ``"diff_mean_musd"`` (diverging colours centred on zero) or
     ``"prob_a_beats_b"`` (centred on 50%). Each cell is annotated with its number.
@@ -145,6 +146,8 @@ def plot_heatmap(
     if len(varied) > 2:
         raise ValueError("a heatmap shows one or two varied paths; plot a slice of the table")
     a, b = table.attrs.get("pair", ("a", "b"))
+    if len(varied) == 1:
+        return _plot_line(table, varied[0], value, (a, b), ax)
     row_key = varied[0]
     col_key = varied[1] if len(varied) == 2 else None
     rows = list(dict.fromkeys(table[row_key].map(_label)))
@@ -181,6 +184,32 @@ def plot_heatmap(
         ax.set_xlabel(col_key, fontsize=8)
     ax.figure.colorbar(im, ax=ax, label=label)
     ax.set_title(f"{label}\n(every cell on the same random numbers)", fontsize=10)
+    return ax
+
+
+def _plot_line(table: pd.DataFrame, key: str, value: str, pair, ax: Axes) -> Axes:
+    """``value`` against the one varied path, the band +-1.96 MC errors (numbers on the
+    x-axis when the values are numbers, else evenly spaced labels)."""
+    a, b = pair
+    numeric = pd.api.types.is_numeric_dtype(table[key])
+    x = table[key].to_numpy(float) if numeric else np.arange(len(table))
+    y = table[value].to_numpy(float)
+    if value == "prob_a_beats_b":
+        err = np.sqrt(np.clip(y * (1 - y), 0, None) / table.attrs.get("iterations", np.inf))
+        ref, label = 0.5, f"P({a} > {b})"
+    else:
+        err, ref = table["diff_mcse_musd"].to_numpy(float), 0.0
+        label = f"mean NPV {a} - {b} (USD millions)"
+    ax.fill_between(x, y - 1.96 * err, y + 1.96 * err, color="#34495e", alpha=0.2,
+                    label="95% Monte Carlo band")  # fmt: skip
+    ax.plot(x, y, "o-", color="#34495e", lw=2, label=label)
+    ax.axhline(ref, color="black", lw=0.8)
+    if not numeric:
+        ax.set_xticks(x, [_label(v) for v in table[key]])
+    ax.set_xlabel(key, fontsize=8)
+    ax.set_ylabel(label)
+    ax.legend(frameon=False, fontsize=8)
+    ax.set_title(f"{label}\n(every point on the same random numbers)", fontsize=10)
     return ax
 
 

@@ -91,6 +91,18 @@ def test_heatmap_has_one_cell_per_grid_point():
         assert "market.tax_rate" in ax.get_xlabel()
 
 
+def test_one_varied_path_is_drawn_as_a_line_with_its_mc_band():
+    from matplotlib.figure import Figure
+
+    table = sweep(_scenario(iterations=200), {"market.tax_rate": [0.0, 0.1, 0.2]})
+    ax = plot_heatmap(table, ax=Figure().subplots())
+    assert ax.get_images() == []  # no one-column heatmap
+    line = next(ln for ln in ax.lines if len(ln.get_xdata()) == 3)
+    np.testing.assert_array_equal(line.get_xdata(), [0.0, 0.1, 0.2])
+    np.testing.assert_array_equal(line.get_ydata(), table["diff_mean_musd"])
+    assert "market.tax_rate" in ax.get_xlabel()
+
+
 def test_cli_sweep_writes_the_grid_table_and_heatmaps(tmp_path):
     path = tmp_path / "s.yaml"
     import yaml
@@ -106,10 +118,21 @@ def test_cli_sweep_writes_the_grid_table_and_heatmaps(tmp_path):
     assert res.exit_code == 0, res.output
     assert "P(a > b)" in res.output
     assert sorted(p.name for p in out.iterdir()) == [
+        "manifest.json",
+        "scenario.resolved.yaml",
         "sweep.csv",
         "sweep_diff_heatmap.png",
         "sweep_prob_heatmap.png",
     ]
+    import hashlib
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == sim.load_scenario(path).simulation.seed
+    assert manifest["code_fingerprint"] and manifest["command"]
+    for name, digest in manifest["file_sha256"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+    assert sim.load_scenario(out / "scenario.resolved.yaml").name == manifest["scenario"]
     table = pd.read_csv(out / "sweep.csv")
     assert len(table) == 4
     assert {"market.discount_rate_annual", "market.tax_rate", "prob_a_beats_b"} <= set(table)

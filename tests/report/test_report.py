@@ -4,6 +4,8 @@ numbers as the CSV files; MC standard errors agree with their exact formulas."""
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import re
 
 import numpy as np
@@ -13,12 +15,15 @@ from helpers import asset, make
 
 import simulator as sim
 from simulator.report import html as report
+from simulator.report.excel import column_title
+from simulator.report.page import header
 from simulator.report.sources import source_of
 from simulator.results.convergence import mcse_batch, mcse_mean
 
 ALWAYS = [
-    "question",
+    "answer",
     "headline",
+    "question",
     "assumptions",
     "distributions",
     "risk",
@@ -59,9 +64,9 @@ def test_page_has_every_section_and_only_embedded_images():
     page = report.render(r, {"seed": 7, "input_sha256": "abc123"})
     assert _section_ids(page) == ALWAYS
     images = _images(page)
-    # densities, CDF, difference; risk; two fans; assets; two launch charts; three
-    # tornadoes (difference and each portfolio); convergence
-    assert len(images) == 3 + 1 + 2 + 1 + 2 + 3 + 1
+    # the answer's strip; densities, CDF, difference; risk; two fans; assets; two launch
+    # charts; three tornadoes (difference and each portfolio); convergence
+    assert len(images) == 1 + 3 + 1 + 2 + 1 + 2 + 3 + 1
     assert all(img.startswith(b"\x89PNG\r\n\x1a\n") for img in images)
     assert page.count("<img") == len(images)
     for remote in ("http://", "https://", "<script", "<link"):
@@ -69,6 +74,29 @@ def test_page_has_every_section_and_only_embedded_images():
     assert "abc123" in page
     c = r.compare("a", "b")
     assert f"{c.prob_a_beats_b:.1%}" in page  # the headline verdict states P(a > b)
+    assert c.dtype == float and c.attrs == {"a": "a", "b": "b"}  # rounds, stacks in a table
+
+
+def test_verdict_sentence_says_both_when_mean_and_share_disagree():
+    from simulator.report.executive import verdict_sentence
+
+    c = {"diff_mean_musd": -95.0, "diff_mcse_musd": 6.0, "prob_a_beats_b": 0.528,
+         "prob_a_beats_b_mcse": 0.0035}  # fmt: skip
+    text = verdict_sentence("niche", "block", c)
+    assert text == (
+        "block is worth 95 ± 6 USD M more than niche on average, "
+        "but niche is ahead in 52.8% ± 0.4% of futures"
+    )
+    agree = verdict_sentence("niche", "block", {**c, "prob_a_beats_b": 0.3})
+    assert agree.endswith("on average and ahead in 70.0% ± 0.4% of futures")
+
+
+def test_tables_have_readable_headers_rounded_numbers_and_no_index_column():
+    df = pd.DataFrame({"power_musd": [1234567.891], "prob_success": [0.44738], "n": [3]})
+    out = report.table_html(df)
+    assert "<th>power (USD M)</th>" in out and "<th>P(success)</th>" in out
+    assert "1,234,568" in out and "0.447" in out and "0.44738" not in out
+    assert ">index<" not in out and out.startswith("<div class='scroll'>")
 
 
 def test_cgt_section_appears_only_with_a_plant():
@@ -119,33 +147,73 @@ def test_saved_run_holds_report_and_workbook_with_summary_numbers(tmp_path):
     out = r.save(tmp_path / "run")
     assert (out / "report.html").is_file()
     summary = pd.read_csv(out / "summary.csv")
-    book = pd.read_excel(out / "report.xlsx", sheet_name=None)
-    assert list(book) == ["Summary", "Comparison", "MC error", "Iterations", "Cash flows", "Inputs"]
+    book = pd.read_excel(out / "report.xlsx", sheet_name=None, header=1)
+    assert list(book) == [
+        "Summary", "Comparison", "MC error", "Iterations", "Cash flows", "Inputs", "Provenance"
+    ]  # fmt: skip
     xs = book["Summary"]
-    assert list(xs.columns) == list(summary.columns)
+    assert list(xs.columns) == [column_title(c, "Summary") for c in summary.columns]
+    assert "NPV mean (USD M)" in xs.columns and "P(loss) (%)" in xs.columns
     for col in summary.columns:
+        got = xs[column_title(col, "Summary")]
         if col == "portfolio":
-            assert list(xs[col]) == list(summary[col])
+            assert list(got) == list(summary[col])
         else:
-            np.testing.assert_allclose(xs[col], summary[col], rtol=1e-5, equal_nan=True)
+            np.testing.assert_allclose(got, summary[col], rtol=1e-12, equal_nan=True)
     comparison = pd.read_csv(out / "comparison.csv")
     np.testing.assert_allclose(
-        book["Comparison"]["prob_a_beats_b"], comparison["prob_a_beats_b"], rtol=1e-5
+        book["Comparison"][column_title("prob_a_beats_b", "Comparison")],
+        comparison["prob_a_beats_b"],
+        rtol=1e-12,
     )
     it = book["Iterations"]
     assert len(it) == 400
     np.testing.assert_allclose(it["a - b.npv_musd"], r.npv("a") - r.npv("b"), rtol=1e-12)
+    # every iteration is on the sheet, so its mean is Summary's mean
+    assert it[header("a.npv_musd")].mean() == pytest.approx(
+        summary.set_index("portfolio").loc["a", "npv_mean_musd"], rel=1e-9
+    )
     bands = book["Cash flows"]
     assert len(bands) == len(pd.read_csv(out / "cashflows.csv"))
-    inputs = book["Inputs"].set_index("field")["value"]
-    assert inputs["market.discount_rate_annual"] == str(r.scenario.market.discount_rate_annual)
+    for name, sheet in book.items():  # every money column holds numbers, not text
+        for col in sheet.columns:
+            if "USD M" in str(col) and name != "Provenance":
+                assert pd.api.types.is_numeric_dtype(sheet[col]), (name, col)
+    inputs = book["Inputs"].set_index("field")
+    assert inputs.loc["market.discount_rate_annual", "number"] == (
+        r.scenario.market.discount_rate_annual
+    )
     openpyxl = pytest.importorskip("openpyxl")
     wb = openpyxl.load_workbook(out / "report.xlsx")
     ws = wb["Summary"]
-    assert ws.freeze_panes == "B2"
-    header = [c.value for c in ws[1]]
-    assert ws.cell(row=2, column=header.index("npv_mean_musd") + 1).number_format == "#,##0.0"
-    assert ws.cell(row=2, column=header.index("prob_loss") + 1).number_format == "0.0%"
+    assert ws.freeze_panes == "B3"
+    assert "discounted at" in ws["A1"].value
+    assert "UNDISCOUNTED" in wb["Cash flows"]["A1"].value
+    assert "every one of the 400 iterations" in wb["Iterations"]["A1"].value
+    titles = [c.value for c in ws[2]]
+    col = titles.index(column_title("npv_mean_musd", "Summary")) + 1
+    assert ws.cell(row=3, column=col).number_format == "#,##0.0"
+    col = titles.index(column_title("prob_loss", "Summary")) + 1
+    assert ws.cell(row=3, column=col).number_format == "0.0%"
+    manifest = json.loads((out / "manifest.json").read_text())
+    prov = book["Provenance"].set_index("item")["value"]
+    for key in ("seed", "chunk_size", "input_sha256", "code_fingerprint", "created_utc"):
+        assert prov[key] == str(manifest[key])
+    assert prov["versions.matplotlib"] == manifest["versions"]["matplotlib"]
+    for name, digest in manifest["file_sha256"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+
+
+def test_iterations_sheet_says_in_its_first_row_when_it_holds_only_the_first_rows(tmp_path):
+    from simulator.report import excel
+
+    r = sim.run(_two_portfolios())
+    path = excel.write_excel(r, tmp_path / "r.xlsx")
+    openpyxl = pytest.importorskip("openpyxl")
+    assert "every one of the 400" in openpyxl.load_workbook(path)["Iterations"]["A1"].value
+    small = excel.portfolio_iterations(r, rows=100)
+    notes = excel._notes(r, 400, len(small))
+    assert notes["Iterations"].startswith("Per iteration: the FIRST 100 of 400 iterations only")
 
 
 def test_one_certain_portfolio_gets_a_report_without_comparison_or_drivers(tmp_path):
@@ -156,6 +224,6 @@ def test_one_certain_portfolio_gets_a_report_without_comparison_or_drivers(tmp_p
     assert "drivers" not in ids  # nothing is uncertain: no input to rank
     assert [i for i in ALWAYS if i != "drivers"] == ids
     assert "worth more than" not in page  # no pair to compare
-    assert pd.read_excel(out / "report.xlsx", sheet_name="Summary")["portfolio"].tolist() == [
-        "only"
-    ]
+    assert pd.read_excel(out / "report.xlsx", sheet_name="Summary", header=1)[
+        "portfolio"
+    ].tolist() == ["only"]

@@ -85,12 +85,15 @@ def test_the_new_metric_reaches_summary_csv_terminal_report_and_workbook(saved):
     headline = re.search(r'<section id="headline">.*?</section>', page, re.S).group(0)
     row = re.search(rf"<td>{html.escape(LABEL)}</td>(.*?)</tr>", headline, re.S).group(1)
     assert re.findall(r"<td>(.*?)</td>", row) == [f"{x:.2f}" for x in expected]
-    book = pd.read_excel(out / "report.xlsx", sheet_name="Summary").set_index("portfolio")
-    np.testing.assert_allclose(book["npv_per_rd_dollar"], expected, rtol=1e-12)
+    from simulator.report.excel import column_title
+
+    title = column_title("npv_per_rd_dollar", "Summary")
+    book = pd.read_excel(out / "report.xlsx", sheet_name="Summary", header=1)
+    np.testing.assert_allclose(book.set_index("portfolio")[title], expected, rtol=1e-12)
     openpyxl = pytest.importorskip("openpyxl")
     ws = openpyxl.load_workbook(out / "report.xlsx")["Summary"]
-    header = [c.value for c in ws[1]]
-    assert ws.cell(row=2, column=header.index("npv_per_rd_dollar") + 1).number_format == "0.00"
+    header = [c.value for c in ws[2]]
+    assert ws.cell(row=3, column=header.index(title) + 1).number_format == "0.00"
 
 
 def test_the_new_metric_in_a_summaries_only_run(saved, tmp_path):

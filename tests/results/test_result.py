@@ -85,13 +85,15 @@ def test_cdf_from_the_sketch_lies_within_its_bound_of_the_exact_quantiles(both):
         assert abs(x[i] - np.percentile(exact, q)) <= RELATIVE_ACCURACY * near + MIN_ABS
 
 
-def test_density_from_the_sketch_is_a_density_with_the_exact_mean_marked(both):
+def test_histogram_from_the_sketch_is_shares_of_futures_with_the_exact_mean_marked(both):
     rows, summ = both
     ax = summ.plot.npv_distribution(ax=_ax())
+    lo, hi = ax.get_xlim()
     for i, p in enumerate(("a", "b")):
         bars = ax.containers[i]
-        area = sum(bar.get_height() * bar.get_width() for bar in bars)
-        assert area == pytest.approx(1.0, rel=1e-9)
+        x = summ.plot._npv_values(p)
+        outside = ((x < lo) | (x > hi)).mean()  # counted in the label, not piled in a bin
+        assert sum(bar.get_height() for bar in bars) + outside == pytest.approx(1.0, rel=1e-9)
         assert ax.lines[i].get_xdata()[0] == pytest.approx(rows.npv(p).mean(), rel=1e-12)
 
 
@@ -120,3 +122,19 @@ def test_the_report_shows_a_table_handed_to_save_and_runs_nothing(both, tmp_path
     without = rows.save(tmp_path / "without")
     assert '<section id="trials">' in (with_table / "report.html").read_text(encoding="utf-8")
     assert '<section id="trials">' not in (without / "report.html").read_text(encoding="utf-8")
+
+
+def test_every_report_chart_is_on_result_plot_with_ax(both):
+    from matplotlib.figure import Figure
+
+    rows, _ = both
+    offered = dir(rows.plot)
+    for name in ("npv_distribution", "npv_cdf", "plant", "paired_difference", "cashflow_fan",
+                 "asset_contributions", "expected_launches", "launch_count", "risk_panels",
+                 "convergence", "plant_panels", "strip"):  # fmt: skip
+        assert name in offered
+    ax = Figure().subplots()
+    assert rows.plot.paired_difference("a", "b", ax=ax) is ax
+    assert rows.plot.strip(ax=Figure().subplots()).get_yticklabels()[0].get_text() == "b"
+    with pytest.raises(AttributeError, match="known: "):
+        rows.plot.no_such_chart  # noqa: B018

@@ -88,3 +88,26 @@ def test_on_the_shipped_scenario_stage_outcomes_explain_most_of_the_variance():
     assert top.index.str.endswith((".development", ".passed")).sum() >= 5
     assert "market.demand_multiplier" in table.index  # the market shock is an input, ranked
     plot_variance_tornado(table)
+
+
+def test_ranks_and_bins_are_scipys_to_the_last_bit():
+    """The ranks from one sort are scipy's ``rankdata`` (average for the rank correlation,
+    min for the equal-count bins), ties and all; the batched first-order errors are those
+    of each batch computed alone."""
+    from scipy.stats import rankdata
+
+    from simulator.results.drivers import average_ranks, first_order_effect
+
+    rng = np.random.default_rng(7)
+    for x in (rng.normal(size=997), rng.integers(0, 40, 997).astype(float), np.ones(50)):
+        assert np.array_equal(average_ranks(x), rankdata(x))
+        b, k = bin_index(x)
+        if k == 20 and np.unique(x).size > 20:
+            assert np.array_equal(b, (rankdata(x, method="min").astype(int) - 1) * 20 // x.size)
+    x = rng.normal(size=(1000, 2))
+    y = x[:, 0] + rng.normal(size=1000)
+    table = first_order_indices(x, y, batches=10)
+    b, k = bin_index(x[:, 0])
+    parts = [first_order_effect(b[i * 100 : (i + 1) * 100], k, y[i * 100 : (i + 1) * 100])[0]
+             for i in range(10)]  # fmt: skip
+    assert table["first_order_se"][0] == np.nanstd(parts, ddof=1) / np.sqrt(10)

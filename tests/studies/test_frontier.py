@@ -244,7 +244,9 @@ def test_the_frontier_command_writes_its_table_chart_and_report(tmp_path):
         ],
     )
     assert res.exit_code == 0, res.output
-    assert {p.name for p in out.iterdir()} == {"frontier.csv", "frontier.png", "report.html"}
+    assert {p.name for p in out.iterdir()} == {
+        "frontier.csv", "frontier.png", "report.html", "manifest.json", "scenario.resolved.yaml"
+    }  # fmt: skip
     page = (out / "report.html").read_text(encoding="utf-8")
     assert 'id="frontier"' in page and "Where today" in page
     assert "today: spend 160" in res.output  # 2 x (10 + 20 + 40 + 10), every stage succeeds

@@ -1,0 +1,33 @@
+"""``simulate gates SCENARIO``: the scenario's gate policy against the no-decision
+baseline on the same futures (option value per portfolio with its error; kill rates by
+gate, false kills, false goes and R&D saved per asset), printed as tables."""
+
+from __future__ import annotations
+
+import click
+
+from simulator.cli.app import fail, load, main
+from simulator.core.errors import ScenarioError
+
+
+@main.command("gates")
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("-n", "--iterations", type=click.IntRange(min=2), help="Monte Carlo iterations.")
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help="Override a field.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True
+)
+def gates_command(scenario, iterations, seed, sets, fmt):
+    """Option value of SCENARIO's gates against running every programme to the end."""
+    from simulator.studies.gates import format_gates, gates_study
+
+    try:
+        s = load(scenario, sets, iterations=iterations, seed=seed)
+    except ScenarioError as exc:
+        fail(exc)
+    portfolios, assets = gates_study(s)
+    if fmt == "csv":
+        click.echo(portfolios.to_csv(index=False) + "\n" + assets.to_csv(index=False), nl=False)
+    else:
+        click.echo(format_gates(portfolios, assets), nl=False)
