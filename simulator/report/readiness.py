@@ -19,6 +19,8 @@ MEANING = {
     "reassessment": "a price reassessment after N years of outcomes data",
     "rwe": "the real-world evidence programme (the investment)",
     "profiling": "a shared genomic profiling panel (one pooled screen for the trials)",
+    "logistics": "a fresh or cryopreserved product (shipping cost, transit loss, vein-to-vein)",
+    "allocation": "slots by progression risk rather than first come first served",
 }
 
 

@@ -323,6 +323,19 @@ class Scenario(Model):
     _origin: str = PrivateAttr(default="<python>")
     _locs: dict = PrivateAttr(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _fidelity_fits_allocation(self) -> Scenario:
+        if self.simulation.fidelity != "fast":
+            return self
+        for p in self.portfolios.values():
+            for a in p.assets:
+                if a.manufacturing is not None and a.manufacturing.allocation is not None:
+                    raise ValueError(
+                        f"simulation.fidelity: fast, but {a.name}'s manufacturing.allocation "
+                        "runs in the SimPy model only (fidelity: event)"
+                    )
+        return self
+
     def __repr__(self) -> str:
         """One line: name, portfolios with their asset counts, iterations, seed (the whole
         validated tree is ``model_dump()``)."""

@@ -22,7 +22,11 @@ The mechanisms, and what removing one means:
   the reassessment kept: the value of the investment itself;
 - ``profiling``: no shared panel (a portfolio's block,
   :mod:`simulator.pillars.cohort.profiling`): each trial screens from its own sites and
-  pays its own test of every candidate.
+  pays its own test of every candidate;
+- ``logistics``: no fresh-or-cryopreserved choice on a plant: its shipping cost, transit
+  loss and vein-to-vein time are the manufacturing block's own numbers again;
+- ``allocation``: slots first come first served instead of by progression risk, the risk
+  classes kept (the value of the priority policy itself; SimPy plants only).
 """
 
 from __future__ import annotations
@@ -33,13 +37,23 @@ from simulator.engine.reduction import STREAMING_THRESHOLD, run_paired_summaries
 from simulator.results.columns import ArrayColumn
 from simulator.scenario import Scenario
 
-MECHANISMS = ("biomarker_standard", "surveillance", "reassessment", "rwe", "profiling")
+FCFS = "first_come_first_served"
+
+MECHANISMS = (
+    "biomarker_standard", "surveillance", "reassessment", "rwe", "profiling", "logistics",
+    "allocation",
+)  # fmt: skip
 
 
 def _has(asset, mechanism: str, portfolio=None) -> bool:
     if mechanism == "profiling":
         panel = portfolio.profiling if portfolio is not None else None
         return panel is not None and panel.covers(asset)
+    m = asset.manufacturing
+    if mechanism == "logistics":
+        return m is not None and m.logistics is not None
+    if mechanism == "allocation":
+        return m is not None and m.allocation is not None and m.allocation.policy != FCFS
     if mechanism in ("biomarker_standard", "surveillance"):
         return getattr(asset, mechanism) is not None
     e = asset.evidence
@@ -58,6 +72,13 @@ def present(scenario: Scenario) -> dict[str, list[str]]:
 
 
 def _off(asset, mechanism: str):
+    if mechanism == "logistics":
+        plant = asset.manufacturing.model_copy(update={"logistics": None})
+        return asset.model_copy(update={"manufacturing": plant})
+    if mechanism == "allocation":
+        rule = asset.manufacturing.allocation.model_copy(update={"policy": FCFS})
+        plant = asset.manufacturing.model_copy(update={"allocation": rule})
+        return asset.model_copy(update={"manufacturing": plant})
     if mechanism in ("biomarker_standard", "surveillance"):
         return asset.model_copy(update={mechanism: None})
     e = asset.evidence

@@ -111,3 +111,36 @@ def test_follow_up_on_a_small_molecule_is_refused(tmp_path):
     a["surveillance"] = {"long_term_follow_up": {"usd_per_patient_year": 1000}}
     with pytest.raises(sim.ScenarioError, match="cell and gene therapies"):
         make({"p": [a]})
+
+
+def test_without_logistics_the_plant_runs_its_own_numbers():
+    from pillars.manufacturing.test_step import _drug
+
+    fresh = _drug({"logistics": {"product": "fresh", "transit_loss_prob": 0.2}})
+    own = _drug({})
+    s = make({"p": [fresh]}, iterations=200, chunk_size=200)
+    assert present(s) == {"logistics": ["p.cart"]}
+    off = without(s, "logistics")
+    assert present(off) == {}
+    ref = sim.run(make({"p": [own]}, iterations=200, chunk_size=200))
+    np.testing.assert_array_equal(sim.run(off).npv("p"), ref.npv("p"))
+    table = readiness_table(s)
+    assert list(table["mechanism"]) == ["logistics"]
+    assert table["effect_musd"].iloc[0] < 0  # 20% of the shipments lost, nothing saved
+
+
+def test_without_the_priority_policy_slots_go_first_come_first_served():
+    from pillars.manufacturing.test_step import _drug
+
+    rule = {"policy": "progression_risk", "high_risk_share": 0.3, "hazard_ratio": 5}
+    tight = {"fidelity": "event", "batches_per_suite_month": 4, "dropout_hazard_monthly": 0.2}
+    few = dict(iterations=12, chunk_size=12)
+    s = make({"p": [_drug({**tight, "allocation": rule}, patients_per_year=60)]}, **few)
+    assert present(s) == {"allocation": ["p.cart"]}
+    fcfs = _drug({**tight, "allocation": {**rule, "policy": "first_come_first_served"}},
+                 patients_per_year=60)  # fmt: skip
+    ref = make({"p": [fcfs]}, iterations=12, chunk_size=12)
+    assert present(ref) == {}  # FCFS is the baseline, not a mechanism
+    off = without(s, "allocation")
+    np.testing.assert_array_equal(sim.run(off).npv("p"), sim.run(ref).npv("p"))
+    assert not np.array_equal(sim.run(s).npv("p"), sim.run(ref).npv("p"))  # the policy acts

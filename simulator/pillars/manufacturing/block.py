@@ -14,6 +14,28 @@ slot/month/centre); real-world axi-cel, *Blood* (vein-to-vein median 28 days, IQ
 trials) and UK real-world data 2019-2023 (4-14%; 17 of 58 failures re-apheresed). More
 in :mod:`.process`. The launch suites may be built at risk before approval
 (:class:`PlantBuild`, :mod:`.build`).
+
+Logistics options (:class:`Logistics`, optional): a ``fresh`` or a ``cryopreserved``
+product. Each has three numbers, the cost of one shipment of a released batch ``k``, the
+probability ``c`` that a shipment is lost in transit and the vein-to-vein time ``v`` in
+days; when the block is present they replace the plant's ``logistics_per_shipment_musd``,
+``cold_chain_loss_prob`` and ``vein_to_vein_months`` (``v / (365.25 / 12)``), so both
+paths of the queue run them unchanged. Over a run with ``S`` shipments the expected
+transit losses are ``S c`` and the shipping cost is ``S k``. Defaults:
+
+- cryopreserved: 28 days (real-world axi-cel, leukapheresis to infusion, *Blood*: a
+  cryopreserved product); USD 10,000 a shipment (ASSUMPTION: a liquid-nitrogen dry
+  shipper, both legs); 1% lost (ASSUMPTION, as the plant's own default).
+- fresh: 21 days (ASSUMPTION: the week of freezing, frozen release and thaw scheduling
+  saved; Yescarta's leukapheresis-to-release median is 14 days after its 2024 process
+  change, Gilead); USD 4,000 a shipment (ASSUMPTION: a 2-8 C courier); 3% lost
+  (ASSUMPTION: a product with a shelf life of hours to days is lost to a courier delay or
+  a patient unfit on the infusion day, which a frozen product would wait out).
+
+Slot allocation (:class:`SlotAllocation`, optional, SimPy model only): a share ``s`` of
+referrals at ``k`` times the others' dropout hazard ``h0 = h / (1 - s + s k)`` (the mean
+stays ``dropout_hazard_monthly``), served first come first served or high risk first
+(``progression_risk``); see :mod:`.des`.
 """
 
 from __future__ import annotations
@@ -74,6 +96,61 @@ class PlantBuild(Model):
     )
 
 
+DAYS_PER_MONTH = 365.25 / 12
+# cost per shipment (USD M), transit loss probability, vein-to-vein days (module docstring)
+LOGISTICS_DEFAULTS = {
+    "cryopreserved": (0.010, 0.01, 28.0),
+    "fresh": (0.004, 0.03, 21.0),
+}
+
+
+class Logistics(Model):
+    """A fresh or a cryopreserved product: its shipping cost, transit loss and vein-to-vein
+    time, which replace the plant's own three numbers (see the module docstring)."""
+
+    product: Literal["fresh", "cryopreserved"] = Field(
+        description="fresh: shorter vein-to-vein, fragile in transit; cryopreserved: the reverse"
+    )
+    cost_per_shipment_musd: Float | None = Field(
+        None, ge=0.0, description="one released batch shipped (none: the product's default)"
+    )
+    transit_loss_prob: Float | None = Field(
+        None, ge=0.0, le=1.0, description="a shipment lost in transit (none: the default)"
+    )
+    vein_to_vein_days: Float | None = Field(
+        None, ge=0.0, le=730.0, description="slot to infusion, days (none: the default)"
+    )
+
+    def resolved(self) -> tuple[float, float, float]:
+        """(cost per shipment USD M, transit loss probability, vein-to-vein months)."""
+        cost, loss, days = LOGISTICS_DEFAULTS[self.product]
+        if self.cost_per_shipment_musd is not None:
+            cost = self.cost_per_shipment_musd
+        if self.transit_loss_prob is not None:
+            loss = self.transit_loss_prob
+        if self.vein_to_vein_days is not None:
+            days = self.vein_to_vein_days
+        return cost, loss, days / DAYS_PER_MONTH
+
+
+class SlotAllocation(Model):
+    """Who gets the next slot (SimPy model only, ``fidelity: event``; see .des).
+
+    A share of referrals is at a higher risk of progression: its dropout hazard is
+    ``hazard_ratio`` times the others', the mean over referrals staying
+    ``dropout_hazard_monthly``. ``first_come_first_served`` serves in arrival order;
+    ``progression_risk`` serves the high-risk patients waiting first.
+    """
+
+    policy: Literal["first_come_first_served", "progression_risk"] = Field(
+        "first_come_first_served", description="the order waiting referrals get slots in"
+    )
+    high_risk_share: Float = Field(ge=0.0, le=1.0, description="referrals at the higher risk")
+    hazard_ratio: Float = Field(
+        ge=1.0, le=100.0, description="their dropout hazard / the others' dropout hazard"
+    )
+
+
 CGT_MODALITIES = ("gene_therapy", "autologous_cell_therapy", "allogeneic_cell_therapy")
 
 
@@ -128,6 +205,14 @@ class Manufacturing(Model):
     contract: ContractManufacturing | None = Field(
         None, description="a contract manufacturer for the overflow (none: own suites only)"
     )
+    allocation: SlotAllocation | None = Field(
+        None, description="risk classes and the slot policy (none: one class, in arrival order)"
+    )
+    logistics: Logistics | None = Field(
+        None,
+        description="fresh or cryopreserved product; replaces logistics_per_shipment_musd, "
+        "cold_chain_loss_prob and vein_to_vein_months (none: those numbers as given)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Manufacturing:
@@ -135,5 +220,10 @@ class Manufacturing(Model):
         if e is not None and e.max_suites < self.suites:
             raise ValueError(
                 f"expansion.max_suites ({e.max_suites}) must be >= suites ({self.suites})"
+            )
+        if self.allocation is not None and self.fidelity != "event":
+            raise ValueError(
+                "allocation (risk classes, slot policy) runs in the SimPy model only: "
+                "it needs fidelity: event"
             )
         return self

@@ -30,6 +30,20 @@ A contract manufacturer adds ``contract_slots_per_month`` servers; since servers
 alike, a month's batches beyond the own suites' slots are counted as the contract
 manufacturer's (the own suites are used first), the same rule the fast path applies.
 
+Slot allocation. Under ``first_come_first_served`` (the default) waiting referrals get
+slots in arrival order. With risk classes (``high_risk_share`` s > 0), each referral is
+high risk with probability s, with a dropout hazard ``k h0`` against ``h0`` for the
+others (``h0 = h / (1 - s + s k)``, so the mean over referrals stays ``h``); under
+``progression_risk`` the high-risk patients waiting are served before the others
+(arrival order within a class; re-manufactures still ahead of both; with a ratio
+``k = 1`` there is one class and the order is FCFS's). Why it never loses
+more patients: the policy is work-conserving like FCFS (a slot never idles while anyone
+waits), so it starts as many batches whenever the line is never empty, and it leaves the
+patients least likely to drop out waiting; with two patients and one slot, serving the
+high-risk one first loses ``1 - exp(-h0 t)`` rather than ``1 - exp(-k h0 t)`` in
+expectation over a wait t. The tests check it in loaded regimes. The fast path has no
+risk classes: a scenario with them needs ``fidelity: event``.
+
 Capacity growth uses only the public API: the resource is built at its largest size and
 each slot of a suite not yet online is held by a placeholder request of top priority;
 when the suite comes online the placeholders are released and the waiting patients
@@ -62,7 +76,7 @@ __all__ = [
 ]
 
 SLOT_BOOKING_MONTHS = 1.0
-_PLACEHOLDER, _REMANUFACTURE, _REFERRAL = -1, 0, 1
+_PLACEHOLDER, _REMANUFACTURE, _HIGH_RISK, _REFERRAL = -1, 0, 1, 2
 _Process = Generator[simpy.Event, object, None]
 
 
@@ -82,6 +96,7 @@ class CellTherapyCollector:
     counts: dict[str, np.ndarray] = field(init=False)
     capex_musd: np.ndarray = field(init=False)
     treated_waits_months: list[float] = field(default_factory=list)
+    lost_waiting_high_risk: int = 0  # of lost_waiting, the high-risk class's
     log: list[tuple[float, str, dict]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -134,21 +149,28 @@ def patient(env: simpy.Environment, plant: _Plant, patient_id: int) -> _Process:
     """One referred patient, from referral to infusion or loss."""
     p, rng, c = plant.process, plant.rng, plant.collector
     referred = env.now
-    priority = _REFERRAL
+    priority, hazard, high = _REFERRAL, p.dropout_hazard_monthly, False
+    if p.high_risk_share > 0:  # risk classes: drawn only when there are two
+        high = rng.random() < p.high_risk_share
+        hazard = p.class_hazards()[high]
+        served_first = p.allocation_policy == "progression_risk" and p.high_risk_hazard_ratio > 1
+        if high and served_first:  # equal hazards: one class, arrival order
+            priority = _HIGH_RISK
     first_wait = None
     c.count("referred", env.now)
     c.patient_event(env.now, "referred", patient=patient_id)
     while True:
         request = plant.slots.request(priority=priority)
         c.waiting += 1
-        if p.dropout_hazard_monthly > 0:
-            yield request | env.timeout(rng.exponential(1.0 / p.dropout_hazard_monthly))
+        if hazard > 0:
+            yield request | env.timeout(rng.exponential(1.0 / hazard))
         else:
             yield request
         c.waiting -= 1
         if not request.triggered:
             request.cancel()
             c.count("lost_waiting", env.now)
+            c.lost_waiting_high_risk += high and env.now < c.months
             c.patient_event(env.now, "lost_waiting", patient=patient_id)
             return
         if first_wait is None:

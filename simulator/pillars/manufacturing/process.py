@@ -50,7 +50,9 @@ import numpy as np
 
 from simulator.pillars.manufacturing.vein_to_vein import completion_offsets
 
-__all__ = ["CellTherapyProcess"]
+__all__ = ["ALLOCATION_POLICIES", "CellTherapyProcess"]
+
+ALLOCATION_POLICIES = ("first_come_first_served", "progression_risk")
 
 _INT_FIELDS = (
     "initial_suites",
@@ -103,6 +105,11 @@ class CellTherapyProcess:
     logistics_per_shipment_musd: float = 0.0
     contract_slots_per_month: int = 0  # a contract manufacturer's slots, used after our own
     contract_cost_per_batch_musd: float = 0.0
+    # slot allocation (SimPy model only): a share of referrals at a higher dropout hazard,
+    # and whether they are served first (see .des); 0: every patient at the same hazard
+    high_risk_share: float = 0.0
+    high_risk_hazard_ratio: float = 1.0
+    allocation_policy: str = "first_come_first_served"
 
     def __post_init__(self) -> None:
         for name in _INT_FIELDS:
@@ -121,6 +128,13 @@ class CellTherapyProcess:
             value = getattr(self, name)
             if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
                 raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        if self.allocation_policy not in ALLOCATION_POLICIES:
+            raise ValueError(
+                f"allocation_policy must be one of {ALLOCATION_POLICIES}, "
+                f"got {self.allocation_policy!r}"
+            )
+        if not 0.0 <= self.high_risk_share <= 1.0 or not self.high_risk_hazard_ratio >= 1.0:
+            raise ValueError("high_risk_share must be in [0, 1], high_risk_hazard_ratio >= 1")
         threshold = self.expansion_backlog_threshold
         if threshold is not None and (not _is_int(threshold) or threshold < 0):
             raise ValueError(
@@ -136,6 +150,14 @@ class CellTherapyProcess:
         """``P(a batch started in month t is done in month t + j)``, ``j = 0, 1, ...``
         (see :func:`.vein_to_vein.completion_offsets`)."""
         return completion_offsets(self.manufacturing_months, self.manufacturing_log_sd).copy()
+
+    def class_hazards(self) -> tuple[float, float]:
+        """Monthly dropout hazards (others, high risk): a share ``s`` at ``k`` times the
+        others' hazard ``h0``, with the mean over referrals the process's hazard ``h``:
+        ``h0 = h / (1 - s + s k)``."""
+        s, k = self.high_risk_share, self.high_risk_hazard_ratio
+        h0 = self.dropout_hazard_monthly / (1.0 - s + s * k)
+        return h0, k * h0
 
     @property
     def expansion_delay_months(self) -> int:

@@ -150,6 +150,8 @@ def simulate_capacity_fast(
     arrivals = np.asarray(arrivals)
     if arrivals.ndim != 2 or np.any(arrivals < 0):
         raise ValueError("arrivals must be a non-negative integer array (n_iterations, months)")
+    if process.high_risk_share > 0:
+        raise ValueError("the fast path has one risk class: risk classes need the SimPy model")
     arrivals = arrivals.astype(np.int64)
     n, months = arrivals.shape
     p = process

@@ -22,8 +22,10 @@ approximation is stated, not hidden: it is exact for autologous products (``d = 
 iterations at once; ``fidelity: event`` runs the SimPy model
 (:mod:`simulator.pillars.manufacturing.des`) one iteration after the other, from a
 generator named by the asset and the iteration's global index (so its numbers do not
-depend on the chunk size). ``tests/engine/test_des_cell_therapy.py`` holds the two paths
-against each other and against closed forms.
+depend on the chunk size). ``tests/pillars/manufacturing/test_des.py`` holds the two paths
+against each other and against closed forms. A ``logistics`` block (fresh or
+cryopreserved product, :mod:`.block`) sets the process's shipping cost, transit loss and
+vein-to-vein time; nothing else changes.
 """
 
 from __future__ import annotations
@@ -45,16 +47,21 @@ from simulator.pillars.manufacturing.queue import (
 
 def process_for(m: Manufacturing) -> CellTherapyProcess:
     """The queue model's process for a scenario's manufacturing block (doses as slots)."""
-    e, c = m.expansion, m.contract
+    e, c, a = m.expansion, m.contract, m.allocation
     d = m.doses_per_batch
+    shipping, transit_loss, vein_to_vein = (
+        (m.logistics_per_shipment_musd, m.cold_chain_loss_prob, m.vein_to_vein_months)
+        if m.logistics is None
+        else m.logistics.resolved()
+    )
     return CellTherapyProcess(
         initial_suites=m.suites,
         batches_per_suite_month=m.batches_per_suite_month * d,
-        manufacturing_months=m.vein_to_vein_months,
+        manufacturing_months=vein_to_vein,
         manufacturing_log_sd=m.vein_to_vein_log_sd,
         qc_failure_prob=m.qc_failure_prob,
         remanufacture_prob=m.remanufacture_prob,
-        cold_chain_loss_prob=m.cold_chain_loss_prob,
+        cold_chain_loss_prob=transit_loss,
         dropout_hazard_monthly=m.dropout_hazard_monthly,
         expansion_backlog_threshold=None if e is None else e.backlog_threshold,
         expansion_lead_months=18.0 if e is None else e.lead_months,
@@ -62,9 +69,12 @@ def process_for(m: Manufacturing) -> CellTherapyProcess:
         capex_per_suite_musd=0.0 if e is None else e.capex_per_suite_musd,
         fixed_cost_per_suite_year_musd=m.fixed_cost_per_suite_year_musd,
         cost_per_batch_musd=m.cost_per_batch_musd / d,
-        logistics_per_shipment_musd=m.logistics_per_shipment_musd,
+        logistics_per_shipment_musd=shipping,
         contract_slots_per_month=0 if c is None else c.slots_per_month * d,
         contract_cost_per_batch_musd=0.0 if c is None else c.cost_per_batch_musd / d,
+        high_risk_share=0.0 if a is None else a.high_risk_share,
+        high_risk_hazard_ratio=1.0 if a is None else a.hazard_ratio,
+        allocation_policy="first_come_first_served" if a is None else a.policy,
     )
 
 
