@@ -149,6 +149,21 @@ def test_help_and_version():
     assert "0.1.0" in run_cli(["--version"]).output
 
 
+def test_version_names_the_package_version_and_the_code_fingerprint():
+    import subprocess
+    import sys
+
+    from simulator.core.provenance import code_fingerprint
+
+    version, fingerprint = code_fingerprint()
+    expected = f"simulate {version} (code fingerprint {fingerprint})"
+    assert run_cli(["--version"]).output.strip() == expected
+    module = subprocess.run(
+        [sys.executable, "-m", "simulator", "--version"], capture_output=True, text=True
+    )
+    assert (module.returncode, module.stdout.strip()) == (0, expected)
+
+
 def test_fidelity_option_runs_the_plants_event_by_event(tmp_path):
     out = tmp_path / "run"
     args = ["scenarios/nichebuster.yaml", "-n", "30", "--out", str(out), "-q"]

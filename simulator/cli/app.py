@@ -31,7 +31,6 @@ from typing import Any
 import click
 
 from simulator.core.errors import ScenarioError
-from simulator.core.provenance import VERSION
 
 #: ``--backend`` choices (``simulator.engine.executors.BACKENDS``, named here so that the
 #: command line does not import the engine to print its help; a test holds them equal)
@@ -89,8 +88,26 @@ class _Group(_DefaultGroup):
             _OWNER.pop()
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``--version``: the package version and the fingerprint of the code that runs."""
+    if not value or ctx.resilient_parsing:
+        return
+    from simulator.core.provenance import code_fingerprint
+
+    version, fingerprint = code_fingerprint()
+    click.echo(f"simulate {version} (code fingerprint {fingerprint})")
+    ctx.exit()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(VERSION, prog_name="simulate")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Print the version and the code fingerprint, and exit.",
+)
 def main() -> None:
     """Nichebuster: compare blockbuster and nichebuster portfolios as NPV distributions.
 
