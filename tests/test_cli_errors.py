@@ -585,3 +585,25 @@ def test_unwritable_output_is_refused_before_the_run(tmp_path):
     res = CliRunner().invoke(main, [str(path), "--out", str(tmp_path / "afile" / "sub"), "-q"])
     assert res.exit_code == 2 and "cannot write the outputs" in res.output
     assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize(
+    "word, command", [("trails", "trials"), ("sweeep", "sweep"), ("gate", "gates")]
+)
+def test_a_mistyped_command_is_named_with_the_command_meant(word, command):
+    res = CliRunner().invoke(main, [word, "scenarios/nichebuster.yaml"])
+    assert res.exit_code == 2
+    assert f"No such command '{word}'. Did you mean '{command}'?" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_a_scenario_file_is_still_run_and_a_far_word_read_as_one(tmp_path):
+    # a missing file far from every command is read as the scenario (the default command)
+    res = CliRunner().invoke(main, ["xyz"])
+    assert res.exit_code == 2
+    assert "No such command" not in res.output and "file not found" in res.output
+    # an existing file named like a command is a scenario, not a typo
+    with CliRunner().isolated_filesystem(temp_dir=tmp_path):
+        Path("trails").write_text("name: [unclosed\n")
+        res = CliRunner().invoke(main, ["trails"])
+    assert res.exit_code == 2 and "No such command" not in res.output

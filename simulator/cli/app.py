@@ -42,8 +42,24 @@ class _DefaultGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            _no_such_command(ctx, args[0], sorted(self.commands))
             args = ["run", *args]
         return super().parse_args(ctx, args)
+
+
+def _no_such_command(ctx: click.Context, word: str, commands: list[str]) -> None:
+    """Fail (status 2) on a word that is no file but close to a command: ``trails``.
+
+    A word that names an existing path, looks like one (a ``/`` or a ``.``) or starts with
+    ``-`` is left to ``run``, which reads it as the scenario file or an option.
+    """
+    import difflib
+
+    if word.startswith("-") or "/" in word or "." in word or os.path.exists(word):
+        return
+    close = difflib.get_close_matches(word, commands, n=1)
+    if close:
+        ctx.fail(f"No such command '{word}'. Did you mean '{close[0]}'?")
 
 
 class _Interrupted(KeyboardInterrupt):
