@@ -234,3 +234,20 @@ def test_the_studies_that_rerun_the_model_are_asked_for_with_tables(tmp_path):
     page = (tmp_path / "full" / "report.html").read_text(encoding="utf-8")
     assert "nichebuster - blockbuster by success-rate table" in full.output
     assert '<section id="calibration">' in page and "--tables" not in page
+
+
+def test_help_shows_a_default_for_every_option_of_every_command():
+    import click
+
+    for name, command in main.commands.items():
+        text = run_cli([name, "--help"]).output
+        assert "Usage: " in text and "Sentinel" not in text
+        for p in command.params:
+            if isinstance(p, click.Option) and not (p.is_flag or p.multiple or p.required):
+                assert p.show_default, (name, p.opts)
+    run_help = " ".join(run_cli(["run", "--help"]).output.split())  # unwrapped
+    assert "[default: local]" in run_help and "[default: table]" in run_help
+    assert "[default: (scenario's simulation.iterations); x>=1]" in run_help
+    sweep_help = " ".join(run_cli(["sweep", "--help"]).output.split())
+    assert "[default: (runs/<scenario>-sweep-<date>-<time>)]" in sweep_help
+    assert "A - B. [default: (the scenario's first pair)]" in sweep_help

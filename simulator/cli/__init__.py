@@ -18,7 +18,9 @@ from simulator.cli import (  # noqa: F401  (each registers its command)
     trace,
     trials,
 )
-from simulator.cli.app import main
+from simulator.cli.app import main, show_defaults
+
+show_defaults(main)
 
 __all__ = ["format_report", "main"]
 

@@ -115,7 +115,9 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
     ctx.exit()
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "show_default": True}
+)
 @click.option(
     "--version",
     is_flag=True,
@@ -133,6 +135,47 @@ def main() -> None:
     simulate trials scenarios/nichebuster.yaml     operating characteristics of trial designs
     simulate gates scenarios/gates.yaml            option value of stage gates
     """
+
+
+#: what an option without a value of its own defaults to, by parameter name
+UNSET_DEFAULTS = {
+    "iterations": "scenario's simulation.iterations",
+    "seed": "scenario's simulation.seed",
+    "chunk_size": "scenario's simulation.chunk_size",
+    "fidelity": "scenario's simulation.fidelity",
+    "workers": "every usable core",
+    "scheduler": "none",
+    "keep_samples": "none",
+    "annual_budget": "none",
+}
+
+
+def show_defaults(group: click.Group) -> None:
+    """Give every option of every command of ``group`` a default its ``--help`` shows.
+
+    The group's ``show_default`` context setting shows a value (``local``, ``table``);
+    an option without one gets words: a help text's ``(default: ...)`` moves into the
+    bracket, the output folder is named by command, the rest come from
+    :data:`UNSET_DEFAULTS`. Flags (off unless given), repeatable and required options
+    show none.
+    """
+    import re
+
+    for name, command in group.commands.items():
+        for p in command.params:
+            if not isinstance(p, click.Option) or p.is_flag or p.multiple or p.required:
+                continue
+            if p.default is not None and repr(p.default) != "Sentinel.UNSET":
+                continue  # a value: shown by the context setting
+            found = re.search(r"\s*\(default: ([^)]*)\)", p.help or "")
+            if found:
+                p.help = (p.help[: found.start()] + p.help[found.end() :]).rstrip()
+                p.show_default = found.group(1)
+            elif p.name == "out_dir":
+                kind = "" if name == "run" else f"-{name}"
+                p.show_default = f"runs/<scenario>{kind}-<date>-<time>"
+            elif p.name in UNSET_DEFAULTS:
+                p.show_default = UNSET_DEFAULTS[p.name]
 
 
 def fail(exc: ScenarioError) -> None:
