@@ -16,6 +16,11 @@ M)``), and both stay frozen when scrolling. Numbers are stored as numbers with f
   (the first :data:`MAX_ITERATION_ROWS` iterations; the full table with every asset and
   every sampled input is ``iterations.parquet`` and ``inputs.parquet``);
 - **Cash flows**: yearly net cash and revenue bands per portfolio;
+- **NPV distribution**: a histogram table (bin edges and midpoint in USD M, then each
+  portfolio's share of futures in the bin) and a native Excel column chart over it, one
+  series per portfolio (:func:`npv_histogram`; the report's bins: :data:`HISTOGRAM_BINS`
+  equal bins from P0.5 to P99.5 over the portfolios, futures beyond that range counted
+  in the sheet's first row, not piled into the edge bins);
 - **Inputs**: the resolved scenario, one row per field (dotted path, assets by name, and
   value: a number where the value is one);
 - **Provenance**: the run's manifest, key by key (code fingerprint, versions, seed,
@@ -33,6 +38,7 @@ import pandas as pd
 from simulator.report.page import header
 from simulator.results.convergence import mcse_table
 from simulator.results.metrics import BY_NAME
+from simulator.results.plots import npv_range, portfolio_color, tail_note
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.results.result import Result
@@ -41,6 +47,10 @@ if TYPE_CHECKING:  # pragma: no cover
 #: with XlsxWriter: 10,000 rows took 6 s, more than the rest of the run) and to open; the
 #: full table is in iterations.parquet (and iterations.csv with ``--csv``).
 MAX_ITERATION_ROWS = 1_000
+
+#: Bins of the NPV distribution sheet and its chart (the report's figure draws 80; a
+#: column chart of 80 bars per portfolio is hard to read in a spreadsheet).
+HISTOGRAM_BINS = 40
 
 MONEY = "#,##0.0"
 PERCENT = "0.0%"
@@ -74,6 +84,53 @@ def portfolio_iterations(result: Result, rows: int = MAX_ITERATION_ROWS) -> pd.D
     for a, b in result.scenario.pairs():
         data[f"{a} - {b}.npv_musd"] = result.npv(a)[:n] - result.npv(b)[:n]
     return pd.DataFrame(data)
+
+
+def npv_histogram(result: Result, bins: int = HISTOGRAM_BINS) -> tuple[pd.DataFrame, str]:
+    """The NPV distribution sheet: a row per bin (``bin_from_musd``, ``bin_to_musd``,
+    ``bin_mid_musd``, then per portfolio ``<p> share of futures``, its futures in the bin over all
+    its futures), and the note of what lies beyond the range.
+
+    Share in bin k of portfolio p: ``#{i : e_k <= NPV_p,i < e_k+1} / n`` (the last bin
+    closed), with ``n`` the iterations and ``e`` the edges; the shares sum to one minus
+    the share beyond the range."""
+    data = [result.npv(p) for p in result.portfolios]
+    edges = np.linspace(*npv_range(data), bins + 1)
+    table: dict[str, Any] = {
+        "bin_from_musd": edges[:-1],
+        "bin_to_musd": edges[1:],
+        "bin_mid_musd": (edges[:-1] + edges[1:]) / 2,
+    }
+    for p, x in zip(result.portfolios, data, strict=True):
+        counts, _ = np.histogram(x, bins=edges)  # outside the range: not counted
+        table[f"{p} share of futures"] = counts / x.size
+    return pd.DataFrame(table), tail_note(data, edges)
+
+
+def _add_histogram_chart(book: Any, ws: Any, df: pd.DataFrame, result: Result) -> None:
+    """A column chart of the NPV distribution sheet (rows 3 on), one series per
+    portfolio, placed to the right of the table."""
+    chart = book.add_chart({"type": "column"})
+    first, last = 2, 1 + len(df)
+    name = "NPV distribution"
+    for j, p in enumerate(result.portfolios, start=3):
+        color = portfolio_color(result, p)
+        chart.add_series({
+            "name": p,
+            "categories": [name, first, 2, last, 2],
+            "values": [name, first, j, last, j],
+            "fill": {"color": color, "transparency": 45},
+            "border": {"color": color},
+            "gap": 0,
+            "overlap": 100,
+        })  # fmt: skip
+    chart.set_title({"name": "NPV distribution by portfolio"})
+    chart.set_x_axis({"name": "NPV, bin midpoint (USD millions)", "num_format": "#,##0",
+                      "label_position": "low"})  # fmt: skip
+    chart.set_y_axis({"name": "share of futures per bin", "num_format": "0%"})
+    chart.set_legend({"position": "top"})
+    chart.set_size({"width": 900, "height": 420})
+    ws.insert_chart(1, len(df.columns) + 1, chart)
 
 
 def flatten(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -120,7 +177,7 @@ def column_title(column: str, sheet: str) -> str:
     return header(column)
 
 
-def _notes(result: Result, n_iter: int, rows: int) -> dict[str, str]:
+def _notes(result: Result, n_iter: int, rows: int, beyond: str) -> dict[str, str]:
     """The first row of each sheet: what it holds."""
     npv = (
         f"NPV and present values discounted at {result.scenario.market.discount_rate_annual:.1%}"
@@ -141,6 +198,10 @@ def _notes(result: Result, n_iter: int, rows: int) -> dict[str, str]:
         "Iterations": f"Per iteration: {held}. {npv}.",
         "Cash flows": "Yearly net cash after tax and revenue, UNDISCOUNTED (each year's "
         "cash as it falls), USD millions: mean and percentiles over iterations.",
+        "NPV distribution": f"Share of each portfolio's {n_iter:,} futures in each bin of NPV "
+        f"(discounted at {result.scenario.market.discount_rate_annual:.1%} a year to the "
+        f"scenario start, USD millions); {beyond} over the portfolios (so a column sums to "
+        "one less its futures beyond). The chart is drawn from this table.",
         "Inputs": "The resolved scenario (what ran): numbers under 'number', "
         "distributions and names under 'value'.",
         "Provenance": "The run's manifest (manifest.json), key by key.",
@@ -157,14 +218,15 @@ def write_excel(result: Result, path: str | Path, provenance: dict[str, Any] | N
         "MC error": mcse_table(result),
         "Iterations": portfolio_iterations(result),
         "Cash flows": result.cashflow_bands(),
-        "Inputs": resolved_inputs(result),
     }
+    sheets["NPV distribution"], beyond = npv_histogram(result)
+    sheets["Inputs"] = resolved_inputs(result)
     if provenance is not None:
         sheets["Provenance"] = provenance_table(provenance)
     import xlsxwriter
 
     n_iter = len(result.column("iteration"))
-    notes = _notes(result, n_iter, len(sheets["Iterations"]))
+    notes = _notes(result, n_iter, len(sheets["Iterations"]), beyond)
     with xlsxwriter.Workbook(str(path)) as book:
         bold = book.add_format({"bold": True, "bg_color": "#EEF2F7", "bottom": 1,
                                 "text_wrap": True, "valign": "top"})  # fmt: skip
@@ -194,4 +256,6 @@ def write_excel(result: Result, path: str | Path, provenance: dict[str, Any] | N
                 width = max(min(len(column_title(str(col), name)), 24),
                             *(len(str(v)) for v in values[:50]), 8)  # fmt: skip
                 ws.set_column(j, j, min(width + 2, 60))
+            if name == "NPV distribution":
+                _add_histogram_chart(book, ws, df, result)
     return path

@@ -142,6 +142,40 @@ def test_batch_mcse_of_a_mean_agrees_with_the_exact_formula():
     assert np.isnan(mcse_batch(x[:10], np.mean))
 
 
+def test_workbook_charts_each_portfolios_npv_histogram_from_its_table(tmp_path):
+    import openpyxl
+
+    from simulator.report.excel import HISTOGRAM_BINS, npv_histogram, write_excel
+
+    r = sim.run(_two_portfolios(), backend="sequential")
+    table, _ = npv_histogram(r)
+    lo = min(np.percentile(r.npv(p), 0.5) for p in "ab")  # the report's range
+    hi = max(np.percentile(r.npv(p), 99.5) for p in "ab")
+    assert len(table) == HISTOGRAM_BINS
+    assert table["bin_from_musd"].iloc[0] == pytest.approx(lo)
+    assert table["bin_to_musd"].iloc[-1] == pytest.approx(hi)
+    np.testing.assert_allclose(np.diff(table["bin_mid_musd"]), (hi - lo) / HISTOGRAM_BINS)
+    for p in "ab":  # a share of futures per bin: the bins hold all but the tails
+        x = r.npv(p)
+        inside = ((x >= lo) & (x <= hi)).mean()
+        assert table[f"{p} share of futures"].sum() == pytest.approx(inside)
+    book = openpyxl.load_workbook(write_excel(r, tmp_path / "report.xlsx"))
+    ws = book["NPV distribution"]
+    assert ws["A1"].value.startswith("Share of each portfolio's 400 futures")
+    (chart,) = ws._charts
+    assert type(chart).__name__ == "BarChart" and chart.type == "col"
+    rows = f"$3:${HISTOGRAM_BINS + 2}"
+    refs = [(s.tx.v, s.cat.numRef.f, s.val.numRef.f) for s in chart.series]
+    assert refs == [
+        (p, f"'NPV distribution'!$C{rows.replace(':', ':$C')}",
+         f"'NPV distribution'!${col}{rows.replace(':', f':${col}')}")
+        for p, col in (("a", "D"), ("b", "E"))
+    ]  # fmt: skip
+    assert [ws.cell(2, j).value for j in (4, 5)] == [f"{p} share of futures" for p in "ab"]
+    shares = [ws.cell(i, 4).value for i in range(3, HISTOGRAM_BINS + 3)]
+    np.testing.assert_allclose(shares, table["a share of futures"], rtol=1e-12)
+
+
 def test_saved_run_holds_report_and_workbook_with_summary_numbers(tmp_path):
     r = sim.run(_two_portfolios())
     out = r.save(tmp_path / "run")
@@ -149,7 +183,8 @@ def test_saved_run_holds_report_and_workbook_with_summary_numbers(tmp_path):
     summary = pd.read_csv(out / "summary.csv")
     book = pd.read_excel(out / "report.xlsx", sheet_name=None, header=1)
     assert list(book) == [
-        "Summary", "Comparison", "MC error", "Iterations", "Cash flows", "Inputs", "Provenance"
+        "Summary", "Comparison", "MC error", "Iterations", "Cash flows", "NPV distribution",
+        "Inputs", "Provenance",
     ]  # fmt: skip
     xs = book["Summary"]
     assert list(xs.columns) == [column_title(c, "Summary") for c in summary.columns]
