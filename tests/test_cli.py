@@ -1,5 +1,6 @@
 """The command line: outputs a strategist and a finance reviewer rely on."""
 
+import io
 import json
 
 import numpy as np
@@ -251,3 +252,27 @@ def test_help_shows_a_default_for_every_option_of_every_command():
     sweep_help = " ".join(run_cli(["sweep", "--help"]).output.split())
     assert "[default: (runs/<scenario>-sweep-<date>-<time>)]" in sweep_help
     assert "A - B. [default: (the scenario's first pair)]" in sweep_help
+
+
+def test_format_means_what_standard_output_holds_in_every_command(tmp_path):
+    import click
+
+    from simulator.cli.app import FORMATS
+
+    having = {n for n, c in main.commands.items() if any(p.name == "fmt" for p in c.params)}
+    assert having == {"run", "sweep", "trials", "gates"}
+    for name in having:
+        (fmt,) = [p for p in main.commands[name].params if p.name == "fmt"]
+        assert isinstance(fmt.type, click.Choice) and tuple(fmt.type.choices) == FORMATS
+        assert fmt.default == "table" and fmt.help.startswith("What standard output holds")
+    out = tmp_path / "run"
+    csv = run_cli(["scenarios/nichebuster.yaml", "-n", "200", "--out", str(out), "-q",
+                   "--format", "csv"]).output  # fmt: skip
+    assert csv == (out / "summary.csv").read_text()
+    args = ["trials", "scenarios/nichebuster.yaml", "-n", "2000"]
+    rows = pd.read_csv(io.StringIO(run_cli([*args, "--format", "csv"]).output))
+    as_json = pd.DataFrame(json.loads(run_cli([*args, "--format", "json"]).output))
+    assert list(as_json.columns) == list(rows.columns) and len(as_json) == len(rows)
+    gates = json.loads(run_cli(["gates", "scenarios/gates.yaml", "-n", "40", "--format", "json"])
+                       .output)  # fmt: skip
+    assert set(gates) == {"portfolios", "assets"} and gates["portfolios"] and gates["assets"]

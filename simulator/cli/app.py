@@ -191,6 +191,28 @@ def load(path: str, sets: tuple[str, ...], allow_extends_outside: bool = False, 
     return load_scenario(path, overrides, allow_extends_outside=allow_extends_outside)
 
 
+#: ``--format``, one meaning in every command that has it: what standard output holds,
+#: a table for people (``table``) or the same figures for a program (``csv``, ``json``).
+#: The files a command writes are the same whichever is chosen.
+FORMATS = ("table", "csv", "json")
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    help="What standard output holds: a table for people, or CSV or JSON for a program "
+    "(the files written are the same).",
+)
+
+
+def records(table) -> list[dict]:
+    """A DataFrame's rows for JSON: a missing number (NaN) becomes ``null``."""
+    import json
+
+    return json.loads(table.to_json(orient="records"))
+
+
 extends_option = click.option(
     "--allow-extends-outside",
     is_flag=True,

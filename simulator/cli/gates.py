@@ -4,9 +4,11 @@ gate, false kills, false goes and R&D saved per asset), printed as tables."""
 
 from __future__ import annotations
 
+import json
+
 import click
 
-from simulator.cli.app import fail, load, main
+from simulator.cli.app import fail, format_option, load, main, records
 from simulator.core.errors import ScenarioError
 
 
@@ -15,9 +17,7 @@ from simulator.core.errors import ScenarioError
 @click.option("-n", "--iterations", type=click.IntRange(min=2), help="Monte Carlo iterations.")
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help="Override a field.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True
-)
+@format_option
 def gates_command(scenario, iterations, seed, sets, fmt):
     """Option value of SCENARIO's gates against running every programme to the end."""
     from simulator.studies.gates import format_gates, gates_study
@@ -27,7 +27,10 @@ def gates_command(scenario, iterations, seed, sets, fmt):
     except ScenarioError as exc:
         fail(exc)
     portfolios, assets = gates_study(s)
-    if fmt == "csv":
+    if fmt == "csv":  # two tables, a blank line between them
         click.echo(portfolios.to_csv(index=False) + "\n" + assets.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        click.echo(json.dumps({"portfolios": records(portfolios), "assets": records(assets)},
+                              indent=2))  # fmt: skip
     else:
         click.echo(format_gates(portfolios, assets), nl=False)

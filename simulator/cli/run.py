@@ -24,7 +24,16 @@ from pathlib import Path
 
 import click
 
-from simulator.cli.app import BACKENDS, extends_option, fail, load, main, notes, progress_wanted
+from simulator.cli.app import (
+    BACKENDS,
+    extends_option,
+    fail,
+    format_option,
+    load,
+    main,
+    notes,
+    progress_wanted,
+)
 from simulator.cli.phases import Phases, timing_line
 from simulator.cli.scale import run_scaled
 from simulator.core.errors import ScenarioError
@@ -69,9 +78,7 @@ CALIBRATION_ITERATIONS = 5_000
     type=click.Path(file_okay=False),
     help="With summaries: workers write their rows to DIR/part-*.parquet (shared disk).",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option
 @click.option(
     "--fidelity",
     type=click.Choice(["fast", "event"]),
@@ -154,7 +161,9 @@ def run_command(
             f"note: another run wrote {out} while this one ran; this run's outputs are in {saved}",
             err=True,
         )
-    if fmt == "json":
+    if fmt == "csv":  # summary.csv, as written
+        click.echo((Path(saved) / "summary.csv").read_text(), nl=False)
+    elif fmt == "json":
         click.echo(json.dumps(json_report(result, saved), indent=2))
     else:
         click.echo(format_report(result, saved, timing=timing))

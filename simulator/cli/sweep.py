@@ -12,7 +12,7 @@ import math
 
 import click
 
-from simulator.cli.app import fail, load, main, progress_wanted
+from simulator.cli.app import fail, format_option, load, main, progress_wanted
 from simulator.cli.options import (
     output_dir,
     parse_pair,
@@ -34,9 +34,7 @@ from simulator.core.errors import ScenarioError
     metavar="PATH=V1,V2,...",
     help="A field and the values it takes, e.g. market.discount_rate_annual=0.08,0.1 (repeatable).",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option
 def sweep_command(
     scenario,
     iterations,
@@ -87,6 +85,9 @@ def sweep_command(
             _heatmaps(table, d)
 
     out = write_directory(out, write, scenario=s)
+    if fmt == "csv":  # the file written, as written
+        click.echo((out / "sweep.csv").read_text(), nl=False)
+        return
     if fmt == "json":
         rows = [
             {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}

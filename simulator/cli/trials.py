@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 
-from simulator.cli.app import extends_option, fail, load, main
+from simulator.cli.app import extends_option, fail, format_option, load, main, records
 from simulator.core.errors import ScenarioError
 
 
@@ -22,9 +24,7 @@ from simulator.core.errors import ScenarioError
 )
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help="Override a field.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True
-)
+@format_option
 @extends_option
 def trials_command(scenario, n_trials, seed, sets, fmt, allow_extends_outside):
     """Operating characteristics of SCENARIO's trial designs (mechanistic mode)."""
@@ -37,5 +37,7 @@ def trials_command(scenario, n_trials, seed, sets, fmt, allow_extends_outside):
     table = operating_characteristics(s, trials=n_trials, seed=seed)
     if fmt == "csv":
         click.echo(table.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        click.echo(json.dumps(records(table), indent=2))
     else:
         click.echo(format_operating_characteristics(table, n_trials))
