@@ -177,7 +177,7 @@ def column_title(column: str, sheet: str) -> str:
     return header(column)
 
 
-def _notes(result: Result, n_iter: int, rows: int, beyond: str) -> dict[str, str]:
+def _notes(result: Result, n_iter: int, rows: int, beyond: str = "") -> dict[str, str]:
     """The first row of each sheet: what it holds."""
     npv = (
         f"NPV and present values discounted at {result.scenario.market.discount_rate_annual:.1%}"
