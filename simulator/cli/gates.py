@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import click
 
-from simulator.cli.app import fail, load, main
+from simulator.cli.app import extends_option, fail, load, main
 from simulator.core.errors import ScenarioError
 
 
@@ -18,12 +18,13 @@ from simulator.core.errors import ScenarioError
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True
 )
-def gates_command(scenario, iterations, seed, sets, fmt):
+@extends_option
+def gates_command(scenario, iterations, seed, sets, fmt, allow_extends_outside):
     """Option value of SCENARIO's gates against running every programme to the end."""
     from simulator.studies.gates import format_gates, gates_study
 
     try:
-        s = load(scenario, sets, iterations=iterations, seed=seed)
+        s = load(scenario, sets, allow_extends_outside, iterations=iterations, seed=seed)
     except ScenarioError as exc:
         fail(exc)
     portfolios, assets = gates_study(s)
