@@ -8,7 +8,7 @@ import json
 
 import click
 
-from simulator.cli.app import fail, format_option, load, main, records
+from simulator.cli.app import extends_option, fail, format_option, load, main, records
 from simulator.core.errors import ScenarioError
 
 
@@ -18,12 +18,13 @@ from simulator.core.errors import ScenarioError
 @click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
 @click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help="Override a field.")
 @format_option
-def gates_command(scenario, iterations, seed, sets, fmt):
+@extends_option
+def gates_command(scenario, iterations, seed, sets, fmt, allow_extends_outside):
     """Option value of SCENARIO's gates against running every programme to the end."""
     from simulator.studies.gates import format_gates, gates_study
 
     try:
-        s = load(scenario, sets, iterations=iterations, seed=seed)
+        s = load(scenario, sets, allow_extends_outside, iterations=iterations, seed=seed)
     except ScenarioError as exc:
         fail(exc)
     portfolios, assets = gates_study(s)

@@ -17,7 +17,9 @@ from simulator.core.errors import ScenarioError
 
 @main.command("readiness")
 @variant_options
-def readiness_command(scenario, iterations, seed, sets, pair, backend, workers, out_dir, quiet):
+def readiness_command(
+    scenario, iterations, seed, sets, pair, backend, workers, out_dir, quiet, allow_extends_outside
+):
     """Paired NPV effect of each readiness mechanism in SCENARIO (on / off, same seed)."""
     from simulator.report.atomic import write_directory
     from simulator.report.readiness import format_readiness, write_readiness
@@ -25,12 +27,12 @@ def readiness_command(scenario, iterations, seed, sets, pair, backend, workers, 
 
     del pair, quiet  # every portfolio is shown; the runs are few
     try:
-        s = load(scenario, sets, iterations=iterations, seed=seed)
+        s = load(scenario, sets, allow_extends_outside, iterations=iterations, seed=seed)
     except ScenarioError as exc:
         fail(exc)
     out = output_dir(out_dir, s.name, "readiness")
     table = readiness_table(s, backend=backend, workers=workers)
-    write_directory(out, lambda d: write_readiness(table, d))
+    out = write_directory(out, lambda d: write_readiness(table, d), scenario=s)
     click.echo(
         f"{s.name}: readiness mechanisms on and off ({s.simulation.iterations:,} iterations "
         f"each, seed {s.simulation.seed}); effect = mean NPV with - without, USD M\n"

@@ -198,7 +198,7 @@ def _no_distribution(v: Any) -> Any:
 
 
 #: A number fixed for the run, never drawn (see :func:`_no_distribution`).
-Rate = Annotated[float, BeforeValidator(_no_bool), BeforeValidator(_no_distribution)]
+Rate = Annotated[Float, BeforeValidator(_no_distribution)]
 
 
 class Model(BaseModel):

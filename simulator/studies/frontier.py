@@ -37,6 +37,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from simulator.core.limits import MAX_ASSETS
 from simulator.engine.runner import RunOutput, run_variants
 from simulator.pillars.budget.block import SPEND_COLUMN
 from simulator.results.columns import ArrayColumn
@@ -233,17 +234,26 @@ def _confirm(scenario, table, slots, entries, column, confirm, annual, backend, 
     if not picks:
         return
     extra = {"budget": {"annual_rd_musd": annual}} if annual else {}
-    portfolios = {}
+    # the mixes run side by side, in as few scenarios as the bound on assets allows (each
+    # portfolio's futures are its own, so how the mixes are grouped changes no number)
+    batches: list[dict] = [{}]
+    size = 0
     for j, i in enumerate(picks):
         counts = {t: int(table.loc[i, t]) for t in slots.templates}
-        portfolios[f"mix_{j + 1}"] = mix_portfolio(entries, counts, **extra)
-    (full,) = run_variants(
-        [with_portfolios(scenario, portfolios)], backend=backend, workers=workers
+        if batches[-1] and size + sum(counts.values()) > MAX_ASSETS:
+            batches.append({})
+            size = 0
+        batches[-1][f"mix_{j + 1}"] = mix_portfolio(entries, counts, **extra)
+        size += sum(counts.values())
+    runs = run_variants(
+        [with_portfolios(scenario, b) for b in batches], backend=backend, workers=workers
     )
+    full_of = {p: run for b, run in zip(batches, runs, strict=True) for p in b}
     measure = column.removesuffix("_musd")
     for j, i in enumerate(picks):
         counts = {t: int(table.loc[i, t]) for t in slots.templates}
         p = f"mix_{j + 1}"
+        full = full_of[p]
         mine, theirs = recombined(slots, counts), full.columns[f"{p}.npv_musd"]
         launches = full.columns[f"{p}.launches"]
         ours = _downside(mine, slots_launches(slots, counts), column)

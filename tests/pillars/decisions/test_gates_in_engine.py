@@ -2,6 +2,7 @@
 programmes that stop spending and earn nothing, the no-gates baseline bit for bit, and
 bad rules refused."""
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -103,7 +104,7 @@ def test_study_option_value_is_the_paired_difference(runs):
     ],
 )
 def test_bad_rule_exits_2_naming_the_gate_and_signals(tmp_path, rule, message):
-    (tmp_path / "base").symlink_to(ROOT / "scenarios" / "base")
+    shutil.copytree(ROOT / "scenarios" / "base", tmp_path / "base")  # extends stays inside
     text = (ROOT / "scenarios" / "nichebuster.yaml").read_text()
     (tmp_path / "nichebuster.yaml").write_text(text)
     (tmp_path / "bad.yaml").write_text(
