@@ -212,3 +212,17 @@ class SketchYears:
 
     def percentile(self, q: float) -> np.ndarray:
         return np.array([y.percentile(q) for y in self._years])
+
+
+def paired_columns(a, b, names) -> dict[str, ArrayColumn]:
+    """``a:<name>``, ``b:<name>`` and ``diff:<name>`` (per-iteration ``a - b``) of two kept
+    runs on the same futures: the columns
+    :func:`~simulator.engine.reduction.run_paired_summaries` gives as summaries."""
+    out: dict[str, ArrayColumn] = {}
+    for name in names:
+        x, y = a.column(name), b.column(name)
+        out.update(
+            {f"a:{name}": ArrayColumn(x), f"b:{name}": ArrayColumn(y),
+             f"diff:{name}": ArrayColumn(x - y)}
+        )  # fmt: skip
+    return out

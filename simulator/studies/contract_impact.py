@@ -23,7 +23,7 @@ import pandas as pd
 
 from simulator.engine.reduction import STREAMING_THRESHOLD, run_paired_summaries
 from simulator.pillars.pricing.contracts import CONTRACTS
-from simulator.results.columns import ArrayColumn, Column
+from simulator.results.columns import Column, paired_columns
 from simulator.results.pricing import pricing_table  # re-exported: it reads one run
 from simulator.results.result import Result
 from simulator.scenario import Scenario
@@ -78,13 +78,7 @@ def contract_impact(
         if result is None:
             result = run(scenario, backend=backend, workers=workers)
         listed = run(listed_scenario, backend=backend, workers=workers)
-        columns = {}
-        for name in names:
-            a, b = result.column(name), listed.column(name)
-            columns.update(
-                {f"a:{name}": ArrayColumn(a), f"b:{name}": ArrayColumn(b),
-                 f"diff:{name}": ArrayColumn(a - b)}
-            )  # fmt: skip
+        columns = paired_columns(result, listed, names)
     return pd.DataFrame([_row(p, columns) for p in scenario.portfolios]).set_index("portfolio")
 
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import pandas as pd
 
 from simulator.engine.reduction import STREAMING_THRESHOLD, run_paired_summaries
-from simulator.results.columns import ArrayColumn
+from simulator.results.columns import paired_columns
 from simulator.scenario import Scenario
 
 FCFS = "first_come_first_served"
@@ -137,14 +137,7 @@ def readiness_table(
             c = run_paired_summaries(scenario, off, names, backend=backend, workers=workers)
             columns = c.columns
         else:
-            off_run = run(off, backend=backend, workers=workers)
-            columns = {}
-            for name in names:
-                a, b = result.column(name), off_run.column(name)
-                columns.update(
-                    {f"a:{name}": ArrayColumn(a), f"b:{name}": ArrayColumn(b),
-                     f"diff:{name}": ArrayColumn(a - b)}
-                )  # fmt: skip
+            columns = paired_columns(result, run(off, backend=backend, workers=workers), names)
         for pname in portfolios:
             d = columns[f"diff:{pname}.npv_musd"]
             rows.append(
