@@ -112,7 +112,7 @@ def discover_command(
         fig.tight_layout()
         fig.savefig(d / "peeling.png")
 
-    write_directory(out, write, scenario=s)
+    out = write_directory(out, write, scenario=s)  # a sibling if another run took out
     at = table.attrs
     click.echo(
         f"{s.name}: where {a} beats {b}: {at['experiments']} design points x "

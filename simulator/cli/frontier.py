@@ -134,7 +134,7 @@ def frontier_command(
 
             write_report(Result(base), d / "report.html", tables={"frontier": table})
 
-    write_directory(out, write, scenario=s)
+    out = write_directory(out, write, scenario=s)  # a sibling if another run took out
     click.echo(format_frontier(table, s))
     click.echo(
         f"\noutputs: {out}/  (frontier.csv, frontier.png{'' if no_report else ', report.html'})"
