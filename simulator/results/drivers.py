@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from simulator.pillars.development.block import STAGES
 from simulator.results.ranks import BINS, average_ranks, bin_index
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -162,16 +163,7 @@ def plot_regression_tornado(table: pd.DataFrame, ax: Axes | None = None, top: in
 #: Inputs the additive model (the explained share) is fitted on: the strongest by S1.
 ADDITIVE_INPUTS = 60
 STAGE_LABELS = {"phase1": "phase I", "phase2": "phase II", "phase3": "phase III"}
-STAGE_ORDER = (
-    "target_to_hit",
-    "hit_to_lead",
-    "lead_optimization",
-    "preclinical",
-    "phase1",
-    "phase2",
-    "phase3",
-    "review",
-)  # as simulator.pillars.development.STAGES
+STAGE_ORDER = STAGES  # the order a programme meets its stages
 
 
 def first_order_effect(b: np.ndarray, k: int, y: np.ndarray) -> tuple[float, np.ndarray]:
