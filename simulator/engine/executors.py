@@ -115,3 +115,10 @@ def _end_workers(pool: ProcessPoolExecutor) -> None:
         if p.is_alive():
             p.kill()
             p.join(1.0)
+    # The pool's manager thread closes its wake-up pipe as it ends. Python 3.11's exit hook
+    # writes to that pipe without the pool's lock, so an exit that races the closing
+    # prints an OSError traceback (Bad file descriptor); waiting here for the thread to
+    # end leaves the hook nothing to write to.
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None and manager.is_alive():
+        manager.join(GRACE_SECONDS)
