@@ -101,7 +101,8 @@ def voi_study(
         if col.startswith(prefix):
             rows.append(_row(col.removeprefix(prefix), go.column(col), v, reached, bootstrap, seed))
     inputs = pd.DataFrame(rows)
-    inputs = pd.concat([inputs.iloc[:1], inputs.iloc[1:].sort_values("evppi_musd", ascending=False)])
+    rest = inputs.iloc[1:].sort_values("evppi_musd", ascending=False)
+    inputs = pd.concat([inputs.iloc[:1], rest])
     x = go.column(prefix + field)
     s = study.study.statistic(np.asarray(x, float), asset, generator(seed, 0, "voi", study.name))
     rate = scenario.market.discount_rate_annual

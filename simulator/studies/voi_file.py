@@ -119,7 +119,7 @@ class Study(Model):
     cost_musd: Float = Field(0.0, ge=0.0, description="spent at the gate (USD millions)")
     delay_months: Float = Field(0.0, ge=0.0, le=120.0, description="the decision waits")
     _file: str = "<python>"
-    _locs: dict = {}
+    _locs: dict = {}  # noqa: RUF012 - a pydantic private attribute, copied per instance
 
     def problem(self, path: tuple, message: str) -> ScenarioError:
         """A :class:`ScenarioError` at ``path`` of this study's file."""
@@ -140,8 +140,10 @@ class Study(Model):
         asset = assets[d.asset]
         stages = [s for s, _ in asset.stages()]
         if gate_stage(d.gate) not in stages:
-            raise self.problem(("decision", "gate"), f"{d.asset} does not run "
-                               f"{gate_stage(d.gate)}; its stages: {', '.join(stages)}")  # fmt: skip
+            raise self.problem(
+                ("decision", "gate"),
+                f"{d.asset} does not run {gate_stage(d.gate)}; its stages: {', '.join(stages)}",
+            )
         if gate_stage(d.gate) == "phase3" and asset.regulatory.accelerated_approval:
             raise self.problem(("decision", "gate"), "under accelerated approval phase III "
                                "runs after launch: no phase3 gate")  # fmt: skip
@@ -164,12 +166,14 @@ def load_study(path: str | Path) -> Study:
         problems = []
         for err in exc.errors():
             loc = tuple(p for p in err["loc"] if p not in KINDS)  # the union's tag
+            if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                loc = (*loc, "kind")
             file, line = _nearest(locs, loc, shown)
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = f"unknown key {loc[-1]!r}"
-            elif err["type"] == "union_tag_invalid":
-                msg = f"unknown study kind; known: {', '.join(KINDS)}"
+            elif err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                msg = f"expected a study kind, one of: {', '.join(KINDS)}"
             problems.append(Problem(file, line, format_path(loc), msg))
         raise ScenarioError(problems) from None
     study._file, study._locs = shown, locs
