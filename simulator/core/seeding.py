@@ -11,6 +11,9 @@ risk group). Consequences:
 - the result is a function of (code version, scenario, seed, chunk size) only, never of
   the worker count, the backend or the order in which chunks finish;
 - adding an asset, a field or a feature does not reshuffle any existing stream;
+- iteration *i* is the same future whatever the run's length (same seed and chunk size):
+  a generator gives one vector over the chunk's iterations, or several values per
+  iteration drawn together (:func:`iteration_major`), never several vectors in turn;
 - an asset draws the same numbers in every portfolio and every scenario variant that
   names it alike: common random numbers, which make paired comparisons and sweeps sharp.
 """
@@ -18,6 +21,7 @@ risk group). Consequences:
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 
 import numpy as np
 
@@ -44,3 +48,20 @@ def generator(seed: int, chunk_index: int, stream: str, *names: str) -> np.rando
     """The generator for one purpose within one chunk."""
     spawn_key = (chunk_index, STREAMS[stream], *(name_key(n) for n in names))
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=spawn_key)))
+
+
+def iteration_major(
+    draw: Callable[[tuple[int, ...]], np.ndarray], k: int, shape: tuple[int, ...]
+) -> np.ndarray:
+    """``k`` values per iteration from one generator, iteration-major: shape ``(k, *shape)``.
+
+    ``draw`` is a generator's method taking a size (``rng.standard_normal``,
+    ``rng.random``, ``rng.standard_exponential``); ``shape`` is the iterations' (``(n,)``
+    in a chunk). Drawing ``k`` vectors of ``n`` in turn would give iteration ``i`` the
+    values ``i, n + i, 2n + i, ...`` of the stream, which depend on the chunk's length
+    ``n``; here iteration ``i`` takes the values ``k i .. k i + k - 1`` (numpy fills an
+    array in C order), so it is the same future in a run of any length with the same seed
+    and chunk size. Each row ``out[j]`` holds independent draws of the same distribution
+    as before: only which numbers land where changes.
+    """
+    return np.moveaxis(draw((*shape, k)), -1, 0)

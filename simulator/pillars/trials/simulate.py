@@ -11,7 +11,9 @@ section 3.1). Other endpoints (binary, time-to-event) fit the same frame asympto
 with their own information.
 
 **Simulation.** For every iteration we draw the independent increments
-``B(t_k) - B(t_{k-1}) ~ N(drift (t_k - t_{k-1}), t_k - t_{k-1})`` look by look and apply
+``B(t_k) - B(t_{k-1}) ~ N(drift (t_k - t_{k-1}), t_k - t_{k-1})``, all ``K`` of an
+iteration together (iteration-major, :func:`simulator.core.seeding.iteration_major`, so
+iteration ``i``'s path is the same in a run of any length), and look by look apply
 the design's bounds: success at the first look with ``Z_k >= b_k``, stop for futility at
 the first interim look with ``Z_k <= a_k``, and at the last look succeed or fail.
 Increments are drawn for every iteration and every look, whether or not the trial has
@@ -29,6 +31,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from simulator.core.seeding import iteration_major
 from simulator.pillars.trials.boundaries import GroupSequentialDesign
 
 
@@ -103,7 +106,8 @@ def simulate_group_sequential(
         Expected z-statistic at full information of each iteration's trial,
         ``theta * sqrt(n_max / 4)`` (see :func:`drift_from_effect`); 0 under H0.
     rng : numpy.random.Generator
-        Source of randomness; ``K * N`` standard normals are drawn.
+        Source of randomness; ``K * N`` standard normals are drawn, ``K`` per iteration
+        in turn (iteration-major: iteration ``i``'s path does not depend on ``N``).
     obey_futility : bool
         If False, the sponsor overrides the (non-binding) futility bounds and continues.
 
@@ -119,6 +123,7 @@ def simulate_group_sequential(
     k_max = t.size
     use_futility = obey_futility and design.futility_z is not None
     n = drift.size
+    normals = iteration_major(rng.standard_normal, k_max, (n,))
     brownian = np.zeros(n)
     decided = np.zeros(n, dtype=bool)
     success = np.zeros(n, dtype=bool)
@@ -126,7 +131,7 @@ def simulate_group_sequential(
     t_prev = 0.0
     for k in range(k_max):
         dt = t[k] - t_prev
-        brownian += drift * dt + np.sqrt(dt) * rng.standard_normal(n)
+        brownian += drift * dt + np.sqrt(dt) * normals[k]
         z = brownian / np.sqrt(t[k])
         cross_up = ~decided & (z >= design.efficacy_z[k])
         if k + 1 == k_max:

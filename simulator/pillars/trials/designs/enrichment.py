@@ -33,6 +33,7 @@ from pydantic import Field
 from scipy import special
 
 from simulator.core.fields import Float
+from simulator.core.seeding import iteration_major
 from simulator.pillars.trials.designs.base import DESIGNS, DesignBlock
 from simulator.pillars.trials.information import drift_per_patient
 from simulator.pillars.trials.outcome import DesignOutcome, design_outcome, p_value, z_value
@@ -86,7 +87,7 @@ def simulate_enrichment(
     w1, w2 = np.sqrt(t1), np.sqrt(1.0 - t1)
     crit = special.ndtri(1.0 - rule.alpha)
     n1, n2 = t1 * n, (1.0 - t1) * n
-    e = rng.standard_normal((4, *delta_pos.shape))
+    e = iteration_major(rng.standard_normal, 4, delta_pos.shape)
     # stage 1, all-comers: stratum statistics and the full-population one
     z1p = delta_pos * np.sqrt(p * n1) + e[0]
     z1m = delta_neg * np.sqrt((1.0 - p) * n1) + e[1]

@@ -25,6 +25,7 @@ from pydantic import Field
 from scipy import special
 
 from simulator.core.fields import Float, Int
+from simulator.core.seeding import iteration_major
 from simulator.pillars.trials.designs.base import DESIGNS, DesignBlock
 from simulator.pillars.trials.outcome import DesignOutcome, design_outcome, p_value, z_value
 from simulator.pillars.trials.stage import StageTrial, TrialInputs, effect_threshold
@@ -55,7 +56,7 @@ def simulate_seamless(
         raise ValueError("a seamless design needs at least one experimental arm")
     delta, n1, n2 = np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in (delta, n1, n2)))
     per_arm = n1 / (arms + 1)
-    e = rng.standard_normal((arms + 2, *delta.shape))
+    e = iteration_major(rng.standard_normal, arms + 2, delta.shape)
     # arm j vs control: Z_j = delta sqrt(2 per_arm) + (A_j - A_0)/sqrt(2); corr 1/2
     z_arms = delta * np.sqrt(2.0 * per_arm) + (e[1 : arms + 1] - e[0]) / np.sqrt(2.0)
     z1 = z_arms.max(axis=0)

@@ -27,6 +27,7 @@ from pydantic import Field, model_validator
 from scipy import special
 
 from simulator.core.fields import Float
+from simulator.core.seeding import iteration_major
 from simulator.pillars.trials.boundaries import design_group_sequential
 from simulator.pillars.trials.designs.base import DESIGNS, DesignBlock
 from simulator.pillars.trials.outcome import DesignOutcome, design_outcome
@@ -114,7 +115,7 @@ def simulate_ssr(
     t1 = design.interim_fraction
     b1, b2 = design.bounds()
     n1 = t1 * n
-    e = rng.standard_normal((2, *delta.shape))
+    e = iteration_major(rng.standard_normal, 2, delta.shape)
     z1 = delta * np.sqrt(n1) + e[0]
     n2, cp, promising = reestimated_stage2(design, z1, n)
     efficacy1 = z1 >= b1
