@@ -35,10 +35,12 @@ multiplies the month's starts (:mod:`.therapy`).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from simulator.core.seeding import iteration_major
 from simulator.core.timeline import MONTHS_PER_YEAR, to_month
 from simulator.pillars.commercial.step import life_months
 
@@ -118,17 +120,33 @@ def order_weight(shares: list[float], rank: np.ndarray) -> np.ndarray:
     return np.where(rank > 0, w[np.clip(rank - 1, 0, w.size - 1)], 0.0)
 
 
+#: Exponential gaps per iteration from each round's generator of :func:`outside_entries`.
+ENTRY_ROUND = 16
+
+
 def outside_entries(
-    rng: np.random.Generator, first_launch: np.ndarray, per_year: float, horizon: int
+    rng_for: Callable[[int], np.random.Generator],
+    first_launch: np.ndarray,
+    per_year: float,
+    horizon: int,
 ) -> np.ndarray | None:
     """Months outside entrants arrive after ``first_launch`` (per iteration), ``(K, n)``
     with ``K`` large enough that a later entrant falls past the horizon with probability
-    below 1e-9; None at a zero rate."""
+    below 1e-9; None at a zero rate.
+
+    The gaps come in rounds of :data:`ENTRY_ROUND` per iteration, round ``r`` from
+    ``rng_for(r)`` drawn iteration-major, so an iteration's ``j``-th gap depends neither on
+    the chunk's length nor on ``K`` (nor so on the rate): a higher rate compresses the same
+    gaps, and iteration *i* is the same future in a run of any length."""
     if per_year <= 0.0:
         return None
     expected = per_year * horizon / MONTHS_PER_YEAR
     k = math.ceil(expected + 8.0 * math.sqrt(expected) + 10.0)
-    gaps = rng.standard_exponential((k, first_launch.size))
+    rounds = [
+        iteration_major(rng_for(r).standard_exponential, ENTRY_ROUND, first_launch.shape)
+        for r in range(math.ceil(k / ENTRY_ROUND))
+    ]
+    gaps = np.concatenate(rounds, axis=0)[:k]
     months = first_launch[None, :] + np.cumsum(gaps, axis=0) * (MONTHS_PER_YEAR / per_year)
     return np.minimum(to_month(np.minimum(months, horizon)), horizon)
 
@@ -160,8 +178,12 @@ def indication_shares(ctx, paths) -> list[IndicationShare]:
         name = key.removeprefix("asset:")
         for j, i in enumerate(members):
             c = paths[i].asset.commercial.competition
-            rng = ctx.generator("inputs", "competition", name, "entries")
-            entries = outside_entries(rng, first, c.entries_per_year, horizon)
+
+            def rng_for(r: int, name=name) -> np.random.Generator:
+                names = ("competition", name, "entries") + ((f"round-{r}",) if r else ())
+                return ctx.generator("inputs", *names)
+
+            entries = outside_entries(rng_for, first, c.entries_per_year, horizon)
             rivals = [
                 (launch[r], exits[r].astype(np.int64), weights[r])
                 for r in range(len(members))

@@ -23,6 +23,7 @@ from dataclasses import replace
 import numpy as np
 
 from simulator.core.draws import Draws
+from simulator.core.seeding import iteration_major
 from simulator.core.timeline import add_spread, pv_spread, to_month
 from simulator.pillars.development.stages import DevelopmentOutcome
 from simulator.pillars.diagnostics.timeline import CdxOutcome, cdx_timeline
@@ -37,7 +38,7 @@ def companion_diagnostic(
     rate = ctx.scenario.market.discount_rate_annual
     c, d = asset.cdx, draws.cdx
     rng = ctx.generator("success", asset.name, "cdx")
-    u_delay, u_fail = rng.random(n), rng.random(n)
+    u_delay, u_fail = iteration_major(rng.random, 2, (n,))
     if c.development_start in names:
         k = names.index(c.development_start)
         start = dev.boundaries[:, k]

@@ -28,6 +28,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from simulator.core.fields import Float, Model, NonNegative, Probability
+from simulator.core.seeding import iteration_major
 from simulator.core.timeline import MONTHS_PER_YEAR, add_spread, pv_spread
 
 
@@ -98,7 +99,7 @@ def evidence_terms(
     """The reassessment and expansion of the launched ``rows`` (``launch`` their months)
     of a chunk of ``n``; ``draws`` are the asset's ``evidence`` draws; ``rng`` gives two
     uniforms per iteration of the chunk whatever the block holds."""
-    u = rng.random((2, n))[:, rows]
+    u = iteration_major(rng.random, 2, (n,))[:, rows]
     size = rows.size
     reset = np.full(size, NEVER, dtype=np.int64)
     kept, cut = np.ones(size, dtype=bool), np.zeros(size)
