@@ -59,6 +59,33 @@ def test_study_reading_the_only_uncertainty_perfectly_is_worth_its_evppi(share_o
     assert row.evsi_net_musd == row.evsi_gross_musd  # no cost, no delay
 
 
+@pytest.mark.parametrize("p3, phase3_cost", [(0.5, 100.0), (0.4, 400.0)])
+def test_evppi_of_a_stage_outcome_that_decides_the_value_is_its_closed_form(p3, phase3_cost):
+    # everything is fixed but the stage outcomes: after phase II, V is V_s where phase III
+    # succeeds (probability p3) and V_f < 0 where it fails, so knowing the outcome is
+    # knowing everything (EVPPI = EVPI) and is worth, per future,
+    # P(reach) [p3 max(V_s, 0) + (1 - p3) max(V_f, 0) - max(E[V], 0)]: the failures' cost
+    # saved where going pays on average (p3 0.5), the successes' value where it does not
+    x = asset("x", p=(0.8, 0.6, p3, 1.0), cost=(10, 30, phase3_cost, 20))
+    s = make({"a": [x]}, iterations=3000, chunk_size=1000)
+    go, _, v, reached = forward_values(s, "a", "x", "phase2")
+    passed = go.column("input:a.x.phases.phase3.passed").astype(bool)
+    v_s, v_f = np.unique(v[reached & passed]), np.unique(v[reached & ~passed])
+    assert v_s.size == v_f.size == 1 and v_f[0] < 0 < v_s[0]  # two values given the gate
+    share = (reached & passed).mean() / reached.mean()  # p3 among the reaching futures
+    mean = share * v_s[0] + (1 - share) * v_f[0]
+    assert (mean > 0) == (p3 == 0.5)
+    exact = reached.mean() * (share * v_s[0] - max(mean, 0.0))
+    outcome = {"kind": "reading", "input": "phases.phase3.passed", "noise_sd": 0.0}
+    inputs, table = voi_study(s, _study(study=outcome), bootstrap=20)
+    by_input = inputs.set_index("input").evppi_musd
+    assert by_input["phases.phase3.passed"] == pytest.approx(exact, rel=1e-9)
+    assert table.iloc[0].evsi_gross_musd == pytest.approx(exact, rel=1e-9)  # read exactly
+    assert by_input["EVPI (everything known)"] == pytest.approx(exact, rel=1e-9)
+    assert exact > 5.0
+    assert by_input["phases.phase2.passed"] == 0.0  # constant where the gate is reached
+
+
 def test_noise_cost_and_delay_lower_the_value(share_only):
     perfect = voi_study(share_only, _study(), bootstrap=20)[1].iloc[0]
     noisy = _study(study={"kind": "reading", "input": "commercial.peak_share", "noise_sd": 0.1})

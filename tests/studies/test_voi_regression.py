@@ -71,6 +71,29 @@ def test_a_two_point_input_gives_its_exact_conditional_means():
     assert value == pytest.approx((~good).mean() * 120.0, rel=1e-9)
 
 
+@pytest.mark.parametrize("mu, c", [(300.0, 200.0), (220.0, 200.0), (150.0, 200.0)])
+def test_a_binary_input_with_a_noisy_value_is_worth_its_closed_form(mu, c):
+    # V = x W - c: a stage succeeds (x = 1, probability p) and then earns W ~ N(mu, 400),
+    # its cost c is spent either way. Knowing x is worth
+    # p max(mu - c, 0) + (1 - p) max(-c, 0) - max(p mu - c, 0): p (mu - c) where going
+    # is wrong on average but right given success, 0 where success does not pay either
+    rng = np.random.default_rng(11)
+    p, n = 0.6, 400_000
+    x = rng.random(n) < p
+    v = np.where(x, rng.normal(mu, 400.0, n), 0.0) - c
+    value, se = value_of_information(x.astype(float), v, bootstrap=40)
+    exact = p * max(mu - c, 0.0) - max(p * mu - c, 0.0)
+    assert value == pytest.approx(exact, abs=3 * se + 1e-9)
+    if exact == 0.0:
+        assert value <= 3 * se  # exactly 0 here: E[V | x] < 0 at both values
+    else:
+        assert value == pytest.approx(exact, rel=0.05)
+        # the sample's own closed form, exactly (the indicators are the group means)
+        means = [v[~x].mean(), v[x].mean()]
+        own = (np.maximum(means, 0.0) @ [(~x).mean(), x.mean()]) - max(v.mean(), 0.0)
+        assert value == pytest.approx(own, rel=1e-9)
+
+
 def test_only_reaching_iterations_decide_and_values_are_per_future():
     rng, theta, v = linear_problem(100_000, -1.0, 1.0, 1.0, 2.0, 1.0, 5)
     reached = rng.random(v.size) < 0.4
