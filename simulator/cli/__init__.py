@@ -17,6 +17,7 @@ from simulator.cli import (  # noqa: F401  (each registers its command)
     sweep,
     trace,
     trials,
+    voi,
 )
 from simulator.cli.app import main, show_defaults
 

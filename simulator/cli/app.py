@@ -134,6 +134,7 @@ def main() -> None:
     simulate run --help                            options of a run
     simulate trials scenarios/nichebuster.yaml     operating characteristics of trial designs
     simulate gates scenarios/gates.yaml            option value of stage gates
+    simulate voi SCENARIO --study FILE             value of information of a study
     """
 
 

@@ -32,6 +32,7 @@ STREAMS: dict[str, int] = {"inputs": 1, "success": 2, "risk_group": 3, "manufact
 STREAMS["pricing"] = 9  # the IRA switch of the market (simulator.pillars.pricing.step)
 STREAMS["trials"] = 8  # mechanistic mode: true effects and trial statistics
 STREAMS["design"] = 10  # scenario discovery: the sampled design of levers (simulator.studies)
+STREAMS["voi"] = 19  # value of information: a study's summary statistic (simulator.studies.voi)
 STREAMS["gates"] = 18  # decisions: the reading errors of the signals (simulator.pillars.decisions)
 # the readiness gaps (ids from 20 on, apart from the rest): a biomarker standard's change
 # (simulator.pillars.diagnostics.standards), a safety signal (simulator.pillars.surveillance),

@@ -173,7 +173,9 @@ def develop(ctx, prepared: Prepared, cost_diff: np.ndarray, waits=None) -> Asset
     if waits is not None:
         outputs["budget_delay_months"] = waits.sum(axis=1)
     if prepared.stops is not None:
-        outputs.update(killed_columns(asset, prepared.stops, passed, dev.reached, names))
+        outputs.update(
+            killed_columns(asset, prepared.stops, passed, dev.reached, names, dev.boundaries)
+        )
     pv = dev.pv_cost_musd.copy()
     approval = dev.launch_month
     launch = approval.astype(float)

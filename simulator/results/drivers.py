@@ -146,6 +146,7 @@ def plot_regression_tornado(table: pd.DataFrame, ax: Axes | None = None, top: in
 
         _, ax = plt.subplots(figsize=(9, 1.2 + 0.38 * max(len(rows), 1)))
     from simulator.results.plots import NEGATIVE, POSITIVE
+
     colors = [POSITIVE if v >= 0 else NEGATIVE for v in rows["src"]]
     ax.barh(range(len(rows)), rows["src"], color=colors)
     ax.set_yticks(range(len(rows)), list(rows.index), fontsize=8)

@@ -39,11 +39,18 @@ def apply_gates(ctx, asset, draws, stages: list) -> tuple[list, dict[str, np.nda
     return stages, stops
 
 
-def killed_columns(asset, stops, passed_before, reached, names) -> dict[str, np.ndarray]:
-    """``killed_<gate>`` per iteration: the asset reached the gate and stopped there."""
+def killed_columns(
+    asset, stops, passed_before, reached, names, boundaries=None
+) -> dict[str, np.ndarray]:
+    """``killed_<gate>`` per iteration: the asset reached the gate and stopped there; and,
+    given the stage boundaries, ``gate_month_<gate>``: the grid month the gate is reached
+    (the end of its stage; NaN where the asset does not reach it)."""
     cols = {}
     for gate, stop in stops.items():
         stage = gate_stage(gate)
         k = names.index(stage)
-        cols[f"killed_{gate}"] = stop & reached[:, k] & passed_before[stage]
+        at_gate = reached[:, k] & passed_before[stage]
+        cols[f"killed_{gate}"] = stop & at_gate
+        if boundaries is not None:
+            cols[f"gate_month_{gate}"] = np.where(at_gate, boundaries[:, k + 1], np.nan)
     return cols
