@@ -13,9 +13,9 @@ risk group). Consequences:
 - adding an asset, a field or a feature does not reshuffle any existing stream;
 - iteration *i* is the same future whatever the run's length (same seed and chunk size):
   a generator gives one vector over the chunk's iterations, or several values per
-  iteration drawn together (:func:`iteration_major`), never several vectors in turn
-  (not yet so: the plants' fast queue, a biomarker standard's change and a safety
-  signal, which still draw month-major arrays or two vectors in turn);
+  iteration drawn together (:func:`iteration_major`), never several vectors in turn; a
+  mechanism drawing a variable number of values per iteration (the plants' fast queue)
+  gives each iteration its own generator, named by its row in the chunk;
 - an asset draws the same numbers in every portfolio and every scenario variant that
   names it alike: common random numbers, which make paired comparisons and sweeps sharp.
 """

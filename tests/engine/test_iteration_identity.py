@@ -2,14 +2,15 @@
 run against those of a longer one, same seed and chunk size.
 
 Holds for every draw taken as one vector per generator (sampled inputs, the market,
-stage outcomes, risk-group factors) and for draws of several values per iteration taken
-together (``simulator.core.seeding.iteration_major``): the mechanistic trials (``trials``
-stream), the companion diagnostic's delay and failure, outside competitors' entries and
-the evidence block's two uniforms. One mechanism still draws month-major arrays from one
-generator per chunk, so its iteration *i* depends on the chunk's length: the cell and
-gene therapy plants' fast queue (``manufacturing`` stream). The nichebuster's assets
-outside the plants are compared strictly; its NPV, which the plants enter, is the known
-gap (strict xfail: it fails, and must be updated, once fixed).
+stage outcomes, risk-group factors), for draws of several values per iteration taken
+together (``simulator.core.seeding.iteration_major``: the mechanistic trials, the
+companion diagnostic's delay and failure, outside competitors' entries, the evidence
+block's two uniforms, a biomarker standard's change and a safety signal), and for the
+cell and gene therapy plants' fast queue, which gives each iteration its own generator
+(named by its row in the chunk) and runs the iterations one after the other. The
+nichebuster is compared column by column (its plants included) and by portfolio NPV;
+the readiness scenario, which adds safety signals, biomarker standard changes and the
+evidence block to it, likewise.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def test_iteration_i_is_the_same_future_in_a_longer_run(short_and_long, portfoli
     )
 
 
-PLANT_ASSETS = ("car_t", "aav_gene")  # the plant queue's stream is still month-major
+PLANT_ASSETS = ("car_t", "aav_gene")  # the nichebuster's cell and gene therapy plants
 
 
 @pytest.mark.slow
@@ -71,10 +72,47 @@ def test_nichebuster_outside_the_plants_is_the_same_future_in_a_longer_run(short
             np.testing.assert_allclose(long[k][:SHORT], short[k], rtol=1e-12, err_msg=k)
 
 
+PLANT_COLUMNS = (
+    "patients_referred",
+    "patients_treated",
+    "patients_lost_waiting",
+    "manufacturing_failures",
+    "mean_wait_months",
+    "utilization",
+    "capex_musd",
+    "contract_batches",
+    "suites_at_horizon",
+)
+
+
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the plant queue's stream depends on chunk length")
 def test_nichebuster_iteration_i_is_the_same_future_in_a_longer_run(short_and_long):
     short, long = short_and_long
+    plant = [f"nichebuster.{a}.{c}" for a in PLANT_ASSETS for c in PLANT_COLUMNS]
+    assert set(plant) <= set(short)
+    own = [k for k in short if k.split(".")[:2] in (["nichebuster", a] for a in PLANT_ASSETS)]
+    for k in own:  # every column of the plant assets, the plant's included
+        if k.endswith("npv_musd"):
+            np.testing.assert_allclose(long[k][:SHORT], short[k], rtol=1e-12, err_msg=k)
+        else:
+            np.testing.assert_array_equal(long[k][:SHORT], short[k], err_msg=k)
+    assert min(np.nansum(short[f"nichebuster.{a}.patients_treated"]) for a in PLANT_ASSETS) > 0
     np.testing.assert_allclose(
         long["nichebuster.npv_musd"][:SHORT], short["nichebuster.npv_musd"], rtol=1e-12
     )
+
+
+@pytest.mark.slow
+def test_readiness_gaps_are_the_same_future_in_a_longer_run():
+    s = sim.load_scenario(sim.shipped("readiness.yaml"))
+    short = simulate_chunk(s.with_(iterations=SHORT), 0).columns
+    long = simulate_chunk(s.with_(iterations=LONG), 0).columns
+    drawn = ("safety_signal_month", "safety_withdrawn", "standard_changed")
+    for suffix in drawn:  # the readiness draws are there, and some fire in 100 futures
+        assert any(k.endswith(suffix) and np.nansum(short[k]) > 0 for k in short), suffix
+    assert set(short) == set(long)
+    for k in short:  # present values: up to the last bits of length-blocked sums
+        if k.endswith("pv_musd"):
+            np.testing.assert_allclose(long[k][:SHORT], short[k], rtol=1e-12, err_msg=k)
+        else:
+            np.testing.assert_array_equal(long[k][:SHORT], short[k], err_msg=k)

@@ -33,6 +33,7 @@ from pydantic import Field
 
 from simulator.core.fields import HazardPerYear, Model, NonNegative, Probability
 from simulator.core.notation import parse_distribution
+from simulator.core.seeding import iteration_major
 from simulator.core.timeline import MONTHS_PER_YEAR, add_spread, pv_spread
 
 NEVER = np.iinfo(np.int64).max // 4
@@ -83,12 +84,14 @@ def standard_change(
 
     ``block`` is the asset's ``biomarker_standard``, ``draws`` the asset's draws
     (``start_month`` and ``biomarker_standard``), ``dev`` its development outcome; ``rng``
-    gives two draws per iteration whatever ``h``.
+    gives two uniforms per iteration whatever ``h``, drawn together
+    (:func:`~simulator.core.seeding.iteration_major`, so iteration ``i``'s change does
+    not depend on the chunk's length); the exponential time is the first by inversion.
     """
     b = draws.biomarker_standard
     n = draws.start_month.shape[0]
-    x = rng.standard_exponential(n)
-    u = rng.random(n)
+    first, u = iteration_major(rng.random, 2, (n,))
+    x = -np.log1p(-first)  # a standard exponential, by inversion
     h = block.hazard_per_year
     if h > 0:
         month = np.floor(draws.start_month + np.minimum(MONTHS_PER_YEAR * x / h, NEVER))

@@ -3,10 +3,11 @@
 The process it runs (referral, slot, manufacture, QC, re-manufacture, cold chain,
 dropouts, capacity growth) is told in :mod:`.process`; this module advances all
 iterations together on the monthly grid and returns a :class:`~.outcome.CapacityOutcome`.
-The month loop itself is compiled (:mod:`.kernel`, numba), with the same draws and the
-same numbers as the numpy loop it replaced; this module prepares its inputs and derives
-the waits and utilization from what it returns. The SimPy model (:mod:`.des`) runs the same process
-patient by patient; the tests hold the two against each other.
+The loop itself is compiled (:mod:`.kernel`, numba), iteration by iteration, each from its
+own generator, with the draws of the numpy loop it replaced; this module prepares its
+inputs and derives the waits and utilization from what it returns. The SimPy model
+(:mod:`.des`) runs the same process patient by patient; the tests hold the two against
+each other.
 
 Equations
 ---------
@@ -60,7 +61,9 @@ on the wait, so this estimates the mean wait of the treated).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
+import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -129,7 +132,9 @@ def _carried_dropout_tables(p: CellTherapyProcess) -> tuple[np.ndarray, np.ndarr
 
 
 def simulate_capacity_fast(
-    arrivals: np.ndarray, process: CellTherapyProcess, rng: np.random.Generator
+    arrivals: np.ndarray,
+    process: CellTherapyProcess,
+    rng: np.random.Generator | Sequence[np.random.Generator],
 ) -> CapacityOutcome:
     """Advance every iteration's manufacturing queue month by month (steps 1-4 above).
 
@@ -140,7 +145,10 @@ def simulate_capacity_fast(
     process
         The manufacturing process.
     rng
-        Source of the binomial and multinomial draws (failures, losses, dropouts, delays).
+        Source of the binomial and multinomial draws (failures, losses, dropouts, delays):
+        one generator per iteration (iteration ``i`` draws from ``rng[i]`` only, so its
+        plant does not depend on the other rows), or one generator that the iterations
+        draw from one after the other.
 
     Returns
     -------
@@ -160,11 +168,14 @@ def simulate_capacity_fast(
     delay_frac = p.manufacturing_months - delay_floor
     offsets = p.completion_offsets()
 
-    # month-major state: each month reads and writes one contiguous row of n iterations
-    counts = np.zeros((len(COUNT_NAMES), months, n), dtype=np.int64)
-    capex = np.zeros((months, n))
-    first_starts = np.zeros((months, n), dtype=np.int64)
-    wait_sum = np.zeros((months, n))
+    rngs = numba.typed.List([rng] * n if isinstance(rng, np.random.Generator) else rng)
+    if len(rngs) != n:
+        raise ValueError(f"rng: one generator per iteration expected ({n}), got {len(rngs)}")
+    # iteration-major: each iteration reads and writes its own contiguous rows
+    counts = np.zeros((len(COUNT_NAMES), n, months), dtype=np.int64)
+    capex = np.zeros((n, months))
+    first_starts = np.zeros((n, months), dtype=np.int64)
+    wait_sum = np.zeros((n, months))
     p_pre, p_post, table_start = _carried_dropout_tables(p)
     threshold = p.expansion_backlog_threshold
     params = np.array([
@@ -177,23 +188,24 @@ def simulate_capacity_fast(
         p.manufacturing_log_sd > 0, -1 if threshold is None else threshold, p.max_suites,
         p.expansion_delay_months,
     ], dtype=np.int64)  # fmt: skip
-    advance_months(
-        rng, np.ascontiguousarray(arrivals.T), params, iparams, offsets, p_pre, p_post,
-        table_start, counts, capex, first_starts, wait_sum,
-    )  # fmt: skip
+    if n > 0:
+        advance_months(
+            rngs, np.ascontiguousarray(arrivals), params, iparams, offsets, p_pre, p_post,
+            table_start, counts, capex, first_starts, wait_sum,
+        )  # fmt: skip
 
-    out = {name: np.ascontiguousarray(c.T) for name, c in zip(COUNT_NAMES, counts, strict=True)}
-    capex = np.ascontiguousarray(capex.T)
+    out = dict(zip(COUNT_NAMES, counts, strict=True))
     # Mean wait over first slots whose batch completes inside the horizon.
     # weight of a start in month s: P(its batch is done by the last month)
     done_by = np.minimum(np.cumsum(offsets), 1.0)
     done_by[-1] = 1.0
     left = months - 1 - np.arange(months)  # months after the start month
     weight = np.where(left >= 0, done_by[np.minimum(np.maximum(left, 0), offsets.size - 1)], 0.0)
-    # Row-by-row sums, not ``weight @ wait_sum``: a BLAS product's summation order depends on
-    # the CPU's kernels, so its last bits differ between machines; these do not.
-    weighted_waits = (weight[:, None] * wait_sum).sum(axis=0)
-    weighted_starts = (weight[:, None] * first_starts).sum(axis=0)
+    # Each iteration's own sum over its contiguous months (numpy's pairwise sum of one row),
+    # not ``wait_sum @ weight``: a BLAS product's summation order depends on the CPU's
+    # kernels and on the number of rows, so its last bits would too; these do not.
+    weighted_waits = (wait_sum * weight).sum(axis=1)
+    weighted_starts = (first_starts * weight).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_wait = weighted_waits / weighted_starts
         slots = out["suites"] * p.batches_per_suite_month

@@ -18,8 +18,10 @@ same queue with ``d`` patient slots per batch; its cost per batch is spread over
 probability (the same mean as whole-batch failures, with less variance). That
 approximation is stated, not hidden: it is exact for autologous products (``d = 1``).
 
-``fidelity: fast`` (the default) runs the vectorized monthly recursion over all launched
-iterations at once; ``fidelity: event`` runs the SimPy model
+``fidelity: fast`` (the default) runs the compiled monthly recursion over all launched
+iterations, each from its own generator named by the iteration's row in the chunk
+(referrals, then the queue's draws: its numbers do not depend on the chunk's length);
+``fidelity: event`` runs the SimPy model
 (:mod:`simulator.pillars.manufacturing.des`) one iteration after the other, from a
 generator named by the asset and the iteration's global index (so its numbers do not
 depend on the chunk size). ``tests/pillars/manufacturing/test_des.py`` holds the two paths
@@ -130,19 +132,29 @@ def run_plant(
     iteration_ids: np.ndarray,
     launch_month: np.ndarray,
     fidelity: str | None = None,
+    chunk_first: int = 0,
 ) -> PlantRun:
     """Referrals, queue and costs for the launched iterations (rows of ``demand_per_month``).
 
     ``demand_per_month`` is ``(rows, months)`` expected referrals; ``iteration_ids`` the
-    rows' global iteration indices (they name the event path's generators). The suites'
+    rows' global iteration indices (they name the event path's generators) and
+    ``chunk_first`` the chunk's first one: the fast path's generator of a row is named by
+    its index in the chunk, ``iteration_ids - chunk_first``. The suites'
     upkeep is paid from the launch month on (no referral comes before it). ``fidelity``
     overrides the block's own (``simulation.fidelity``, ``--fidelity``).
     """
     process = process_for(m)
     if (fidelity or m.fidelity) == "fast":
-        rng = generator(seed, chunk_index, "manufacturing", asset_name)
-        arrivals = rng.poisson(demand_per_month)
-        outcome = simulate_capacity_fast(arrivals, process, rng)
+        # one generator per iteration, named by its row in the chunk: its referrals, then
+        # its queue, so iteration i's plant does not depend on the chunk's length
+        rngs = [
+            generator(seed, chunk_index, "manufacturing", asset_name, f"row-{int(r)}")
+            for r in iteration_ids - chunk_first
+        ]
+        arrivals = np.zeros(demand_per_month.shape, dtype=np.int64)
+        for k, g in enumerate(rngs):
+            arrivals[k] = g.poisson(demand_per_month[k])
+        outcome = simulate_capacity_fast(arrivals, process, rngs)
     else:
         months = demand_per_month.shape[1]
         outcome = CapacityOutcome.concatenate(
@@ -191,5 +203,6 @@ def through_the_plant(
         iteration_ids=first + rows,
         launch_month=path.launch_month[rows],
         fidelity=sim.fidelity,
+        chunk_first=first,
     )
     return plant.outcome.treated, plant

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.core.seeding import iteration_major
 from simulator.core.timeline import MONTHS_PER_YEAR
 
 USD_PER_MUSD = 1e6
@@ -59,10 +60,12 @@ class SafetySignal:
 
 def safety_signal(rng: np.random.Generator, block, draws, launch_month: np.ndarray):
     """The signal of each iteration (``draws`` are the block's draws, ``launch_month`` the
-    grid month of launch); draws two uniforms per iteration from ``rng`` whatever ``h``."""
+    grid month of launch); draws two uniforms per iteration from ``rng`` whatever ``h``,
+    together (:func:`~simulator.core.seeding.iteration_major`, so iteration ``i``'s signal
+    does not depend on the chunk's length); the exponential time is the first by inversion."""
     n = launch_month.shape[0]
-    x = rng.standard_exponential(n)
-    u = rng.random(n)
+    first, u = iteration_major(rng.random, 2, (n,))
+    x = -np.log1p(-first)  # a standard exponential, by inversion
     h = block.signal_hazard_per_year
     never = np.iinfo(np.int64).max // 2
     if h > 0:

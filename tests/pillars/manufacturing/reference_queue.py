@@ -2,9 +2,14 @@
 
 ``simulator.pillars.manufacturing.queue`` ran this code (a Python loop over months of
 numpy operations over iterations) until the recursion was compiled
-(``simulator.pillars.manufacturing.kernel``); ``test_kernel.py`` requires the two to give
-the same arrays to the last bit for the same arrivals, process and generator. What
-follows is the module as it was, its docstring included.
+(``simulator.pillars.manufacturing.kernel``). The kernel now runs one iteration after
+the other, each from its own generator; ``test_kernel.py`` runs this recursion on one
+iteration at a time (``n = 1``) from the same generators and requires the same arrays to
+the last bit. What follows is the module as it was, its docstring included, with two
+changes marked ``(kernel)``, both in how a number is computed, not which: the latest
+arrivals' dropout probability takes the C library's ``expm1`` (numpy's vectorized one
+differs in the last bit on some CPUs), and a month's sum of waits adds the cohorts in
+order (a BLAS product may not).
 
 The fast path of the plant: every iteration's manufacturing queue, month by month.
 
@@ -113,6 +118,12 @@ def _p_drop_latest(hazard_monthly: float, fraction: np.ndarray) -> np.ndarray:
         return np.where(x > 0, 1.0 + np.expm1(-x) / np.where(x > 0, x, 1.0), 0.0)
 
 
+def _p_drop_latest_libm(hazard_monthly: float, fraction: np.ndarray) -> np.ndarray:
+    """(kernel) :func:`_p_drop_latest` with the C library's ``expm1``, element by element."""
+    x = hazard_monthly * fraction
+    return np.array([1.0 + math.expm1(-v) / v if v > 0 else 0.0 for v in x])
+
+
 def simulate_capacity_fast(
     arrivals: np.ndarray, process: CellTherapyProcess, rng: np.random.Generator
 ) -> CapacityOutcome:
@@ -207,7 +218,8 @@ def simulate_capacity_fast(
         window = cohorts[head : t + 1]
         before = np.cumsum(window, axis=0) - window
         taken = np.clip(start_new[None, :] - before, 0.0, window)
-        wait_sum[t] = np.arange(t - head, -1, -1, dtype=float) @ taken
+        ages = np.arange(t - head, -1, -1, dtype=float)
+        wait_sum[t] = np.cumsum(ages[:, None] * taken, axis=0)[-1]  # (kernel): in order
         window -= taken
         window[window < 1e-9] = 0.0
 
@@ -238,7 +250,7 @@ def simulate_capacity_fast(
             latest = np.where(a_t > 0, new_left / np.maximum(a_t, 1), 0.0)
         drops = [
             rng.binomial(carried_left, p_post),
-            rng.binomial(new_left, _p_drop_latest(h, latest)),
+            rng.binomial(new_left, _p_drop_latest_libm(h, latest)),  # (kernel)
             rng.binomial(reman_left, p_post),
             rng.binomial(fresh_left, _p_drop_latest(h, np.ones(n))),
             rng.binomial(fresh_late, _p_drop_latest(h, np.full(n, 0.5))),
@@ -275,10 +287,11 @@ def simulate_capacity_fast(
     left = months - 1 - np.arange(months)  # months after the start month
     weight = np.where(left >= 0, done_by[np.minimum(np.maximum(left, 0), offsets.size - 1)], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        # row-by-row sums as in the kernel's caller (a BLAS product's last bits vary by CPU)
-        mean_wait = (weight[:, None] * wait_sum).sum(axis=0) / (
-            weight[:, None] * first_starts
-        ).sum(axis=0)
+        # sums over the months, not a BLAS product (its last bits vary by CPU); with one
+        # iteration (n = 1, as test_kernel.py runs it) numpy's pairwise sum of one row,
+        # as the kernel's caller sums each row
+        waits = (weight[:, None] * wait_sum).sum(axis=0)
+        mean_wait = waits / (weight[:, None] * first_starts).sum(axis=0)
         slots = out["suites"] * p.batches_per_suite_month
         own = out["batches_started"] - out["contract_batches"]
         utilization = np.where(slots > 0, own / slots, np.nan)
