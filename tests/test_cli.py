@@ -262,7 +262,9 @@ def test_format_means_what_standard_output_holds_in_every_command(tmp_path):
     from simulator.cli.app import FORMATS
 
     having = {n for n, c in main.commands.items() if any(p.name == "fmt" for p in c.params)}
-    assert having == {"run", "sweep", "trials", "gates", "voi"}
+    assert having == {
+        "run", "sweep", "trials", "gates", "voi", "readiness", "sensitivity", "frontier", "discover"
+    }  # fmt: skip
     for name in having:
         (fmt,) = [p for p in main.commands[name].params if p.name == "fmt"]
         assert isinstance(fmt.type, click.Choice) and tuple(fmt.type.choices) == FORMATS

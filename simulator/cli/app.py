@@ -26,6 +26,7 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import click
@@ -212,6 +213,24 @@ def records(table) -> list[dict]:
     import json
 
     return json.loads(table.to_json(orient="records"))
+
+
+def echo_written(fmt: str, written: Path, tables: dict, **fields) -> bool:
+    """``--format csv`` or ``json`` of a command that writes a table: print the file
+    ``written`` as written (csv), or ``{**fields, <name>: rows, ..., "outputs": folder}``
+    (json, a row a dict, NaN as ``null``); True if it printed, False for ``table`` (the
+    command then prints its own table for people)."""
+    import json
+
+    if fmt == "csv":
+        click.echo(written.read_text(encoding="utf-8"), nl=False)
+        return True
+    if fmt == "json":
+        rows = {name: records(t) for name, t in tables.items()}
+        out = {**fields, **rows, "outputs": str(written.parent)}
+        click.echo(json.dumps(out, indent=2, default=str))
+        return True
+    return False
 
 
 extends_option = click.option(

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import click
 
-from simulator.cli.app import BACKENDS, fail, load, main, progress_wanted
+from simulator.cli.app import (
+    BACKENDS,
+    echo_written,
+    extends_option,
+    fail,
+    format_option,
+    load,
+    main,
+    progress_wanted,
+)
 from simulator.cli.options import output_dir, parse_pair, progress_bar, usage_error
 from simulator.core.errors import ScenarioError
 
@@ -56,6 +65,8 @@ from simulator.core.errors import ScenarioError
 @click.option("--workers", type=click.IntRange(min=1), help="Processes for --backend local.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Output directory.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@format_option
+@extends_option
 def discover_command(
     scenario,
     pair,
@@ -70,6 +81,8 @@ def discover_command(
     workers,
     out_dir,
     quiet,
+    fmt,
+    allow_extends_outside,
 ):
     """Scenario discovery: boxes of levers and shocks where one portfolio beats another."""
     from simulator.report.atomic import write_directory
@@ -77,7 +90,7 @@ def discover_command(
     from simulator.studies.discover import DiscoveryError, discover, parse_lever
 
     try:
-        s = load(scenario, sets, iterations=iterations, seed=seed)
+        s = load(scenario, sets, allow_extends_outside, iterations=iterations, seed=seed)
     except ScenarioError as exc:
         fail(exc)
     a, b = parse_pair(pair, s)
@@ -113,6 +126,8 @@ def discover_command(
         fig.savefig(d / "peeling.png")
 
     out = write_directory(out, write, scenario=s)  # a sibling if another run took out
+    if echo_written(fmt, out / "discovery.csv", {"boxes": table}, scenario=s.name):
+        return
     at = table.attrs
     click.echo(
         f"{s.name}: where {a} beats {b}: {at['experiments']} design points x "

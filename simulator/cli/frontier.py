@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import click
 
-from simulator.cli.app import BACKENDS, fail, load, main, progress_wanted
+from simulator.cli.app import (
+    BACKENDS,
+    echo_written,
+    extends_option,
+    fail,
+    format_option,
+    load,
+    main,
+    progress_wanted,
+)
 from simulator.cli.options import output_dir, progress_bar, usage_error
 from simulator.core.errors import ScenarioError
 
@@ -69,6 +78,8 @@ MEASURES = ("cvar05", "prob_loss", "prob_no_launch")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Output directory.")
 @click.option("--no-report", is_flag=True, help="Write frontier.csv and frontier.png only.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@format_option
+@extends_option
 def frontier_command(
     scenario,
     budget,
@@ -86,6 +97,8 @@ def frontier_command(
     out_dir,
     no_report,
     quiet,
+    fmt,
+    allow_extends_outside,
 ):
     """The efficient frontier of SCENARIO's templates under an R&D budget."""
     from simulator.report.atomic import write_directory
@@ -93,7 +106,7 @@ def frontier_command(
     from simulator.studies.frontier import FrontierError, frontier_run
 
     try:
-        s = load(scenario, sets, iterations=iterations, seed=seed)
+        s = load(scenario, sets, allow_extends_outside, iterations=iterations, seed=seed)
     except ScenarioError as exc:
         fail(exc)
     confirm_value = _confirm(confirm)
@@ -135,6 +148,8 @@ def frontier_command(
             write_report(Result(base), d / "report.html", tables={"frontier": table})
 
     out = write_directory(out, write, scenario=s)  # a sibling if another run took out
+    if echo_written(fmt, out / "frontier.csv", {"mixes": table}, scenario=s.name):
+        return
     click.echo(format_frontier(table, s))
     click.echo(
         f"\noutputs: {out}/  (frontier.csv, frontier.png{'' if no_report else ', report.html'})"

@@ -10,15 +10,26 @@ from __future__ import annotations
 
 import click
 
-from simulator.cli.app import fail, load, main
+from simulator.cli.app import echo_written, fail, format_option, load, main
 from simulator.cli.options import output_dir, variant_options
 from simulator.core.errors import ScenarioError
 
 
 @main.command("readiness")
 @variant_options
+@format_option
 def readiness_command(
-    scenario, iterations, seed, sets, pair, backend, workers, out_dir, quiet, allow_extends_outside
+    scenario,
+    iterations,
+    seed,
+    sets,
+    pair,
+    backend,
+    workers,
+    out_dir,
+    quiet,
+    allow_extends_outside,
+    fmt,
 ):
     """Paired NPV effect of each readiness mechanism in SCENARIO (on / off, same seed)."""
     from simulator.report.atomic import write_directory
@@ -33,6 +44,8 @@ def readiness_command(
     out = output_dir(out_dir, s.name, "readiness")
     table = readiness_table(s, backend=backend, workers=workers)
     out = write_directory(out, lambda d: write_readiness(table, d), scenario=s)
+    if echo_written(fmt, out / "readiness.csv", {"mechanisms": table}, scenario=s.name):
+        return
     click.echo(
         f"{s.name}: readiness mechanisms on and off ({s.simulation.iterations:,} iterations "
         f"each, seed {s.simulation.seed}); effect = mean NPV with - without, USD M\n"

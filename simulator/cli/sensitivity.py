@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from simulator.cli.app import fail, load, main, progress_wanted
+from simulator.cli.app import echo_written, fail, format_option, load, main, progress_wanted
 from simulator.cli.options import output_dir, parse_pair, progress_bar, usage_error, variant_options
 from simulator.core.errors import ScenarioError
 
@@ -32,6 +32,7 @@ from simulator.core.errors import ScenarioError
     metavar="NAME",
     help="Swing this input (as in regression.csv, e.g. market.demand_multiplier); repeatable.",
 )
+@format_option
 def sensitivity_command(
     scenario,
     iterations,
@@ -45,6 +46,7 @@ def sensitivity_command(
     allow_extends_outside,
     top,
     inputs,
+    fmt,
 ):
     """One-way swing of SCENARIO's uncertain inputs: tornado of the mean NPV difference."""
     from simulator import run
@@ -100,6 +102,11 @@ def sensitivity_command(
             fig.savefig(d / name)
 
     out = write_directory(out, write, scenario=s)
+    tables = {"swing": swing.reset_index(), "regression": regression.reset_index()}
+    if echo_written(
+        fmt, out / "sensitivity.csv", tables, pair=[a, b], base_musd=swing.attrs["base_musd"]
+    ):
+        return
     click.echo(
         f"{s.name}: one-way swing of {len(swing)} inputs (P10 / P90, others random, "
         f"{s.simulation.iterations:,} iterations each, seed {s.simulation.seed})\n"

@@ -52,7 +52,7 @@ import pyarrow.parquet as pq
 from simulator.core.provenance import code_fingerprint
 from simulator.report.atomic import Target, publish, staged
 from simulator.report.excel import write_excel
-from simulator.report.html import start_report
+from simulator.report.html import write_report
 from simulator.report.sources import annotated_yaml
 from simulator.results.metrics import APPROXIMATE_COLUMNS
 from simulator.results.pricing import pricing_table
@@ -221,32 +221,25 @@ def write_samples(
 
     Returns the constant columns left out of the per-iteration files, with their value.
     """
-    # The report comes first: it forks the processes that draw its figures, which is
-    # safest before any thread starts. While they draw, pyarrow writes the per-iteration
-    # tables in threads (it releases the GIL) and this thread writes the workbook.
+    # The report comes first: it draws its figures on processes forked from this one,
+    # which is safest before any thread starts. Then pyarrow writes the per-iteration
+    # tables in threads (it releases the GIL) while this thread writes the workbook.
     images: dict[str, bytes] = {}  # the report's figures that are files too
-    finish_report = start_report(
-        result, directory / "report.html", info, tables=tables, images=images
-    )
-    try:
-        outcomes, inputs, constant = per_iteration_tables(result)
-        files = [("iterations", outcomes), ("inputs", inputs)]
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            big = [pool.submit(write_parquet, t, directory / f"{n}.parquet") for n, t in files]
-            if csv:
-                big += [pool.submit(pacsv.write_csv, t, directory / f"{n}.csv") for n, t in files]
-            pricing = pricing_table(result)  # a row per priced asset (pricing or IRA blocks)
-            if len(pricing):
-                _csv(pricing, directory / "pricing.csv")
-            write_excel(result, directory / "report.xlsx", provenance=info)
-            for f in big:
-                f.result()
-    except BaseException:  # an error or an interrupt: no drawing process is left
-        finish_report.cancel()
-        raise
-    finish_report()
+    write_report(result, directory / "report.html", info, tables=tables, images=images)
     for name, png in images.items():
         (directory / name).write_bytes(png)
+    outcomes, inputs, constant = per_iteration_tables(result)
+    files = [("iterations", outcomes), ("inputs", inputs)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        big = [pool.submit(write_parquet, t, directory / f"{n}.parquet") for n, t in files]
+        if csv:
+            big += [pool.submit(pacsv.write_csv, t, directory / f"{n}.csv") for n, t in files]
+        pricing = pricing_table(result)  # a row per priced asset (pricing or IRA blocks)
+        if len(pricing):
+            _csv(pricing, directory / "pricing.csv")
+        write_excel(result, directory / "report.xlsx", provenance=info)
+        for f in big:
+            f.result()
     return constant
 
 

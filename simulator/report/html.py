@@ -28,14 +28,7 @@ from simulator.report.calibration import calibration
 from simulator.report.deals import deals_section, financing_section
 from simulator.report.decisions import decisions_section
 from simulator.report.executive import executive, title
-from simulator.report.page import (
-    Context,
-    Pending,
-    Section,
-    deferred_figures,
-    figure_html,
-    table_html,
-)
+from simulator.report.page import Context, Section, deferred_figures, figure_html, table_html
 from simulator.report.sections import (
     assets,
     assumptions_section,
@@ -56,16 +49,7 @@ from simulator.report.strategy import discovery_section, frontier_section
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.results.result import Result
 
-__all__ = [
-    "SECTIONS",
-    "Context",
-    "Section",
-    "figure_html",
-    "render",
-    "start_report",
-    "table_html",
-    "write_report",
-]
+__all__ = ["SECTIONS", "Context", "Section", "figure_html", "render", "table_html", "write_report"]
 
 #: Page order. The first screen is the answer (:mod:`.executive`); to add a section,
 #: write ``f(result, ctx) -> Section | None`` in its own module and insert it here.
@@ -134,14 +118,15 @@ details>summary{list-style:none}details:not([open])>*:not(summary){display:none}
 """
 
 
-def start_render(
+def render(
     result: Result,
     provenance: dict[str, Any] | None = None,
     tables: dict[str, pd.DataFrame] | None = None,
     images: dict[str, bytes] | None = None,
-) -> Pending:
-    """Build the HTML page of ``result`` and start drawing its figures; returns a
-    :class:`~.page.Pending` of the complete page (:func:`render`)."""
+) -> str:
+    """The complete HTML page of ``result`` (a string; nothing is written); ``tables``:
+    computed tables to show (``"trials"``); ``images``, if given, receives the PNG bytes
+    of the figures that are output files too (by file name)."""
     ctx = Context(provenance=dict(provenance or {}), tables=dict(tables or {}))
     if images is not None:
         ctx.images = images
@@ -165,18 +150,6 @@ def start_render(
     return fill(page)
 
 
-def render(
-    result: Result,
-    provenance: dict[str, Any] | None = None,
-    tables: dict[str, pd.DataFrame] | None = None,
-    images: dict[str, bytes] | None = None,
-) -> str:
-    """The complete HTML page of ``result`` (a string; nothing is written); ``tables``:
-    computed tables to show (``"trials"``); ``images``, if given, receives the PNG bytes
-    of the figures that are output files too (by file name)."""
-    return start_render(result, provenance, tables, images)()
-
-
 def write_report(
     result: Result,
     path: str | Path,
@@ -186,23 +159,6 @@ def write_report(
 ) -> Path:
     """Write the report of ``result`` to ``path`` (``report.html``); returns the path
     (``images``: as for :func:`render`)."""
-    return start_report(result, path, provenance, tables, images)()
-
-
-def start_report(
-    result: Result,
-    path: str | Path,
-    provenance: dict[str, Any] | None = None,
-    tables: dict[str, pd.DataFrame] | None = None,
-    images: dict[str, bytes] | None = None,
-) -> Pending:
-    """:func:`write_report`, started: the sections are built and the figures drawing
-    when it returns a :class:`~.page.Pending` that writes the file once they are drawn
-    (and fills ``images``) and gives its path."""
     path = Path(path)
-
-    def write(page: str) -> Path:
-        path.write_text(page, encoding="utf-8")
-        return path
-
-    return start_render(result, provenance, tables, images).then(write)
+    path.write_text(render(result, provenance, tables, images), encoding="utf-8")
+    return path

@@ -10,8 +10,6 @@ and the figures do not depend on each other: inside :func:`deferred_figures` a s
 :func:`figure_html` only records its figure and returns a placeholder, and
 :func:`draw_figures` then draws them all, on two processes forked from this one where the
 platform forks (they inherit the result; only the PNG bytes come back), else one by one.
-:func:`start_drawing` starts them and returns at once, so that the writer does its other
-work (the workbook, the Parquet tables) while they draw.
 """
 
 from __future__ import annotations
@@ -106,22 +104,18 @@ _to_draw: list = []  # what the forked drawing processes read (inherited, never 
 
 
 @contextmanager
-def deferred_figures() -> Iterator[Callable[[str], Pending]]:
-    """Record the figures of the sections built inside; yields ``fill(page)``, which starts
-    drawing them all (:func:`start_drawing`) and returns a :class:`Pending` of the page,
-    each figure in place of its placeholder."""
+def deferred_figures() -> Iterator[Callable[[str], str]]:
+    """Record the figures of the sections built inside; yields ``fill(page)``, which draws
+    them all (:func:`draw_figures`) and puts them in place of their placeholders."""
     global _pending
     outer, _pending = _pending, []
     recorded = _pending
 
-    def fill(page: str) -> Pending:
-        def place(pngs: list[bytes]) -> str:
-            out = page
-            for k, ((_, alt, keep), png) in enumerate(zip(recorded, pngs, strict=True)):
-                out = out.replace(_placeholder(k), _img(png, alt, keep), 1)
-            return out
-
-        return start_drawing([spec for spec, _, _ in recorded]).then(place)
+    def fill(page: str) -> str:
+        pngs = draw_figures([spec for spec, _, _ in recorded])
+        for k, ((_, alt, keep), png) in enumerate(zip(recorded, pngs, strict=True)):
+            page = page.replace(_placeholder(k), _img(png, alt, keep), 1)
+        return page
 
     try:
         yield fill
@@ -134,56 +128,19 @@ def _draw_one(k: int) -> bytes:
 
 
 def draw_figures(specs: list[tuple]) -> list[bytes]:
-    """PNG bytes of each ``(draw, figsize, panels)``, in order (:func:`start_drawing`,
-    waited for)."""
-    return start_drawing(specs)()
-
-
-def start_drawing(specs: list[tuple]) -> Pending:
-    """Start drawing each ``(draw, figsize, panels)``; returns a :class:`Pending` of their
-    PNG bytes in order. On two forked processes when there are several figures, two
-    cores and a platform that forks (this process is free meanwhile), else here, before
-    it returns."""
+    """PNG bytes of each ``(draw, figsize, panels)``, in order: on two forked processes
+    when there are several figures, two cores and a platform that forks, else here."""
     global _to_draw
     processes = min(2, os.cpu_count() or 1, len(specs))
     forks = sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
     if processes < 2 or not forks or multiprocessing.current_process().daemon:
-        pngs = [figure_png(*spec) for spec in specs]
-        return Pending(lambda: pngs)
+        return [figure_png(*spec) for spec in specs]
     _to_draw = specs
     try:
-        pool = multiprocessing.get_context("fork").Pool(processes)  # children hold the specs
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            return pool.map(_draw_one, range(len(specs)), chunksize=1)
     finally:
         _to_draw = []
-    drawing = pool.map_async(_draw_one, range(len(specs)), chunksize=1)
-    pool.close()
-
-    def end() -> None:
-        pool.terminate()
-        pool.join()
-
-    return Pending(drawing.get, end)
-
-
-class Pending:
-    """Work started elsewhere: calling it waits for the value (once); :meth:`cancel` ends
-    the work without its value (on an error or an interrupt before it was waited for)."""
-
-    def __init__(self, get: Callable[[], Any], end: Callable[[], None] = lambda: None):
-        self._get, self._end = get, end
-
-    def __call__(self) -> Any:
-        try:
-            return self._get()
-        finally:
-            self._end()
-
-    def cancel(self) -> None:
-        self._end()
-
-    def then(self, f: Callable[[Any], Any]) -> Pending:
-        """The value of ``f`` applied to this one's (``f`` runs when it is waited for)."""
-        return Pending(lambda: f(self()), self.cancel)
 
 
 def header(name: object) -> str:

@@ -171,9 +171,12 @@ def cart_boxes(x: pd.DataFrame, y: np.ndarray, mass_min: float = 0.05, top: int 
     """The leaves of a CART classification tree where A wins most often, as boxes."""
     cart = _workbench("cart")
     y = np.asarray(y, dtype=bool)
+    # the workbench names a leaf's (absent) feature by index -2 of the inputs' names, which
+    # fails with one input: a constant second column, which a tree never splits on
+    fitted = x if x.shape[1] > 1 else x.assign(_constant=0.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        tree = cart.CART(x, y, mass_min=mass_min)
+        tree = cart.CART(fitted, y, mass_min=mass_min)
         tree.build_tree()
     initial = x.agg(["min", "max"]).reset_index(drop=True)
     rows = []

@@ -109,3 +109,16 @@ def test_a_pair_that_never_wins_has_no_box():
     s = sim.scenario_from_dict(_scenario())
     with pytest.raises(DiscoveryError, match="never beats"):
         discover(s, ("A", "B"), {"market.tax_rate": (0.0, 0.3)}, experiments=4)
+
+
+def test_one_lever_is_enough_for_cart():
+    # the workbench's CART failed on one input (IndexError naming a leaf's feature)
+    s = sim.scenario_from_dict(_scenario())
+    levers = {"portfolios.A.assets.a.commercial.patients_per_year": (5_000.0, 15_000.0)}
+    table = discover(s, ("A", "B"), levers, experiments=20, threshold=0.9)
+    assert table.iloc[0]["density"] == 1.0
+    cart = table.attrs["cart"]
+    assert len(cart) and cart.iloc[0]["density"] == 1.0
+    assert (
+        "patients_per_year" in cart.iloc[0]["limits"] and "_constant" not in cart.iloc[0]["limits"]
+    )
