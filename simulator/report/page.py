@@ -137,10 +137,20 @@ def draw_figures(specs: list[tuple]) -> list[bytes]:
         return [figure_png(*spec) for spec in specs]
     _to_draw = specs
     try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            return pool.map(_draw_one, range(len(specs)), chunksize=1)
+        pool = multiprocessing.get_context("fork").Pool(processes)  # children hold the specs
     finally:
         _to_draw = []
+    try:
+        pngs = pool.map(_draw_one, range(len(specs)), chunksize=1)
+    except BaseException:  # an error or an interrupt: end the workers at once
+        pool.terminate()
+        raise
+    # Done: let the workers end on their own (close, then join). Pool.terminate() here
+    # (what ``with Pool()`` does) sends SIGTERM, and in the test suite under pytest-xdist
+    # one worker was now and then never ended by it, hanging the join for good.
+    pool.close()
+    pool.join()
+    return pngs
 
 
 def header(name: object) -> str:
