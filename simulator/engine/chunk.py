@@ -274,6 +274,8 @@ def uncertain_stages(asset) -> list[str]:
         if stage.design is not None or not (p.is_constant and p.mean() in (0.0, 1.0)):
             out.append(name)
     return out
+
+
 def _asset_rd(path: AssetPath) -> dict[str, np.ndarray]:
     """One asset's out-of-pocket R&D by kind (drug, CDx, screening, milestones)."""
     screening = path.dev.screening_oop_musd

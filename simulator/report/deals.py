@@ -52,8 +52,10 @@ def deals_section(result: Result, ctx: Context) -> Section | None:
         return None
     table = pd.DataFrame(rows).T
     table.index.name = "asset (USD M, after tax)"
-    note = ("<p>Each deal splits the asset's cash between the sponsor (the portfolio) and the "
-            "partner; the two sides add up to the stand-alone NPV in every iteration.</p>")
+    note = (
+        "<p>Each deal splits the asset's cash between the sponsor (the portfolio) and the "
+        "partner; the two sides add up to the stand-alone NPV in every iteration.</p>"
+    )
     return Section("deals", "Deals: value to sponsor and partner", note + table_html(table))
 
 

@@ -125,12 +125,15 @@ def test_the_speed_up_shows_as_an_earlier_launch_and_a_higher_standalone_value()
     assert np.all(ahead[launched] > 0)  # the same sales, sooner
 
 
-@pytest.mark.parametrize(("terms", "field"), [
-    ({"stages": ["phase2"], "recruitment_speed_factor": 0}, "recruitment_speed_factor"),
-    ({"stages": ["phase2"], "screening_yield_factor": -1}, "screening_yield_factor"),
-    ({"stages": ["phase9"]}, "stages"),
-    ({"stages": ["phase3"]}, "stages[0]"),  # phase III has no trial block: nothing to speed
-])
+@pytest.mark.parametrize(
+    ("terms", "field"),
+    [
+        ({"stages": ["phase2"], "recruitment_speed_factor": 0}, "recruitment_speed_factor"),
+        ({"stages": ["phase2"], "screening_yield_factor": -1}, "screening_yield_factor"),
+        ({"stages": ["phase9"]}, "stages"),
+        ({"stages": ["phase3"]}, "stages[0]"),  # phase III has no trial block: nothing to speed
+    ],
+)
 def test_bad_data_partners_exit_2_naming_the_field(tmp_path, terms, field):
     from simulator.cli.app import main
 

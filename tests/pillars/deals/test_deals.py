@@ -23,37 +23,57 @@ def _columns(deal: dict | None, p=(0.6, 0.5, 0.7, 0.9), n=4000, **kw):
     return simulate_chunk(s, 0, keep_monthly=True)
 
 
-OUT = {"type": "out_license", "stage": "phase3", "upfront_musd": 50,
-       "milestones": [{"event": "success", "stage": "phase3", "amount_musd": 80},
-                      {"event": "sales", "sales_musd": 200, "amount_musd": 40}],
-       "royalty_tiers": [{"above_musd": 0, "rate": 0.08}, {"above_musd": 300, "rate": 0.12}]}
+OUT = {
+    "type": "out_license",
+    "stage": "phase3",
+    "upfront_musd": 50,
+    "milestones": [
+        {"event": "success", "stage": "phase3", "amount_musd": 80},
+        {"event": "sales", "sales_musd": 200, "amount_musd": 40},
+    ],
+    "royalty_tiers": [{"above_musd": 0, "rate": 0.08}, {"above_musd": 300, "rate": 0.12}],
+}
 
 
-@pytest.mark.parametrize("deal", [
-    OUT,
-    {"type": "in_license", "upfront_musd": 20,
-     "milestones": [{"event": "launch", "amount_musd": 30}],
-     "royalty_tiers": [{"above_musd": 0, "rate": 0.05}]},
-    {"type": "co_development", "partner_share": 0.4, "opt_out_stage": "phase3",
-     "royalty_tiers": [{"above_musd": 0, "rate": 0.03}]},
-])
+@pytest.mark.parametrize(
+    "deal",
+    [
+        OUT,
+        {
+            "type": "in_license",
+            "upfront_musd": 20,
+            "milestones": [{"event": "launch", "amount_musd": 30}],
+            "royalty_tiers": [{"above_musd": 0, "rate": 0.05}],
+        },
+        {
+            "type": "co_development",
+            "partner_share": 0.4,
+            "opt_out_stage": "phase3",
+            "royalty_tiers": [{"above_musd": 0, "rate": 0.03}],
+        },
+    ],
+)
 def test_transfers_are_zero_sum_and_the_standalone_npv_is_the_deal_free_one(deal):
     free = _columns(None).columns
     dealt = _columns(deal).columns
     a = "pf.drug"
     sponsor, partner = dealt[f"{a}.npv_musd"], dealt[f"{a}.deal_partner_npv_musd"]
-    np.testing.assert_allclose(sponsor + partner, dealt[f"{a}.deal_standalone_npv_musd"],
-                               rtol=0, atol=1e-9)
-    np.testing.assert_allclose(dealt[f"{a}.deal_standalone_npv_musd"], free[f"{a}.npv_musd"],
-                               rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        sponsor + partner, dealt[f"{a}.deal_standalone_npv_musd"], rtol=0, atol=1e-9
+    )
+    np.testing.assert_allclose(
+        dealt[f"{a}.deal_standalone_npv_musd"], free[f"{a}.npv_musd"], rtol=0, atol=1e-9
+    )
     # the portfolio holds the sponsor's side: its NPV moves by exactly the partner's value
     np.testing.assert_allclose(free["pf.npv_musd"] - dealt["pf.npv_musd"], partner, atol=1e-9)
 
 
 def test_a_milestone_on_phase3_success_is_paid_only_where_phase3_passes():
     """E[PV] = amount x P(reach and pass phase III) x discount at the month it ends."""
-    deal = {"type": "in_license", "milestones": [{"event": "success", "stage": "phase3",
-                                                   "amount_musd": 100}]}
+    deal = {
+        "type": "in_license",
+        "milestones": [{"event": "success", "stage": "phase3", "amount_musd": 100}],
+    }
     p = (0.6, 0.5, 0.7, 0.9)
     cols = _columns(deal, p=p).columns
     paid = -cols["pf.drug.deal_to_sponsor_pv_musd"] / 0.8  # after tax at 20%
@@ -76,8 +96,11 @@ def test_out_licensing_leaves_the_sponsor_no_cost_after_the_deal():
 
 
 def test_tiered_royalties_on_a_known_sales_path():
-    tiers = [RoyaltyTier(above_musd=0, rate=0.1), RoyaltyTier(above_musd=500, rate=0.15),
-             RoyaltyTier(above_musd=1000, rate=0.2)]
+    tiers = [
+        RoyaltyTier(above_musd=0, rate=0.1),
+        RoyaltyTier(above_musd=500, rate=0.15),
+        RoyaltyTier(above_musd=1000, rate=0.2),
+    ]
     sales = np.array([[0.0, 300.0, 800.0, 1500.0]])
     hand = [0.0, 30.0, 50 + 0.15 * 300, 50 + 75 + 0.2 * 500]
     np.testing.assert_allclose(tiered_royalty(sales, tiers)[0], hand, rtol=0, atol=1e-12)
@@ -89,13 +112,29 @@ def test_without_a_deal_block_nothing_changes():
     assert all(np.array_equal(a[k], b[k], equal_nan=True) for k in a)
 
 
-@pytest.mark.parametrize("deal, field", [
-    ({"type": "in_license", "milestones": [{"event": "success", "stage": "preclinical",
-                                            "amount_musd": 1}]}, "milestones[0].stage"),
-    ({"type": "in_license", "royalty_tiers": [{"above_musd": 500, "rate": 0.1},
-                                              {"above_musd": 100, "rate": 0.2}]}, "out of order"),
-    ({"type": "barter"}, "unknown deal type"),
-])
+@pytest.mark.parametrize(
+    "deal, field",
+    [
+        (
+            {
+                "type": "in_license",
+                "milestones": [{"event": "success", "stage": "preclinical", "amount_musd": 1}],
+            },
+            "milestones[0].stage",
+        ),
+        (
+            {
+                "type": "in_license",
+                "royalty_tiers": [
+                    {"above_musd": 500, "rate": 0.1},
+                    {"above_musd": 100, "rate": 0.2},
+                ],
+            },
+            "out of order",
+        ),
+        ({"type": "barter"}, "unknown deal type"),
+    ],
+)
 def test_bad_deals_exit_2_naming_the_field(tmp_path, deal, field):
     from simulator.cli.app import main
 

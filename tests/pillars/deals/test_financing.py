@@ -48,7 +48,8 @@ def test_priority_and_losses_sum_to_the_shortfall(cash):
     # portfolio's cash less the debt service paid
     debt_raised = 100 * (0.5 + 0.2)
     assert w.equity_cash_musd[0].sum() == pytest.approx(
-        debt_raised + row.sum() - senior_paid.sum() - junior_paid.sum(), abs=1e-6)
+        debt_raised + row.sum() - senior_paid.sum() - junior_paid.sum(), abs=1e-6
+    )
 
 
 def test_with_no_debt_the_equity_cash_is_the_portfolios():
